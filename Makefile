@@ -1,0 +1,66 @@
+# Reelboard: the two set-up commands are `make run` and `make test`.
+# Without DATABASE_URL / REDIS_URL everything runs embedded (SQLite, eager tasks).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run serve demo test lint web worker beat bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON) --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+# Migrate, seed the demo world, train the initial models, print the demo credentials.
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) bootstrap_demo
+
+serve: install
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+run: demo serve
+
+test: install
+	$(BIN)/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; fi; exit $$status
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Production-shape processes (docker-compose.yml runs exactly these).
+web: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput
+	$(BIN)/gunicorn marketing.wsgi:application --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+worker: install
+	$(BIN)/celery -A marketing worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
+
+beat: install
+	$(BIN)/celery -A marketing beat --loglevel=INFO
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) reelboard.sqlite3 media staticfiles

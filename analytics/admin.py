@@ -1,0 +1,72 @@
+from django.contrib import admin, messages
+
+from analytics import reports
+from analytics.models import DailyRollup, KpiReport, KpiReportSchedule
+from marketing.auth import principal_for_user
+from marketing.models import Brand, Campaign, Role
+
+
+class BrandScopedAdmin(admin.ModelAdmin):
+    """Staff see their brands' rows; changes need the editor role there."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_principal(principal_for_user(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().has_change_permission(request, obj)
+        return principal_for_user(request.user).has_role(obj.brand_id, Role.EDITOR)
+
+
+@admin.register(KpiReportSchedule)
+class KpiReportScheduleAdmin(BrandScopedAdmin):
+    list_display = ("name", "brand", "period", "send_at", "is_active")
+    list_filter = ("period", "is_active", "brand")
+    search_fields = ("name", "recipients")
+    filter_horizontal = ("campaigns",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "brand":
+            kwargs["queryset"] = Brand.objects.for_principal(principal_for_user(request.user), min_role=Role.EDITOR)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "campaigns":
+            kwargs["queryset"] = Campaign.objects.for_principal(principal_for_user(request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(KpiReport)
+class KpiReportAdmin(BrandScopedAdmin):
+    list_display = ("schedule", "period_start", "period_end", "status", "attempts", "email_sent_at",
+                    "webhook_sent_at", "error")
+    list_filter = ("status", "brand")
+    date_hierarchy = "period_end"
+    readonly_fields = [f.name for f in KpiReport._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Re-send the selected reports (e-mail and webhook)")
+    def resend(self, request, queryset):
+        for report in queryset:
+            reports.resend(report_id=report.pk)
+        self.message_user(request, f"{queryset.count()} report(s) queued for sending.", messages.SUCCESS)
+
+
+@admin.register(DailyRollup)
+class DailyRollupAdmin(BrandScopedAdmin):
+    list_display = ("day", "brand", "campaign", "video", "impressions", "views", "clicks", "conversions", "revenue")
+    list_filter = ("brand",)
+    date_hierarchy = "day"
+    readonly_fields = [f.name for f in DailyRollup._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

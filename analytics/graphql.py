@@ -1,0 +1,239 @@
+"""GraphQL for campaign KPIs: the KPI dictionary, campaign and brand KPI sets, top videos.
+
+Resolvers authorise the campaign or brand through the principal, then call one selector.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.types import Info
+
+from analytics import selectors
+from analytics.kpis import BY_NAME, KPIS
+from analytics.models import KpiReport
+from marketing.graphql.errors import UserError, decode_id, run_service
+from marketing.graphql.permissions import authenticated, principal_of
+from marketing.models import Brand, Campaign, Role
+from marketing.services.access import get_for_role
+
+MAX_RANGE_DAYS = 731
+
+KpiName = strawberry.enum(enum.Enum("KpiName", {k.name.upper(): k.name for k in KPIS}),
+                          description="A KPI of the dictionary (see kpiDefinitions).")
+Granularity = strawberry.enum(selectors.Granularity, name="Granularity")
+BreakdownBy = strawberry.enum(selectors.BreakdownBy, name="BreakdownBy")
+
+
+@strawberry.type
+class KpiDefinition:
+    name: KpiName  # type: ignore[valid-type]
+    label: str
+    formula: str
+    unit: str
+    description: str
+    kinds: list[str]
+    higher_is_better: bool
+
+
+@strawberry.type(description="A KPI's value; null when undefined (a ratio whose denominator is zero).")
+class KpiValue:
+    kpi: KpiName  # type: ignore[valid-type]
+    value: decimal.Decimal | None
+
+
+@strawberry.type
+class KpiChange:
+    kpi: KpiName  # type: ignore[valid-type]
+    value: decimal.Decimal | None
+    previous: decimal.Decimal | None = strawberry.field(description="The previous period of equal length.")
+    absolute_change: decimal.Decimal | None
+    relative_change: decimal.Decimal | None
+
+
+@strawberry.type
+class KpiGroup:
+    key: str = strawberry.field(description="Bucket start (ISO date), video/platform id, or demographic value.")
+    label: str
+    values: list[KpiValue]
+
+
+@strawberry.type
+class KpiBreakdown:
+    by: BreakdownBy  # type: ignore[valid-type]
+    groups: list[KpiGroup]
+    suppressed_small_groups: bool = strawberry.field(
+        description="True when some viewers' groups were too small to show, even merged into 'other'.")
+
+
+def _values(kpis: dict, names) -> list[KpiValue]:
+    wanted = [n.value for n in names] if names else [k.name for k in KPIS]
+    return [KpiValue(kpi=KpiName(name), value=None if kpis[name] is None else decimal.Decimal(kpis[name]))
+            for name in wanted]
+
+
+def _period(date_from: datetime.date, date_to: datetime.date) -> selectors.Period:
+    if date_to < date_from:
+        raise GraphQLError("dateTo is before dateFrom.", extensions={"code": "BAD_USER_INPUT", "field": "dateTo"})
+    if (date_to - date_from).days >= MAX_RANGE_DAYS:
+        raise GraphQLError(f"The date range is limited to {MAX_RANGE_DAYS} days.",
+                           extensions={"code": "BAD_USER_INPUT", "field": "dateFrom"})
+    return selectors.Period(date_from, date_to)
+
+
+@strawberry.type(description="KPIs of some campaigns (or a whole brand) over a date range of the brand's days.")
+class KpiSet:
+    date_from: datetime.date
+    date_to: datetime.date
+    brand_: strawberry.Private[Brand]
+    campaign_ids: strawberry.Private[list[int] | None]
+
+    @property
+    def period(self) -> selectors.Period:
+        return selectors.Period(self.date_from, self.date_to)
+
+    @strawberry.field(description="Totals of the period.")
+    def totals(self, kpis: list[KpiName] | None = None) -> list[KpiValue]:  # type: ignore[valid-type]
+        return _values(selectors.kpi_totals(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period),
+                       kpis)
+
+    @strawberry.field(description="Totals against the previous period of equal length.")
+    def comparison(self, kpis: list[KpiName] | None = None) -> list[KpiChange]:  # type: ignore[valid-type]
+        rows = selectors.kpi_comparison(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period)
+        wanted = [n.value for n in kpis] if kpis else [k.name for k in KPIS]
+        as_decimal = lambda v: None if v is None else decimal.Decimal(v)  # noqa: E731
+        return [KpiChange(kpi=KpiName(name), value=as_decimal(rows[name]["current"]),
+                          previous=as_decimal(rows[name]["previous"]),
+                          absolute_change=as_decimal(rows[name]["absolute_change"]),
+                          relative_change=as_decimal(rows[name]["relative_change"])) for name in wanted]
+
+    @strawberry.field(description="One group per day, ISO week (starting Monday) or month.")
+    def series(self, granularity: Granularity = selectors.Granularity.DAY,  # type: ignore[valid-type]
+               kpis: list[KpiName] | None = None) -> list[KpiGroup]:  # type: ignore[valid-type]
+        rows = selectors.kpi_series(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period,
+                                    granularity=selectors.Granularity(granularity))
+        return [KpiGroup(key=r.key, label=r.label, values=_values(r.kpis, kpis)) for r in rows]
+
+    @strawberry.field(description="KPIs per video, platform, day or viewer demographic (small groups merged).")
+    def breakdown(self, by: BreakdownBy, kpis: list[KpiName] | None = None) -> KpiBreakdown:  # type: ignore
+        result = selectors.kpi_breakdown(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period,
+                                         by=selectors.BreakdownBy(by))
+        return KpiBreakdown(by=by, suppressed_small_groups=result.suppressed_viewers,
+                            groups=[KpiGroup(key=r.key, label=r.label, values=_values(r.kpis, kpis))
+                                    for r in result.rows])
+
+
+def _scoped(model, info: Info, gid: relay.GlobalID, *, expected: str, field: str):
+    if gid.type_name != expected:
+        raise GraphQLError(f"Expected a {expected} id.", extensions={"code": "BAD_USER_INPUT", "field": field})
+    obj = model.objects.for_principal(principal_of(info)).filter(pk=gid.node_id).first()
+    if obj is None:
+        raise GraphQLError(f"No such {expected.lower()}.", extensions={"code": "NOT_FOUND", "field": field})
+    return obj
+
+
+def campaign_kpis(campaign: Campaign, date_from: datetime.date, date_to: datetime.date) -> KpiSet:
+    period = _period(date_from, date_to)
+    return KpiSet(date_from=period.date_from, date_to=period.date_to, brand_=campaign.brand,
+                  campaign_ids=[campaign.pk])
+
+
+@strawberry.type
+class VideoKpis:
+    video_id: relay.GlobalID
+    title: str
+    values: list[KpiValue]
+
+
+@strawberry.type(name="KpiReport")
+class KpiReportType:
+    id: relay.GlobalID
+    schedule_name: str
+    period_start: datetime.date
+    period_end: datetime.date
+    status: str
+    attempts: int
+    error: str
+    email_sent_at: datetime.datetime | None
+    webhook_sent_at: datetime.datetime | None
+    csv_url: str = strawberry.field(description="Download of the daily series (same authentication).")
+    chart_url: str
+
+    @classmethod
+    def from_report(cls, report: KpiReport, info: Info) -> KpiReportType:
+        absolute = info.context.request.build_absolute_uri
+        return cls(id=relay.GlobalID("KpiReport", str(report.pk)), schedule_name=report.schedule.name,
+                   period_start=report.period_start, period_end=report.period_end, status=report.status,
+                   attempts=report.attempts, error=report.error, email_sent_at=report.email_sent_at,
+                   webhook_sent_at=report.webhook_sent_at, csv_url=absolute(f"/reports/{report.pk}/csv"),
+                   chart_url=absolute(f"/reports/{report.pk}/chart"))
+
+
+@strawberry.type
+class ResendReportPayload:
+    report: KpiReportType | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(extensions=authenticated(), description="Deliver a stored report again (editors).")
+    def resend_report(self, info: Info, id: relay.GlobalID) -> ResendReportPayload:
+        from analytics import reports
+
+        def call():
+            report = get_for_role(KpiReport.objects.select_related("schedule"), principal=principal_of(info),
+                                  pk=decode_id(id, expected="KpiReport", field="id"), field="id",
+                                  min_role=Role.EDITOR)
+            reports.resend(report_id=report.pk)
+            report.refresh_from_db()
+            return ResendReportPayload(report=KpiReportType.from_report(report, info), errors=[])
+
+        return run_service(ResendReportPayload, None, call)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=authenticated(), description="Generated KPI reports of your brands, newest first.")
+    def reports(self, info: Info, brand: relay.GlobalID | None = None, first: int = 20) -> list[KpiReportType]:
+        rows = KpiReport.objects.for_principal(principal_of(info)).select_related("schedule")
+        if brand is not None:
+            rows = rows.filter(brand_id=decode_id(brand, expected="Brand", field="brand"))
+        return [KpiReportType.from_report(r, info) for r in rows[: max(1, min(first, 100))]]
+
+    @strawberry.field(extensions=authenticated(), description="The KPI dictionary: every KPI's formula and unit.")
+    def kpi_definitions(self) -> list[KpiDefinition]:
+        return [KpiDefinition(name=KpiName(k.name), label=k.label, formula=k.formula, unit=k.unit,
+                              description=k.description, kinds=list(k.kinds), higher_is_better=k.higher_is_better)
+                for k in KPIS]
+
+    @strawberry.field(extensions=authenticated(), description="KPIs of one campaign over the brand's days.")
+    def campaign_kpis(self, info: Info, campaign: relay.GlobalID, date_from: datetime.date,
+                      date_to: datetime.date) -> KpiSet:
+        obj = _scoped(Campaign, info, campaign, expected="Campaign", field="campaign")
+        return campaign_kpis(obj.__class__.objects.select_related("brand").get(pk=obj.pk), date_from, date_to)
+
+    @strawberry.field(extensions=authenticated(),
+                      description="Brand overview: KPIs over all its interactions (campaigns or not).")
+    def brand_kpis(self, info: Info, brand: relay.GlobalID, date_from: datetime.date,
+                   date_to: datetime.date) -> KpiSet:
+        obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
+        period = _period(date_from, date_to)
+        return KpiSet(date_from=period.date_from, date_to=period.date_to, brand_=obj, campaign_ids=None)
+
+    @strawberry.field(extensions=authenticated(), description="The brand's videos ranked by one KPI.")
+    def top_videos(self, info: Info, brand: relay.GlobalID, date_from: datetime.date, date_to: datetime.date,
+                   kpi: KpiName = KpiName.VIEWS, first: int = 10) -> list[VideoKpis]:  # type: ignore
+        obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
+        if not 1 <= first <= 100:
+            raise GraphQLError("first must be between 1 and 100.", extensions={"code": "BAD_USER_INPUT",
+                                                                              "field": "first"})
+        rows = selectors.top_videos(brand=obj, period=_period(date_from, date_to), kpi=BY_NAME[kpi.value].name,
+                                    first=first)
+        return [VideoKpis(video_id=relay.GlobalID("Video", r.key), title=r.label, values=_values(r.kpis, None))
+                for r in rows]

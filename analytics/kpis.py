@@ -1,0 +1,146 @@
+"""The KPI dictionary: the single source of truth for every campaign KPI.
+
+Each KPI says what it counts, its formula, its unit and which interaction kinds feed it, and
+computes itself from a dict of *sums* (the additive quantities the daily rollups store, plus exact
+reach and spend). GraphQL (``kpiDefinitions``), the reports and README all read this module.
+
+A ratio whose denominator is zero is ``None``: "not defined", never a division error or a silent 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+# The additive quantities a rollup row stores (all counts, except watch_ms_sum and revenue).
+ROLLUP_SUMS = (
+    "impressions", "views", "watch_ms_sum", "completed_views", "views_2s", "views_6s",
+    "likes", "comments", "shares", "follows", "clicks", "conversions", "purchases", "revenue",
+)
+# Sums that are not additive over rollup rows and come from elsewhere.
+EXTRA_SUMS = ("reach", "spend")
+SUM_NAMES = ROLLUP_SUMS + EXTRA_SUMS
+
+COMPLETION_SHARE = Decimal("0.95")  # a view is complete at >= 95% of the video's duration
+VIEW_2S_MS = 2_000
+VIEW_6S_MS = 6_000
+
+Sums = dict[str, int | Decimal]
+CENT = Decimal("0.01")
+
+
+def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
+    """numerator / denominator × scale as a Decimal with 6 places; None when the denominator is 0."""
+    if not denominator:
+        return None
+    value = Decimal(numerator) * scale / Decimal(denominator)
+    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    label: str
+    formula: str
+    unit: str  # count | ms | ratio | money
+    description: str
+    kinds: tuple[str, ...]
+    compute: Callable[[Sums], int | Decimal | None]
+    higher_is_better: bool = True
+
+
+def _engagements(s: Sums) -> int:
+    return s["likes"] + s["comments"] + s["shares"] + s["follows"]
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("impressions", "Impressions", "count(impression)", "count",
+        "Times a video was shown in a feed.", ("impression",), lambda s: s["impressions"]),
+    Kpi("views", "Views", "count(view)", "count",
+        "Plays of a video, whatever their length.", ("view",), lambda s: s["views"]),
+    Kpi("reach", "Reach", "count(distinct viewer)", "count",
+        "Unique viewers with any interaction in the period (exact, not additive over days).",
+        ("impression", "view", "like", "comment", "share", "follow", "click", "conversion", "purchase"),
+        lambda s: s["reach"]),
+    Kpi("watch_time_ms", "Total watch time", "sum(view.watch_ms)", "ms",
+        "Milliseconds watched over all views.", ("view",), lambda s: s["watch_ms_sum"]),
+    Kpi("avg_watch_time_ms", "Average watch time", "sum(view.watch_ms) / views", "ms",
+        "Average milliseconds watched per view.", ("view",), lambda s: ratio(s["watch_ms_sum"], s["views"])),
+    Kpi("completion_rate", "Completion rate", "views with watch_ms >= 95% of duration / views", "ratio",
+        "Share of views that watched at least 95% of the video.", ("view",),
+        lambda s: ratio(s["completed_views"], s["views"])),
+    Kpi("view_rate_2s", "2-second view rate", "views with watch_ms >= 2000 / views", "ratio",
+        "Share of views lasting at least 2 seconds.", ("view",), lambda s: ratio(s["views_2s"], s["views"])),
+    Kpi("view_rate_6s", "6-second view rate", "views with watch_ms >= 6000 / views", "ratio",
+        "Share of views lasting at least 6 seconds.", ("view",), lambda s: ratio(s["views_6s"], s["views"])),
+    Kpi("likes", "Likes", "count(like)", "count", "Likes.", ("like",), lambda s: s["likes"]),
+    Kpi("comments", "Comments", "count(comment)", "count", "Comments.", ("comment",), lambda s: s["comments"]),
+    Kpi("shares", "Shares", "count(share)", "count", "Shares.", ("share",), lambda s: s["shares"]),
+    Kpi("follows", "Follows", "count(follow)", "count", "Follows of the brand's account from a video.",
+        ("follow",), lambda s: s["follows"]),
+    Kpi("engagement_rate", "Engagement rate", "(likes + comments + shares + follows) / views", "ratio",
+        "Engagements per view.", ("view", "like", "comment", "share", "follow"),
+        lambda s: ratio(_engagements(s), s["views"])),
+    Kpi("clicks", "Clicks", "count(click)", "count", "Clicks on the video's link or product card.",
+        ("click",), lambda s: s["clicks"]),
+    Kpi("ctr", "Click-through rate", "clicks / impressions", "ratio", "Clicks per impression.",
+        ("impression", "click"), lambda s: ratio(s["clicks"], s["impressions"])),
+    Kpi("conversions", "Conversions", "count(conversion)", "count",
+        "Conversions (sign-ups, add-to-cart, leads) attributed to a video.", ("conversion",),
+        lambda s: s["conversions"]),
+    Kpi("cvr", "Conversion rate", "conversions / clicks", "ratio", "Conversions per click.",
+        ("click", "conversion"), lambda s: ratio(s["conversions"], s["clicks"])),
+    Kpi("purchases", "Purchases", "count(purchase)", "count", "Purchases attributed to a video.",
+        ("purchase",), lambda s: s["purchases"]),
+    Kpi("revenue", "Revenue (GMV)", "sum(purchase.value)", "money", "Gross merchandise value of purchases.",
+        ("purchase",), lambda s: s["revenue"]),
+    Kpi("spend", "Spend", "sum(campaign spend)", "money", "Media spend recorded for the campaigns' days.",
+        (), lambda s: s["spend"], higher_is_better=False),
+    Kpi("cpm", "CPM", "spend / impressions × 1000", "money", "Cost per thousand impressions.",
+        ("impression",), lambda s: ratio(s["spend"], s["impressions"], scale=1000), higher_is_better=False),
+    Kpi("cpv", "CPV", "spend / views", "money", "Cost per view.", ("view",),
+        lambda s: ratio(s["spend"], s["views"]), higher_is_better=False),
+    Kpi("cpc", "CPC", "spend / clicks", "money", "Cost per click.", ("click",),
+        lambda s: ratio(s["spend"], s["clicks"]), higher_is_better=False),
+    Kpi("cpa", "CPA", "spend / conversions", "money", "Cost per conversion.", ("conversion",),
+        lambda s: ratio(s["spend"], s["conversions"]), higher_is_better=False),
+    Kpi("roas", "ROAS", "revenue / spend", "ratio", "Revenue per unit of spend.", ("purchase",),
+        lambda s: ratio(s["revenue"], s["spend"])),
+    Kpi("roi", "ROI", "(revenue − spend) / spend", "ratio", "Return on spend.", ("purchase",),
+        lambda s: ratio(s["revenue"] - s["spend"], s["spend"])),
+)
+
+BY_NAME: dict[str, Kpi] = {kpi.name: kpi for kpi in KPIS}
+
+
+def empty_sums() -> Sums:
+    sums: Sums = {name: 0 for name in SUM_NAMES}
+    sums["revenue"] = Decimal("0.00")
+    sums["spend"] = Decimal("0.00")
+    return sums
+
+
+SPEND_KPIS = frozenset({"spend", "cpm", "cpv", "cpc", "cpa", "roas", "roi"})
+
+
+def compute_all(sums: Sums) -> dict[str, int | Decimal | None]:
+    """Every KPI of the dictionary from one set of sums.
+
+    ``spend=None`` means spend cannot be attributed (e.g. per video): spend-based KPIs are None.
+    """
+    full = empty_sums() | {k: v for k, v in sums.items() if v is not None}
+    for money in ("revenue", "spend"):  # databases return sums of decimals at different scales
+        full[money] = Decimal(full[money]).quantize(CENT)
+    values = {kpi.name: kpi.compute(full) for kpi in KPIS}
+    if sums.get("spend", 0) is None:
+        values.update(dict.fromkeys(SPEND_KPIS))
+    return values
+
+
+def change(current, previous) -> tuple[int | Decimal | None, Decimal | None]:
+    """Absolute and relative change of a KPI value against the previous period."""
+    if current is None or previous is None:
+        return None, None
+    absolute = Decimal(current) - Decimal(previous)
+    return absolute, ratio(absolute, previous)

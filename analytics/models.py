@@ -1,0 +1,191 @@
+"""Daily KPI rollups: one row per (campaign, video, brand reporting day) with additive sums.
+
+Interactions without a campaign roll up too (campaign is null), so brand-level numbers are whole.
+Rows are derived data: ``analytics.rollups`` rebuilds any (brand, days) slice from the raw
+interactions, which makes every refresh idempotent.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from marketing.models import BrandScopedQuerySet
+
+
+class DailyRollup(models.Model):
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+")
+    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(help_text="Day in the brand's reporting time zone.")
+    impressions = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(default=0)
+    watch_ms_sum = models.PositiveBigIntegerField(default=0)
+    completed_views = models.PositiveIntegerField(default=0)
+    views_2s = models.PositiveIntegerField(default=0)
+    views_6s = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
+    follows = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    conversions = models.PositiveIntegerField(default=0)
+    purchases = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "video", "day"], condition=Q(campaign__isnull=False),
+                                    name="rollup_unique_campaign_video_day"),
+            models.UniqueConstraint(fields=["brand", "video", "day"], condition=Q(campaign__isnull=True),
+                                    name="rollup_unique_uncampaigned_video_day"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "day"], name="rollup_campaign_day_idx"),
+            models.Index(fields=["brand", "day"], name="rollup_brand_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} campaign={self.campaign_id} video={self.video_id}"
+
+
+class DailyViewerRollup(models.Model):
+    """One row per (campaign, video, brand reporting day, viewer) with that viewer's additive sums.
+
+    It deduplicates a viewer's events of a day, so reach (distinct viewers) is exact for any date
+    range — ``count(distinct viewer)`` over these rows, an index-only scan — and demographic
+    breakdowns join ``Viewer`` here instead of scanning raw interactions. ``DailyRollup`` is the
+    sum of these rows over viewers; both are rebuilt together from the raw interactions.
+    """
+
+    # Derived rows copied from interactions, which already enforce these references: no database
+    # foreign keys (a per-row RI trigger check per column made a refresh ~2x slower) and no
+    # single-column indexes the composite ones below already lead with. Deletes still cascade,
+    # through Django's collector.
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
+    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+", db_constraint=False, db_index=False)
+    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
+    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False, db_index=False)
+    day = models.DateField(help_text="Day in the brand's reporting time zone.")
+    # indexed alone so erasing a viewer (cascade) does not scan the table
+    viewer = models.ForeignKey("marketing.Viewer", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    impressions = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(default=0)
+    watch_ms_sum = models.PositiveBigIntegerField(default=0)
+    completed_views = models.PositiveIntegerField(default=0)
+    views_2s = models.PositiveIntegerField(default=0)
+    views_6s = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
+    follows = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    conversions = models.PositiveIntegerField(default=0)
+    purchases = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # brand first (campaign implies it) so the per-video reach of campaigns, which selectors
+            # always also filter by brand, is an index-only scan in (video, ...) order
+            models.UniqueConstraint(fields=["brand", "campaign", "video", "day", "viewer"],
+                                    condition=Q(campaign__isnull=False), name="viewerrollup_unique_campaign"),
+            models.UniqueConstraint(fields=["brand", "video", "day", "viewer"],
+                                    condition=Q(campaign__isnull=True), name="viewerrollup_unique_uncampaigned"),
+        ]
+        indexes = [
+            # Reach of campaigns / of a brand over a day range, also per day, video or platform: an
+            # index-only count(distinct viewer) on PostgreSQL. Selectors always filter on brand too
+            # (defence in depth), hence brand first; INCLUDE is ignored by SQLite.
+            models.Index(fields=["brand", "campaign", "day", "viewer"], include=["video", "platform"],
+                         name="viewerroll_campaign_reach_idx"),
+            models.Index(fields=["brand", "day", "viewer"], include=["video", "platform"],
+                         name="viewerroll_brand_reach_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} campaign={self.campaign_id} video={self.video_id} viewer={self.viewer_id}"
+
+
+# --- Scheduled KPI reports ------------------------------------------------------------------------
+
+
+class ReportPeriod(models.TextChoices):
+    DAILY = "daily", "Daily (yesterday)"
+    WEEKLY = "weekly", "Weekly (last Monday–Sunday)"
+    MONTHLY = "monthly", "Monthly (last calendar month)"
+
+
+class KpiReportSchedule(models.Model):
+    """A recurring KPI report of a brand: sent after each period ends, at a time of the brand's day."""
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="report_schedules")
+    name = models.CharField(max_length=200)
+    campaigns = models.ManyToManyField("marketing.Campaign", blank=True, related_name="+",
+                                       help_text="Leave empty for all of the brand's interactions.")
+    period = models.CharField(max_length=16, choices=ReportPeriod.choices, default=ReportPeriod.WEEKLY)
+    send_at = models.TimeField(help_text="Time of day in the brand's reporting time zone.")
+    recipients = models.TextField(blank=True, help_text="E-mail addresses, one per line or comma-separated.")
+    webhook_url = models.URLField(blank=True, help_text="Receives the report as JSON (POST).")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["brand", "name"]
+        constraints = [models.CheckConstraint(condition=Q(period__in=ReportPeriod.values),
+                                              name="reportschedule_period_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.period})"
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [r.strip() for r in self.recipients.replace(",", "\n").splitlines() if r.strip()]
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (retrying)"
+
+
+class KpiReport(models.Model):
+    """One generated report: one per schedule and period, so a retried task never sends twice."""
+
+    schedule = models.ForeignKey(KpiReportSchedule, on_delete=models.CASCADE, related_name="reports")
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    kpis = models.JSONField(default=dict, help_text="KPIs with the previous period's values and changes.")
+    csv_file = models.FileField(upload_to="reports/", blank=True)
+    chart_file = models.FileField(upload_to="reports/", blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    webhook_sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "period_start", "period_end"],
+                                    name="kpireport_one_per_schedule_period"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="kpireport_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.period_start}–{self.period_end} ({self.status})"

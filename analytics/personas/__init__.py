@@ -1,0 +1,1 @@
+"""Viewer personas: feature pipeline, clustering jobs, profiles."""

@@ -1,0 +1,70 @@
+"""Admin: read-only views of persona models and personas; activation is an explicit action."""
+
+from django.contrib import admin, messages
+
+from analytics.personas import services
+from analytics.personas.models import CampaignTargetPersona, Persona, PersonaModel
+from marketing.auth import principal_for_user
+from marketing.services.errors import ServiceValidationError
+
+
+class PersonaInline(admin.TabularInline):
+    model = Persona
+    fields = ("index", "label", "size", "share")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(PersonaModel)
+class PersonaModelAdmin(admin.ModelAdmin):
+    list_display = ("brand", "version", "status", "is_active", "k", "n_viewers", "training_seconds", "trained_at")
+    list_filter = ("status", "is_active")
+    search_fields = ("brand__name",)
+    exclude = ("artefacts",)
+    readonly_fields = [f.name for f in PersonaModel._meta.fields if f.name != "artefacts"]
+    inlines = [PersonaInline]
+    actions = ["activate"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_principal(principal_for_user(request.user)).defer("artefacts")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Make the selected model its brand's active persona model")
+    def activate(self, request, queryset):
+        principal = principal_for_user(request.user)
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                model = services.persona_model_activate(persona_model_id=pk, principal=principal)
+            except ServiceValidationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{model} is now active.", messages.SUCCESS)
+
+
+@admin.register(Persona)
+class PersonaAdmin(admin.ModelAdmin):
+    list_display = ("label", "model", "size", "share")
+    list_select_related = ("model__brand",)
+    readonly_fields = ("model", "index", "label", "size", "share", "profile", "tag_affinity")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_principal(principal_for_user(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CampaignTargetPersona)
+class CampaignTargetPersonaAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "persona", "created_by", "created_at")
+    readonly_fields = ("campaign", "persona", "created_by", "created_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_principal(principal_for_user(request.user))
+
+    def has_add_permission(self, request):
+        return False

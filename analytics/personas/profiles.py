@@ -1,0 +1,203 @@
+"""Persona profiles and labels, computed once at training time (pure: numpy / scipy).
+
+Privacy rules applied here (min_size = settings.PERSONA_MIN_SIZE):
+* a demographic value is reported inside a persona only if at least min_size of its viewers have
+  it; shares are over the persona's viewers whose value is known;
+* top tags are ranked by lift: the tag's share of the persona's engagement weight divided by its
+  share of everyone's engagement weight;
+* a tag or a sample video is reported only if at least min_size of the persona's viewers engaged
+  with it;
+* only aggregates are stored: no viewer id, key or single-viewer value leaves this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from analytics.personas.features import BEHAVIOUR_COLUMNS, DEMOGRAPHIC_COLUMNS, ViewerArrays
+
+GENDER_WORDS = {"female": "Women", "male": "Men", "other": "Other-gender viewers"}
+# Behaviour phrases for the label, in the product's words; the first matching column wins.
+BEHAVIOUR_PHRASES: dict[str, str] = {
+    "completion_rate": "finish videos",
+    "avg_watch_ratio": "finish videos",
+    "conversion_rate": "buy",
+    "purchase_value": "buy",
+    "click_rate": "click through",
+    "like_rate": "like",
+    "comment_rate": "comment",
+    "share_rate": "share",
+    "follow_rate": "follow",
+    "activity": "very active",
+}
+LABEL_MIN_LIFT = 1.25  # a behaviour or tag names a persona only when clearly above the population
+DOMINANT_LIFT = 1.1  # "share above the population" with a margin, so 73 % men among 71 % is not a trait
+DOMINANT_SHARE = {"gender": 0.6, "age_band": 0.5, "region": 0.5, "platform": 0.6}
+
+
+@dataclass
+class PersonaProfile:
+    index: int
+    size: int
+    share: float
+    label: str
+    profile: dict
+    tag_affinity: dict[str, float]
+
+
+def _membership(labels: np.ndarray, k: int) -> sp.csr_matrix:
+    n = len(labels)
+    return sp.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
+
+
+def _round(x: float, digits: int = 4) -> float:
+    return float(round(float(x), digits))
+
+
+def build_profiles(
+    *, data: ViewerArrays, labels: np.ndarray, k: int, tag_tfidf: sp.csr_matrix, min_size: int,
+    n_top_tags: int = 5, n_sample_videos: int = 5, n_affinity_tags: int = 100,
+) -> list[PersonaProfile]:
+    """One profile per persona index 0..k-1 from the training arrays and final labels."""
+    n = data.n
+    members = _membership(labels, k)  # k x n
+    sizes = np.asarray(members.sum(axis=1)).ravel()
+
+    # Tags: lift = the tag's share of the persona's engagement weight over its share in the population;
+    # the share of the persona's viewers who engaged with the tag gates what may be shown.
+    engaged = (data.tag_weights > 0).astype(np.float64)
+    tag_counts = np.asarray((members @ engaged).todense())
+    tag_mass = np.asarray((members @ data.tag_weights).todense())
+    tag_mix = tag_mass / np.maximum(tag_mass.sum(axis=1, keepdims=True), 1e-12)
+    pop_mass = np.asarray(data.tag_weights.sum(axis=0)).ravel()
+    pop_mix = pop_mass / max(pop_mass.sum(), 1e-12)
+    pop_tag_share = np.asarray(engaged.sum(axis=0)).ravel() / max(n, 1)
+    affinity = np.asarray((members @ tag_tfidf).todense()) / np.maximum(sizes, 1)[:, None]
+
+    # Behaviour: nan-aware means per persona and over everyone.
+    behaviour = np.asarray(data.behaviour, dtype=np.float64)
+    known = ~np.isnan(behaviour)
+    sums = members @ np.where(known, behaviour, 0.0)
+    known_counts = members @ known.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        persona_means = np.where(known_counts > 0, sums / known_counts, np.nan)
+        pop_means = np.where(known.sum(axis=0) > 0, np.nansum(behaviour, axis=0) / known.sum(axis=0), np.nan)
+
+    # Demographics: counts per (persona, value) in one sparse product per column.
+    demo_counts, pop_demo = [], []
+    for j, vocab in enumerate(data.demographic_vocab):
+        codes = data.demographics[:, j]
+        ok = codes >= 0
+        onehot = sp.csr_matrix((np.ones(ok.sum()), (np.where(ok)[0], codes[ok])), shape=(n, max(len(vocab), 1)))
+        demo_counts.append(np.asarray((members @ onehot).todense()))
+        pop_demo.append(np.bincount(codes[ok], minlength=max(len(vocab), 1)).astype(np.float64))
+
+    video_weights = video_viewers = None
+    if data.engagement is not None and data.engagement.shape[1]:
+        video_weights = np.asarray((members @ data.engagement).todense())
+        video_viewers = np.asarray((members @ (data.engagement > 0).astype(np.float64)).todense())
+
+    profiles = []
+    for p in range(k):
+        size = int(sizes[p])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share_p = tag_counts[p] / max(size, 1)
+            lift = np.where(pop_mix > 0, tag_mix[p] / pop_mix, 0.0)
+        eligible = np.where((tag_counts[p] >= min_size) & (share_p >= 0.1) & (lift > 1.0))[0]
+        order = eligible[np.lexsort((-share_p[eligible], -lift[eligible]))][:n_top_tags]
+        top_tags = [
+            {"tag": data.tag_vocab[t], "share": _round(share_p[t]), "population_share": _round(pop_tag_share[t]),
+             "engagement_share": _round(tag_mix[p][t]), "population_engagement_share": _round(pop_mix[t]),
+             "lift": _round(lift[t], 3)}
+            for t in order
+        ]
+
+        demographics = {}
+        for j, column in enumerate(DEMOGRAPHIC_COLUMNS):
+            counts, pop = demo_counts[j][p], pop_demo[j]
+            known_p, known_pop = counts.sum(), pop.sum()
+            if known_p < min_size:
+                demographics[column] = []
+                continue
+            rows = []
+            for code in np.argsort(-counts, kind="stable"):
+                if counts[code] < min_size:
+                    break
+                share = counts[code] / known_p
+                pop_share = pop[code] / known_pop if known_pop else 0.0
+                rows.append({
+                    "value": data.demographic_vocab[j][code], "share": _round(share),
+                    "population_share": _round(pop_share),
+                    "lift": _round(share / pop_share, 3) if pop_share else None,
+                    "dominant": bool(share >= DOMINANT_SHARE[column] and share >= DOMINANT_LIFT * pop_share),
+                })
+            demographics[column] = rows
+
+        engagement = {
+            name: {
+                "value": None if np.isnan(persona_means[p, j]) else _round(persona_means[p, j]),
+                "population": None if np.isnan(pop_means[j]) else _round(pop_means[j]),
+                "ratio": None if np.isnan(persona_means[p, j]) or not pop_means[j]
+                else _round(persona_means[p, j] / pop_means[j], 3),
+            }
+            for j, name in enumerate(BEHAVIOUR_COLUMNS)
+        }
+
+        sample_videos = []
+        if video_weights is not None:
+            eligible_videos = np.where(video_viewers[p] >= min_size)[0]
+            for v in eligible_videos[np.argsort(-video_weights[p][eligible_videos], kind="stable")][:n_sample_videos]:
+                sample_videos.append({"video_id": int(data.video_ids[v]), "viewers": int(video_viewers[p][v]),
+                                      "engagement": _round(video_weights[p][v], 2)})
+
+        top_affinity = np.argsort(-affinity[p], kind="stable")[:n_affinity_tags]
+        tag_affinity = {data.tag_vocab[t]: _round(affinity[p][t], 5) for t in top_affinity if affinity[p][t] > 0}
+        profile = {"top_tags": top_tags, "demographics": demographics, "engagement": engagement,
+                   "sample_videos": sample_videos}
+        profiles.append(PersonaProfile(index=p, size=size, share=_round(size / max(n, 1), 6),
+                                       label=persona_label(profile), profile=profile, tag_affinity=tag_affinity))
+    _dedupe_labels(profiles)
+    return profiles
+
+
+def _dominant(profile: dict, column: str) -> str | None:
+    rows = [r for r in profile["demographics"].get(column, []) if r["dominant"]]
+    return rows[0]["value"] if rows else None
+
+
+def persona_label(profile: dict) -> str:
+    """'Women 18–24 in Guangdong · beauty, skincare · finish videos and buy' from a stored profile."""
+    gender, age, region = (_dominant(profile, c) for c in ("gender", "age_band", "region"))
+    who = GENDER_WORDS.get(gender or "", "People" if gender is None else gender.capitalize())
+    if age:
+        who += " " + age.replace("-", "–")
+    if region:
+        who += f" in {region}"
+    if who == "People":
+        who = "Mixed audience"
+    tags = [t["tag"] for t in profile["top_tags"] if t["lift"] >= LABEL_MIN_LIFT][:2]
+    ranked = sorted(
+        ((stats["ratio"], name) for name, stats in profile["engagement"].items()
+         if name in BEHAVIOUR_PHRASES and stats["ratio"] is not None and stats["ratio"] >= LABEL_MIN_LIFT),
+        reverse=True,
+    )
+    phrases: list[str] = []
+    for _, name in ranked:
+        if BEHAVIOUR_PHRASES[name] not in phrases:
+            phrases.append(BEHAVIOUR_PHRASES[name])
+    activity = profile["engagement"].get("activity", {}).get("ratio")
+    if not phrases and activity is not None and activity <= 0.6:
+        phrases.append("occasional viewers")
+    parts = [who, ", ".join(tags) or "broad interests", " and ".join(phrases[:2]) or "average engagement"]
+    return " · ".join(parts)
+
+
+def _dedupe_labels(profiles: list[PersonaProfile]) -> None:
+    seen: dict[str, int] = {}
+    for profile in profiles:
+        seen[profile.label] = seen.get(profile.label, 0) + 1
+        if seen[profile.label] > 1:
+            profile.label = f"{profile.label} ({seen[profile.label]})"

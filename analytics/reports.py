@@ -1,0 +1,216 @@
+"""Scheduled KPI reports: which period is due, generating the files, sending them exactly once.
+
+A report holds the period's KPIs against the previous period, a CSV of the daily series and a PNG
+chart (daily views, engagement rate, conversions, spend). It is e-mailed as HTML with the chart
+inline and the CSV attached, and POSTed as JSON to the schedule's webhook. Each channel records
+when it was delivered, so a retried or duplicated task never sends a channel twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import urllib.request
+from datetime import date, datetime, timedelta
+from email.mime.image import MIMEImage
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import escape
+
+from analytics import selectors
+from analytics.kpis import BY_NAME, KPIS
+from analytics.models import KpiReport, KpiReportSchedule, ReportPeriod, ReportStatus
+from analytics.selectors import Period
+
+logger = logging.getLogger(__name__)
+
+CHART_KPIS = ("views", "engagement_rate", "conversions", "spend")
+HEADLINE_KPIS = ("impressions", "views", "reach", "engagement_rate", "ctr", "conversions", "cvr", "revenue",
+                 "spend", "roas")
+
+
+def last_complete_period(period: str, today: date) -> Period:
+    """The latest whole period that ended before ``today`` (a day of the brand's zone)."""
+    if period == ReportPeriod.DAILY:
+        day = today - timedelta(days=1)
+        return Period(day, day)
+    if period == ReportPeriod.WEEKLY:
+        end = today - timedelta(days=today.weekday() + 1)
+        return Period(end - timedelta(days=6), end)
+    end = today.replace(day=1) - timedelta(days=1)
+    return Period(end.replace(day=1), end)
+
+
+def due_period(schedule: KpiReportSchedule, now: datetime) -> Period | None:
+    """The period to report now, or None when it is not yet the schedule's time or already reported."""
+    local = now.astimezone(ZoneInfo(schedule.brand.reporting_timezone))
+    if local.time() < schedule.send_at:
+        return None
+    period = last_complete_period(schedule.period, local.date())
+    done = KpiReport.objects.filter(schedule=schedule, period_start=period.date_from,
+                                    period_end=period.date_to).exists()
+    return None if done else period
+
+
+def _campaign_ids(schedule: KpiReportSchedule) -> list[int] | None:
+    ids = list(schedule.campaigns.values_list("pk", flat=True))
+    return ids or None
+
+
+def _plain(value):
+    return None if value is None else str(value)
+
+
+def generate_report(*, schedule_id: int, period: Period) -> KpiReport:
+    """Create (or return the existing) report of one schedule and period, with its CSV and chart."""
+    schedule = KpiReportSchedule.objects.select_related("brand").get(pk=schedule_id)
+    existing = KpiReport.objects.filter(schedule=schedule, period_start=period.date_from,
+                                        period_end=period.date_to).first()
+    if existing is not None:
+        return existing
+    campaign_ids = _campaign_ids(schedule)
+    comparison = selectors.kpi_comparison(brand=schedule.brand, campaign_ids=campaign_ids, period=period)
+    series = selectors.kpi_series(brand=schedule.brand, campaign_ids=campaign_ids, period=period)
+    report = KpiReport(
+        schedule=schedule, brand=schedule.brand, period_start=period.date_from, period_end=period.date_to,
+        kpis={name: {key: _plain(value) for key, value in row.items()} for name, row in comparison.items()},
+    )
+    stem = f"brand-{schedule.brand_id}/schedule-{schedule.pk}-{period.date_from}-{period.date_to}"
+    report.csv_file.save(f"{stem}.csv", ContentFile(series_csv(series).encode()), save=False)
+    report.chart_file.save(f"{stem}.png", ContentFile(series_chart(series, title=schedule.name)), save=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:  # a concurrent task made it first
+        return KpiReport.objects.get(schedule=schedule, period_start=period.date_from, period_end=period.date_to)
+    return report
+
+
+def series_csv(series: list[selectors.KpiRow]) -> str:
+    """One row per day: the date then every KPI of the dictionary (empty when undefined)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", *[k.name for k in KPIS]])
+    for row in series:
+        writer.writerow([row.key, *["" if row.kpis[k.name] is None else row.kpis[k.name] for k in KPIS]])
+    return out.getvalue()
+
+
+def series_chart(series: list[selectors.KpiRow], *, title: str) -> bytes:
+    """A PNG with four panels: daily views, engagement rate, conversions and spend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    days = [date.fromisoformat(row.key) for row in series]
+    figure = Figure(figsize=(10, 6), dpi=100)
+    for index, name in enumerate(CHART_KPIS):
+        axes = figure.add_subplot(2, 2, index + 1)
+        values = [float(row.kpis[name]) if row.kpis[name] is not None else float("nan") for row in series]
+        axes.plot(days, values, marker="o", linewidth=1.5)
+        axes.set_title(BY_NAME[name].label)
+        axes.tick_params(axis="x", labelrotation=45, labelsize=7)
+        axes.grid(alpha=0.3)
+    figure.suptitle(title)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def report_json(report: KpiReport) -> dict:
+    return {
+        "schedule": report.schedule.name, "brand": report.brand.slug,
+        "period": {"from": str(report.period_start), "to": str(report.period_end)},
+        "kpis": report.kpis,
+        "daily_series_csv": report.csv_file.read().decode() if report.csv_file else "",
+    }
+
+
+def _html(report: KpiReport) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(BY_NAME[name].label)}</td><td>{escape(report.kpis[name]['current'] or '–')}</td>"
+        f"<td>{escape(report.kpis[name]['previous'] or '–')}</td>"
+        f"<td>{escape(report.kpis[name]['relative_change'] or '–')}</td></tr>"
+        for name in HEADLINE_KPIS
+    )
+    return (f"<h2>{escape(report.schedule.name)}: {report.period_start} – {report.period_end}</h2>"
+            "<table><tr><th>KPI</th><th>This period</th><th>Previous</th><th>Change</th></tr>"
+            f"{rows}</table><p><img src=\"cid:kpi-chart\" alt=\"Daily KPIs\"></p>"
+            "<p>The daily series is attached as CSV.</p>")
+
+
+def _send_email(report: KpiReport) -> None:
+    recipients = report.schedule.recipient_list
+    if not recipients:
+        return
+    message = EmailMultiAlternatives(
+        subject=f"[Reelboard] {report.schedule.name}: {report.period_start} – {report.period_end}",
+        body="Your KPI report is attached (HTML version with chart included).",
+        from_email=settings.DEFAULT_FROM_EMAIL, to=recipients,
+    )
+    message.attach_alternative(_html(report), "text/html")
+    message.mixed_subtype = "related"
+    with report.chart_file.open("rb") as chart:
+        image = MIMEImage(chart.read(), _subtype="png")
+    image.add_header("Content-ID", "<kpi-chart>")
+    image.add_header("Content-Disposition", "inline", filename="kpis.png")
+    message.attach(image)
+    with report.csv_file.open("rb") as handle:
+        message.attach(f"kpis-{report.period_start}-{report.period_end}.csv", handle.read(), "text/csv")
+    message.send()
+
+
+def _post_webhook(report: KpiReport) -> None:
+    body = json.dumps(report_json(report)).encode()
+    request = urllib.request.Request(report.schedule.webhook_url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "User-Agent": "Reelboard"})
+    with urllib.request.urlopen(request, timeout=settings.REPORT_WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        if response.status >= 300:
+            raise RuntimeError(f"webhook answered {response.status}")
+
+
+def _deliver_channel(report_id: int, sent_field: str, send) -> None:
+    """Send one channel under a row lock, recording it in the same transaction: exactly once."""
+    with transaction.atomic():
+        report = KpiReport.objects.select_for_update().select_related("schedule", "brand").get(pk=report_id)
+        if getattr(report, sent_field) is not None:
+            return
+        send(report)
+        setattr(report, sent_field, timezone.now())
+        report.save(update_fields=[sent_field])
+
+
+def deliver(*, report_id: int) -> KpiReport:
+    """Send every channel not yet delivered; raises on failure (the task retries with backoff)."""
+    KpiReport.objects.filter(pk=report_id).update(attempts=F("attempts") + 1)
+    report = KpiReport.objects.select_related("schedule").get(pk=report_id)
+    try:
+        if report.schedule.recipient_list:
+            _deliver_channel(report_id, "email_sent_at", _send_email)
+        if report.schedule.webhook_url:
+            _deliver_channel(report_id, "webhook_sent_at", _post_webhook)
+    except Exception as exc:
+        KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=str(exc)[:2000])
+        logger.warning("report %s delivery failed: %s", report_id, exc)
+        raise
+    KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.SENT, error="")
+    return KpiReport.objects.get(pk=report_id)
+
+
+def resend(*, report_id: int) -> None:
+    """Deliver a stored report again on every channel (an explicit user action)."""
+    KpiReport.objects.filter(pk=report_id).update(email_sent_at=None, webhook_sent_at=None,
+                                                  status=ReportStatus.PENDING)
+    from analytics.tasks import send_report
+
+    transaction.on_commit(lambda: send_report.delay(report_id))

@@ -1,0 +1,271 @@
+"""Read paths for campaign KPIs: totals, series, breakdowns, comparisons, overviews, top videos.
+
+Every selector takes a brand (for its reporting time zone) and the campaign ids the caller may read
+(``None`` = the whole brand, including interactions outside any campaign). Additive KPIs come from
+the daily rollups; reach (unique viewers) is counted exactly as ``count(distinct viewer)`` over the
+per-viewer daily rollups, which also carry the sums for demographic breakdowns; spend comes from
+``CampaignSpend``. Date ranges are inclusive days of the brand's reporting time zone. No selector
+reads the raw interactions.
+
+Privacy rule (demographic breakdowns): a group (gender, age band or region value; "unknown" when
+the viewer has none) whose distinct viewers in the period number fewer than
+``settings.KPI_MIN_GROUP_SIZE`` (default 20) is never shown. All such groups are merged into one
+"other" row (key ``other_groups``). Because "other" equals the totals minus the shown groups, it
+must itself reach the threshold: if it does not, the smallest shown groups are moved into it until
+it does; if the whole audience is below the threshold no row is shown and
+``Breakdown.suppressed_viewers`` is set. Breakdowns by video, platform and day describe content,
+not people, and are shown whole.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all
+from analytics.models import DailyRollup, DailyViewerRollup
+from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
+
+
+class Granularity(enum.StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class BreakdownBy(enum.StrEnum):
+    VIDEO = "video"
+    PLATFORM = "platform"
+    DAY = "day"
+    GENDER = "gender"
+    AGE_BAND = "age_band"
+    REGION = "region"
+
+
+DEMOGRAPHIC = {BreakdownBy.GENDER: "viewer__gender", BreakdownBy.AGE_BAND: "viewer__age_band",
+               BreakdownBy.REGION: "viewer__region"}
+DEMOGRAPHIC_LABELS = {BreakdownBy.GENDER: dict(Gender.choices), BreakdownBy.AGE_BAND: dict(AgeBand.choices)}
+OTHER = "other_groups"  # not "other": that is a Gender value
+UNKNOWN = "unknown"  # viewers without the attribute
+DEFAULT_MIN_GROUP_SIZE = 20
+
+
+def privacy_min_group_size() -> int:
+    """Smallest number of distinct viewers a demographic group needs to be shown."""
+    return getattr(settings, "KPI_MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+
+    def __post_init__(self):
+        if self.date_to < self.date_from:
+            raise ValueError("date_to is before date_from")
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def previous(self) -> Period:
+        """The period of equal length that ends the day before this one starts."""
+        return Period(self.date_from - timedelta(days=self.days), self.date_from - timedelta(days=1))
+
+
+@dataclass
+class KpiRow:
+    key: str
+    label: str
+    kpis: dict
+    sums: dict = field(repr=False, default_factory=dict)
+
+
+@dataclass
+class Breakdown:
+    rows: list[KpiRow]
+    suppressed_viewers: bool = False  # the whole audience was under the threshold: no group is shown
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+def _rollups(*, brand: Brand, campaign_ids, period: Period, model=DailyRollup) -> QuerySet:
+    rows = model.objects.filter(brand=brand, day__gte=period.date_from, day__lte=period.date_to)
+    return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
+
+
+def _viewers(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
+    """Per-viewer daily rows: the source of exact reach and of demographic breakdowns."""
+    return _rollups(brand=brand, campaign_ids=campaign_ids, period=period, model=DailyViewerRollup)
+
+
+_REACH = Count("viewer_id", distinct=True)
+
+
+def _spend(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
+    rows = CampaignSpend.objects.filter(campaign__brand=brand, date__gte=period.date_from, date__lte=period.date_to)
+    return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
+
+
+_SUMS = {name: Sum(name, default=0) for name in ROLLUP_SUMS}
+
+
+def _with_kpis(key: str, label: str, sums: dict) -> KpiRow:
+    return KpiRow(key=key, label=label, kpis=compute_all(sums), sums=sums)
+
+
+# --- selectors ------------------------------------------------------------------------------------
+
+def kpi_totals(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict:
+    """Every KPI of the dictionary over the period."""
+    sums = _rollups(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(**_SUMS)
+    sums["reach"] = _viewers(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(n=_REACH)["n"]
+    sums["spend"] = _spend(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(
+        s=Sum("amount", default=Decimal("0")))["s"]
+    return compute_all(sums)
+
+
+def kpi_comparison(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict[str, dict]:
+    """Each KPI now and in the previous period of equal length, with absolute and relative change."""
+    current = kpi_totals(brand=brand, campaign_ids=campaign_ids, period=period)
+    previous = kpi_totals(brand=brand, campaign_ids=campaign_ids, period=period.previous())
+    out = {}
+    for name, value in current.items():
+        absolute, relative = change(value, previous[name])
+        out[name] = {"current": value, "previous": previous[name], "absolute_change": absolute,
+                     "relative_change": relative}
+    return out
+
+
+def _bucket(day: date, granularity: Granularity) -> date:
+    if granularity == Granularity.WEEK:
+        return day - timedelta(days=day.weekday())
+    if granularity == Granularity.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
+               granularity: Granularity = Granularity.DAY) -> list[KpiRow]:
+    """KPIs per day, ISO week (Monday) or month of the brand's zone; every bucket is present."""
+    granularity = Granularity(granularity)
+    buckets: dict[date, dict] = {}
+    day = period.date_from
+    while day <= period.date_to:
+        buckets.setdefault(_bucket(day, granularity), {name: 0 for name in ROLLUP_SUMS} | {
+            "revenue": Decimal("0"), "spend": Decimal("0"), "reach": 0})
+        day += timedelta(days=1)
+    for row in _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values("day").annotate(**_SUMS):
+        target = buckets[_bucket(row.pop("day"), granularity)]
+        for name, value in row.items():
+            target[name] += value
+    for row in _spend(brand=brand, campaign_ids=campaign_ids, period=period).values("date").annotate(s=Sum("amount")):
+        buckets[_bucket(row["date"], granularity)]["spend"] += row["s"]
+    # Reach is not additive over days: count distinct viewers per bucket (days are already brand days).
+    bucket = {Granularity.DAY: F("day"), Granularity.WEEK: TruncWeek("day"),
+              Granularity.MONTH: TruncMonth("day")}[granularity]
+    reach = (_viewers(brand=brand, campaign_ids=campaign_ids, period=period)
+             .annotate(bucket=bucket).values("bucket").annotate(n=_REACH).order_by())
+    for row in reach:
+        buckets[row["bucket"]]["reach"] = row["n"]
+    return [_with_kpis(start.isoformat(), start.isoformat(), sums) for start, sums in sorted(buckets.items())]
+
+
+def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Period, by: BreakdownBy,
+                  min_group_size: int | None = None) -> Breakdown:
+    """KPIs per video, platform, day or viewer demographic.
+
+    Spend is recorded per campaign day, so it is only split by DAY; other breakdowns leave the
+    spend-based KPIs empty. Demographic groups reaching fewer than ``KPI_MIN_GROUP_SIZE`` distinct
+    viewers are merged into "other"; if "other" is still too small it is suppressed (module docstring).
+    """
+    by = BreakdownBy(by)
+    if by in DEMOGRAPHIC:
+        return _demographic_breakdown(brand=brand, campaign_ids=campaign_ids, period=period, by=by,
+                                      min_group_size=privacy_min_group_size() if min_group_size is None
+                                      else min_group_size)
+    if by == BreakdownBy.DAY:
+        return Breakdown(rows=kpi_series(brand=brand, campaign_ids=campaign_ids, period=period))
+    key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
+    groups = {row.pop(key): row for row in
+              _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values(key).annotate(**_SUMS)}
+    reach = dict(_viewers(brand=brand, campaign_ids=campaign_ids, period=period)
+                 .values(key).annotate(n=_REACH).values_list(key, "n").order_by())
+    if by == BreakdownBy.VIDEO:
+        labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
+    else:
+        labels = dict(Platform.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
+    rows = [_with_kpis(str(pk), labels.get(pk, str(pk)), sums | {"reach": reach.get(pk, 0), "spend": None})
+            for pk, sums in groups.items()]
+    return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
+
+
+def _demographic_breakdown(*, brand, campaign_ids, period, by: BreakdownBy, min_group_size: int) -> Breakdown:
+    attribute = DEMOGRAPHIC[by]
+    viewers = _viewers(brand=brand, campaign_ids=campaign_ids, period=period)
+    groups = {row.pop(attribute) or UNKNOWN: row for row in
+              viewers.values(attribute).annotate(reach=_REACH, **_SUMS).order_by()}
+    shown = {key: sums for key, sums in groups.items() if sums["reach"] >= min_group_size}
+    merged = [key for key in groups if key not in shown]
+    # Secondary suppression: "other" = total - shown groups, so a too-small "other" would still be
+    # derivable from the totals. Move the smallest shown groups into it until it is big enough.
+    def other_reach() -> int:  # a viewer is in exactly one group: reach of merged groups adds up
+        return sum(groups[key]["reach"] for key in merged)
+
+    while merged and other_reach() < min_group_size and shown:
+        smallest = min(shown, key=lambda key: (shown[key]["reach"], key))
+        merged.append(smallest)
+        del shown[smallest]
+    suppressed = False
+    if merged:
+        if other_reach() >= min_group_size:
+            shown[OTHER] = {name: sum(groups[key][name] for key in merged) for name in ROLLUP_SUMS} | {
+                "reach": other_reach()}
+        else:  # the whole audience is smaller than one group may be
+            suppressed = True
+    labels = DEMOGRAPHIC_LABELS.get(by, {}) | {UNKNOWN: "Unknown", OTHER: f"Other (groups under {min_group_size} "
+                                               "viewers, merged)"}
+    rows = [_with_kpis(key, labels.get(key, key), sums | {"spend": None}) for key, sums in shown.items()]
+    return Breakdown(rows=sorted(rows, key=lambda r: (r.key == OTHER, -r.sums["reach"], r.key)),
+                     suppressed_viewers=suppressed)
+
+
+def top_videos(*, brand: Brand, period: Period, kpi: str = "views", first: int = 10,
+               campaign_ids: list[int] | None = None) -> list[KpiRow]:
+    """The brand's videos ranked by one KPI (best first; videos where the KPI is undefined last)."""
+    definition = BY_NAME[kpi]
+    rows = kpi_breakdown(brand=brand, campaign_ids=campaign_ids, period=period, by=BreakdownBy.VIDEO).rows
+    ranked = sorted(rows, key=lambda r: (r.kpis[kpi] is None,
+                                         -(r.kpis[kpi] or 0) if definition.higher_is_better else (r.kpis[kpi] or 0),
+                                         r.key))
+    return ranked[:first]
+
+
+def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | None = None) -> dict:
+    """Totals of the scope (the whole brand when ``campaign_ids`` is None) and of each of its campaigns.
+
+    Returns ``{"totals": {kpi: value}, "campaigns": [(Campaign, {kpi: value}), ...]}`` in the
+    campaigns' default order. A fixed number of queries whatever the number of campaigns: sums,
+    reach and spend are each grouped by campaign in one query.
+    """
+    campaigns = list(Campaign.objects.filter(brand=brand) if campaign_ids is None
+                     else Campaign.objects.filter(brand=brand, pk__in=campaign_ids))
+    ids = [c.pk for c in campaigns]
+    sums = {row.pop("campaign_id"): row for row in
+            _rollups(brand=brand, campaign_ids=ids, period=period).values("campaign_id").annotate(**_SUMS).order_by()}
+    reach = dict(_viewers(brand=brand, campaign_ids=ids, period=period).values("campaign_id").annotate(n=_REACH)
+                 .values_list("campaign_id", "n").order_by())
+    spend = dict(_spend(brand=brand, campaign_ids=ids, period=period).values("campaign_id")
+                 .annotate(s=Sum("amount")).values_list("campaign_id", "s").order_by())
+    return {
+        "totals": kpi_totals(brand=brand, campaign_ids=campaign_ids, period=period),
+        "campaigns": [(c, compute_all(sums.get(c.pk, {}) | {"reach": reach.get(c.pk, 0),
+                                                            "spend": spend.get(c.pk, Decimal("0"))}))
+                      for c in campaigns],
+    }

@@ -1,0 +1,57 @@
+"""Celery tasks keeping the KPI rollups current. Small, idempotent, taking ids."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from analytics import rollups
+from marketing.models import Brand
+
+
+@shared_task(name="analytics.refresh_rollups", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def refresh_rollups(brand_id: int, start: str, end: str) -> int:
+    """Rebuild the days touched by newly ingested interactions (occurred_at between start and end)."""
+    return rollups.refresh_window(brand_id=brand_id, start=parse_datetime(start), end=parse_datetime(end))
+
+
+@shared_task(name="analytics.recompute_brand_rollups", acks_late=True, reject_on_worker_lost=True)
+def recompute_brand_rollups(brand_id: int) -> int:
+    return rollups.recompute_brand(brand_id=brand_id)
+
+
+@shared_task(name="analytics.recompute_all_rollups", acks_late=True)
+def recompute_all_rollups() -> int:
+    """Nightly safety net: queue a full rebuild per brand (catches anything an enqueue missed)."""
+    brand_ids = list(Brand.objects.values_list("pk", flat=True))
+    for brand_id in brand_ids:
+        recompute_brand_rollups.delay(brand_id)
+    return len(brand_ids)
+
+
+@shared_task(name="analytics.run_due_reports", acks_late=True)
+def run_due_reports() -> list[int]:
+    """Beat entry point (every 5 minutes): generate the reports that are due and queue their delivery."""
+    from django.utils import timezone
+
+    from analytics import reports
+    from analytics.models import KpiReportSchedule
+
+    queued = []
+    for schedule in KpiReportSchedule.objects.filter(is_active=True).select_related("brand"):
+        period = reports.due_period(schedule, timezone.now())
+        if period is not None:
+            report = reports.generate_report(schedule_id=schedule.pk, period=period)
+            send_report.delay(report.pk)
+            queued.append(report.pk)
+    return queued
+
+
+@shared_task(name="analytics.send_report", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)
+def send_report(report_id: int) -> str:
+    """Deliver one stored report; channels already delivered are skipped, so retries never resend."""
+    from analytics import reports
+
+    return reports.deliver(report_id=report_id).status

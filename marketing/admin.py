@@ -1,0 +1,606 @@
+"""Django admin for the marketing domain: thin, brand-scoped, writes through the services.
+
+Visibility and rights come from brand roles, not Django model permissions: superusers see
+everything; other staff see the rows of the brands they are members of (``for_principal``), may
+change them as editors, and only pick their own brands' rows in foreign-key fields. Adding and
+changing brands, videos, campaigns, spend and API tokens goes through ``marketing.services``
+(the form runs the service and shows its typed errors on the fields); moderation and campaign
+status changes are bulk actions that call ``video_moderate`` / ``campaign_transition`` per row
+and report each failing row. Interactions are append-only facts: read-only here.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.template import engines
+
+from marketing.auth import Principal, principal_for_user
+from marketing.models import (
+    ApiToken,
+    Brand,
+    Campaign,
+    CampaignSpend,
+    CampaignStatus,
+    DemoSegment,
+    DemoViewerSegment,
+    Interaction,
+    Membership,
+    ModerationStatus,
+    Platform,
+    Role,
+    Tag,
+    Video,
+    Viewer,
+)
+from marketing.services import brands as brand_services
+from marketing.services import campaigns as campaign_services
+from marketing.services import videos as video_services
+from marketing.services.errors import ServiceValidationError
+
+admin.site.site_header = "Reelboard administration"
+admin.site.site_title = "Reelboard admin"
+
+
+def principal_of(request) -> Principal:
+    """The request user's principal, built once per request."""
+    if not hasattr(request, "_admin_principal"):
+        request._admin_principal = principal_for_user(request.user)
+    return request._admin_principal
+
+
+def report_failures(modeladmin, request, failures: list[tuple[object, ServiceValidationError]], done: int,
+                    verb: str) -> None:
+    """One error message per failed row (with the service's reason), one success message for the rest."""
+    for obj, exc in failures:
+        modeladmin.message_user(request, f"{obj}: {'; '.join(e.message for e in exc.errors)}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
+
+
+# --- Brand-scoped base ----------------------------------------------------------------------
+
+
+class BrandScopedAdmin(admin.ModelAdmin):
+    """Rows of the principal's brands; editing needs ``change_role`` on the row's brand."""
+
+    view_role = Role.VIEWER
+    change_role = Role.EDITOR
+    delete_role = Role.ADMIN
+    list_select_related = ("brand",)
+
+    def brand_id_of(self, obj) -> int:
+        return obj.brand_id
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_principal(principal_of(request))
+
+    def _allowed(self, request, obj, role: str) -> bool:
+        if not request.user.is_active or not request.user.is_staff:
+            return False
+        principal = principal_of(request)
+        if principal.is_global:
+            return True
+        if obj is None:
+            return bool(principal.brand_ids(min_role=role))
+        return principal.has_role(self.brand_id_of(obj), role)
+
+    def has_module_permission(self, request):
+        return self._allowed(request, None, self.view_role)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj, self.view_role)
+
+    def has_add_permission(self, request):
+        return self._allowed(request, None, self.change_role)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj, self.change_role)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj, self.delete_role)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        principal = principal_of(request)
+        scoped = {Brand: Brand.objects, Video: Video.objects, Campaign: Campaign.objects, Viewer: Viewer.objects}
+        if db_field.related_model in scoped:
+            kwargs["queryset"] = scoped[db_field.related_model].for_principal(principal, min_role=self.change_role)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Video:
+            kwargs["queryset"] = Video.objects.for_principal(principal_of(request), min_role=self.change_role)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ServiceForm(forms.ModelForm):
+    """A model form whose save is a service call: ``run_service`` writes and returns the row.
+
+    The service runs at validation time so that its typed errors land on the form's fields; the
+    model's own validation is skipped here because the service does ``full_clean`` itself (run after
+    the write it would flag the new row as a duplicate of itself).
+    """
+
+    request = None  # set by ServiceAdmin.get_form
+    saved = None
+    # Service argument names that are a differently named form field.
+    field_aliases = {"video_ids": "videos", "brand_id": "brand", "campaign_id": "campaign"}
+
+    def run_service(self, principal: Principal, data: dict):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        try:
+            self.saved = self.run_service(principal_of(self.request), self.cleaned_data)
+        except ServiceValidationError as exc:
+            for error in exc.errors:
+                field = self.field_aliases.get(error.field, error.field)
+                self.add_error(field if field in self.fields else None, error.message)
+            return
+        # Inline formsets were built on self.instance: give it the saved row's identity and values.
+        for model_field in self.saved._meta.concrete_fields:
+            setattr(self.instance, model_field.attname, getattr(self.saved, model_field.attname))
+        self.instance._state.adding = False
+
+
+class ServiceAdmin(BrandScopedAdmin):
+    """Saves through the form's service call instead of ``Model.save``."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def save_form(self, request, form, change):
+        return form.saved
+
+    def save_model(self, request, obj, form, change):
+        pass  # the service saved it
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+# --- Brands and access ------------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    """A brand's members; managing them needs the admin role on the brand."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+    def _brand_role(self, request, brand, role) -> bool:
+        principal = principal_of(request)
+        return principal.is_global or (brand is not None and principal.has_role(brand.pk, role))
+
+    def has_view_permission(self, request, obj=None):
+        return self._brand_role(request, obj, Role.VIEWER)
+
+    def has_add_permission(self, request, obj=None):
+        return self._brand_role(request, obj, Role.ADMIN)
+
+    def has_change_permission(self, request, obj=None):
+        return self._brand_role(request, obj, Role.ADMIN)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._brand_role(request, obj, Role.ADMIN)
+
+
+class BrandForm(ServiceForm):
+    class Meta:
+        model = Brand
+        fields = ("name", "slug", "reporting_timezone", "currency")
+
+    def run_service(self, principal, data):
+        if self.instance.pk is None:
+            return brand_services.brand_create(principal=principal, **data)
+        return brand_services.brand_update(principal=principal, brand_id=self.instance.pk, **data)
+
+
+@admin.register(Brand)
+class BrandAdmin(ServiceAdmin):
+    form = BrandForm
+    list_display = ("name", "slug", "reporting_timezone", "currency", "video_count", "created_at")
+    search_fields = ("name", "slug")
+    list_filter = ("currency", "reporting_timezone")
+    date_hierarchy = "created_at"
+    list_select_related = ()
+    change_role = Role.ADMIN
+    inlines = (MembershipInline,)
+
+    def brand_id_of(self, obj) -> int:
+        return obj.pk
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_videos=Count("videos"))
+
+    @admin.display(description="videos", ordering="n_videos")
+    def video_count(self, obj) -> int:
+        return obj.n_videos
+
+    def has_add_permission(self, request):
+        # Any signed-in staff user may start a brand (they become its admin), as in the API.
+        return request.user.is_active and request.user.is_staff
+
+
+@admin.register(Membership)
+class MembershipAdmin(BrandScopedAdmin):
+    list_display = ("user", "brand", "role", "created_at")
+    list_filter = ("role", "brand")
+    search_fields = ("user__username", "user__email", "brand__name")
+    autocomplete_fields = ("user", "brand")
+    list_select_related = ("user", "brand")
+    change_role = Role.ADMIN
+    date_hierarchy = "created_at"
+
+
+class ApiTokenForm(ServiceForm):
+    class Meta:
+        model = ApiToken
+        fields = ("brand", "name", "role")
+
+    def run_service(self, principal, data):
+        token, self.raw_token = brand_services.api_token_create(
+            principal=principal, brand_id=data["brand"].pk, name=data["name"], role=data["role"])
+        return token
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ServiceAdmin):
+    form = ApiTokenForm
+    list_display = ("name", "brand", "role", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("role", ("revoked_at", admin.EmptyFieldListFilter), "brand")
+    search_fields = ("name", "prefix", "brand__name")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("brand",)
+    list_select_related = ("brand", "created_by")
+    change_role = Role.ADMIN
+    actions = ("revoke_tokens",)
+    readonly_fields = ("brand", "name", "role", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ("brand", "name", "role")
+
+    def has_change_permission(self, request, obj=None):
+        # Tokens are immutable once issued; only revocation (an action) changes them.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        form_raw = getattr(request, "_issued_raw_token", None)
+        if form_raw:
+            self.message_user(request, f"Token issued for {obj.brand}: {form_raw}  Copy it now: it is shown only once.",
+                              messages.WARNING)
+        return super().response_add(request, obj, post_url_continue)
+
+    def save_form(self, request, form, change):
+        request._issued_raw_token = getattr(form, "raw_token", None)
+        return super().save_form(request, form, change)
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke_tokens(self, request, queryset):
+        failures, done = [], 0
+        for token in queryset:
+            try:
+                brand_services.api_token_revoke(principal=principal_of(request), token_id=token.pk)
+                done += 1
+            except ServiceValidationError as exc:
+                failures.append((token, exc))
+        report_failures(self, request, failures, done, "token(s) revoked")
+
+
+# --- Catalogue ------------------------------------------------------------------------------
+
+
+class GlobalCatalogueAdmin(admin.ModelAdmin):
+    """Platforms and tags are shared by every brand: any staff member reads, superusers edit."""
+
+    search_fields = ("name",)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Platform)
+class PlatformAdmin(GlobalCatalogueAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(Tag)
+class TagAdmin(GlobalCatalogueAdmin):
+    list_display = ("name",)
+
+
+class VideoForm(ServiceForm):
+    class Meta:
+        model = Video
+        fields = ("brand", "platform", "external_id", "title", "description", "category", "tags", "duration_ms",
+                  "published_at")
+
+    def run_service(self, principal, data):
+        fields = {"title": data["title"], "description": data.get("description", ""),
+                  "category": data.get("category", ""), "tags": [t.name for t in data.get("tags", [])],
+                  "duration_ms": data["duration_ms"], "published_at": data.get("published_at")}
+        if self.instance.pk is None:
+            return video_services.video_create(principal=principal, brand_id=data["brand"].pk,
+                                               platform=data["platform"].code, external_id=data["external_id"],
+                                               **fields)
+        return video_services.video_update(principal=principal, video_id=self.instance.pk, **fields)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), required=True, strip=True,
+                             help_text="Shown to the creator: say what to change.")
+
+
+REJECT_TEMPLATE = """{% extends "admin/base_site.html" %}
+{% block content %}
+<p>Reject {{ videos|length }} video(s):</p>
+<ul>{% for video in videos %}<li>{{ video }}</li>{% endfor %}</ul>
+<form method="post">{% csrf_token %}
+  {% for video in videos %}<input type="hidden" name="_selected_action" value="{{ video.pk }}">{% endfor %}
+  <input type="hidden" name="action" value="reject_videos">
+  {{ form.as_p }}
+  <input type="submit" name="apply" value="Reject">
+  <a href="">Cancel</a>
+</form>
+{% endblock %}"""
+
+
+@admin.register(Video)
+class VideoAdmin(ServiceAdmin):
+    form = VideoForm
+    list_display = ("title", "brand", "platform", "category", "moderation_status", "duration_ms", "published_at")
+    list_filter = ("moderation_status", "platform", "category", "brand")
+    search_fields = ("title", "external_id", "description", "tags__name")
+    date_hierarchy = "published_at"
+    autocomplete_fields = ("brand", "tags")
+    list_select_related = ("brand", "platform")
+    readonly_fields = ("moderation_status", "moderation_reason", "moderated_by", "moderated_at", "created_at")
+    actions = ("approve_videos", "reject_videos", "send_back_to_review")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The identity of a video (brand, platform, platform id) is fixed once created.
+        return (*self.readonly_fields, "brand", "platform", "external_id") if obj else self.readonly_fields
+
+    def _moderate(self, request, queryset, status: str, reason: str = "") -> None:
+        failures, done = [], 0
+        for video in queryset:
+            try:
+                video_services.video_moderate(principal=principal_of(request), video_id=video.pk, status=status,
+                                              reason=reason)
+                done += 1
+            except ServiceValidationError as exc:
+                failures.append((video, exc))
+        report_failures(self, request, failures, done, f"video(s) marked {status}")
+
+    @admin.action(description="Approve the selected videos")
+    def approve_videos(self, request, queryset):
+        self._moderate(request, queryset, ModerationStatus.APPROVED)
+
+    @admin.action(description="Send the selected videos back to review")
+    def send_back_to_review(self, request, queryset):
+        self._moderate(request, queryset, ModerationStatus.PENDING)
+
+    @admin.action(description="Reject the selected videos (asks for a reason)")
+    def reject_videos(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._moderate(request, queryset, ModerationStatus.REJECTED, form.cleaned_data["reason"])
+            return None  # back to the changelist
+        page = engines["django"].from_string(REJECT_TEMPLATE)
+        context = {**self.admin_site.each_context(request), "title": "Reject videos", "form": form,
+                   "videos": list(queryset), "opts": self.model._meta}
+        return HttpResponse(page.render(context, request))
+
+
+# --- Campaigns ---------------------------------------------------------------------------------
+
+
+class CampaignForm(ServiceForm):
+    class Meta:
+        model = Campaign
+        fields = ("brand", "name", "objective", "starts_at", "ends_at", "budget_daily", "budget_lifetime", "currency",
+                  "videos")
+
+    def run_service(self, principal, data):
+        fields = {key: data.get(key) for key in ("name", "objective", "starts_at", "ends_at", "budget_daily",
+                                                  "budget_lifetime", "currency")}
+        video_ids = [v.pk for v in data.get("videos", [])]
+        if self.instance.pk is None:
+            return campaign_services.campaign_create(principal=principal, brand_id=data["brand"].pk,
+                                                     video_ids=video_ids, **fields)
+        return campaign_services.campaign_update(principal=principal, campaign_id=self.instance.pk,
+                                                 video_ids=video_ids, **fields)
+
+
+class CampaignSpendInline(admin.TabularInline):
+    model = CampaignSpend
+    extra = 0
+    fields = ("date", "amount", "currency")
+    readonly_fields = fields
+    ordering = ("-date",)
+    can_delete = False
+    show_change_link = True
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the parent campaign is already brand-scoped
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ServiceAdmin):
+    form = CampaignForm
+    list_display = ("name", "brand", "objective", "status", "budget_daily", "currency", "starts_at", "ends_at")
+    list_filter = ("status", "objective", "brand")
+    search_fields = ("name", "brand__name")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("brand", "videos")
+    readonly_fields = ("status", "status_changed_at", "created_at", "updated_at")
+    inlines = (CampaignSpendInline,)
+    actions = ("activate_campaigns", "pause_campaigns", "complete_campaigns")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "brand") if obj else self.readonly_fields
+
+    def _transition(self, request, queryset, to: str) -> None:
+        failures, done = [], 0
+        for campaign in queryset:
+            try:
+                campaign_services.campaign_transition(principal=principal_of(request), campaign_id=campaign.pk, to=to)
+                done += 1
+            except ServiceValidationError as exc:
+                failures.append((campaign, exc))
+        report_failures(self, request, failures, done, f"campaign(s) now {to}")
+
+    @admin.action(description="Activate the selected campaigns")
+    def activate_campaigns(self, request, queryset):
+        self._transition(request, queryset, CampaignStatus.ACTIVE)
+
+    @admin.action(description="Pause the selected campaigns")
+    def pause_campaigns(self, request, queryset):
+        self._transition(request, queryset, CampaignStatus.PAUSED)
+
+    @admin.action(description="Complete the selected campaigns")
+    def complete_campaigns(self, request, queryset):
+        self._transition(request, queryset, CampaignStatus.COMPLETED)
+
+
+class CampaignSpendForm(ServiceForm):
+    class Meta:
+        model = CampaignSpend
+        fields = ("campaign", "date", "amount", "currency")
+
+    def run_service(self, principal, data):
+        return campaign_services.campaign_record_spend(principal=principal, campaign_id=data["campaign"].pk,
+                                                       date=data["date"], amount=data["amount"],
+                                                       currency=data.get("currency"))
+
+
+@admin.register(CampaignSpend)
+class CampaignSpendAdmin(ServiceAdmin):
+    form = CampaignSpendForm
+    list_display = ("campaign", "date", "amount", "currency", "updated_at")
+    list_filter = ("campaign__brand", "currency")
+    search_fields = ("campaign__name",)
+    date_hierarchy = "date"
+    autocomplete_fields = ("campaign",)
+    list_select_related = ("campaign", "campaign__brand")
+    delete_role = Role.EDITOR
+
+    def brand_id_of(self, obj) -> int:
+        return obj.campaign.brand_id
+
+
+# --- Audience and facts (read-only) ---------------------------------------------------------------
+
+
+class ReadOnlyAdmin(BrandScopedAdmin):
+    """Facts that arrive through ingestion: nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Viewer)
+class ViewerAdmin(ReadOnlyAdmin):
+    # Only the pseudonymous key identifies a viewer; raw platform ids are never stored.
+    list_display = ("short_key", "brand", "platform", "gender", "age_band", "region", "first_seen_at",
+                    "last_seen_at")
+    list_filter = ("platform", "gender", "age_band", "region", "brand")
+    search_fields = ("viewer_key",)
+    date_hierarchy = "last_seen_at"
+    list_select_related = ("brand", "platform")
+    fields = ("viewer_key", "brand", "platform", "gender", "age_band", "region", "first_seen_at", "last_seen_at")
+    readonly_fields = fields
+
+    @admin.display(description="pseudonymous key", ordering="viewer_key")
+    def short_key(self, obj) -> str:
+        return f"{obj.viewer_key[:16]}…"
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "kind", "brand", "video", "campaign", "viewer", "watch_ms", "value", "currency")
+    list_filter = ("kind", "brand")
+    search_fields = ("event_id", "video__title", "campaign__name")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("brand", "video", "campaign", "viewer")
+    readonly_fields = [f.name for f in Interaction._meta.fields]
+    # A count over millions of rows on every page is the slow part of this changelist.
+    show_full_result_count = False
+
+
+# --- Demo planted truth (superusers only) -------------------------------------------------------
+
+
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DemoSegment)
+class DemoSegmentAdmin(SuperuserReadOnlyAdmin):
+    list_display = ("name", "description", "viewer_count")
+    search_fields = ("name", "description")
+    readonly_fields = ("name", "description", "tag_affinity", "demographics")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_viewers=Count("viewers"))
+
+    @admin.display(description="viewers", ordering="n_viewers")
+    def viewer_count(self, obj) -> int:
+        return obj.n_viewers
+
+
+@admin.register(DemoViewerSegment)
+class DemoViewerSegmentAdmin(SuperuserReadOnlyAdmin):
+    list_display = ("viewer", "segment")
+    list_filter = ("segment", "viewer__brand")
+    search_fields = ("viewer__viewer_key", "segment__name")
+    list_select_related = ("viewer", "segment")
+    readonly_fields = ("viewer", "segment")

@@ -1,0 +1,1 @@
+"""Reelboard's brand-scoped GraphQL API (types, filters, ordering, queries, mutations)."""

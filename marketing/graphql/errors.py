@@ -1,0 +1,78 @@
+"""Typed user errors in mutation payloads, converted from the services' ``ServiceValidationError``."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.utils.str_converters import to_camel_case
+
+from marketing.services.errors import ErrorCode, FieldError, ServiceValidationError
+
+UserErrorCode = strawberry.enum(
+    enum.Enum("UserErrorCode", {code.name: code.value for code in ErrorCode}),
+    description="Why an input was rejected.",
+)
+
+# Service argument names that the GraphQL inputs spell differently.
+_FIELD_ALIASES = {"brand": "brandId", "token": "id", "campaign": "campaignId"}
+
+
+@strawberry.type(description="A validation failure: which input field, a stable code, and a readable message.")
+class UserError:
+    field: str = strawberry.field(description="The input field (camelCase), or 'input' for the whole input.")
+    code: UserErrorCode  # type: ignore[valid-type]
+    message: str
+
+
+def graphql_field_name(service_field: str, aliases: dict[str, str] | None = None) -> str:
+    """The GraphQL input field a service's error field stands for (``aliases`` first: per mutation)."""
+    if aliases and service_field in aliases:
+        return aliases[service_field]
+    return _FIELD_ALIASES.get(service_field, to_camel_case(service_field))
+
+
+def user_errors(errors: list[FieldError], *, aliases: dict[str, str] | None = None) -> list[UserError]:
+    return [
+        UserError(field=graphql_field_name(e.field, aliases), code=UserErrorCode(ErrorCode(e.code).value),
+                  message=e.message)
+        for e in errors
+    ]
+
+
+def decode_id(value: relay.GlobalID | None, *, expected: str, field: str) -> int | None:
+    """The database id of a GlobalID of type ``expected``; a GlobalID of another type is a typed error."""
+    if value is None:
+        return None
+    if value.type_name != expected:
+        raise ServiceValidationError.single(
+            field, ErrorCode.INVALID, f"Expected a {expected} id, got a {value.type_name} id."
+        )
+    try:
+        return int(value.node_id)
+    except ValueError:
+        raise ServiceValidationError.single(field, ErrorCode.INVALID, f"Not a {expected} id.") from None
+
+
+def decode_ids(values: list[relay.GlobalID] | None, *, expected: str, field: str) -> list[int] | None:
+    if values is None:
+        return None
+    return [decode_id(v, expected=expected, field=field) for v in values]
+
+
+def run_service(payload: type, result_field: str | None, call: Callable[[], Any], *,
+                aliases: dict[str, str] | None = None):
+    """Call a service; its validation errors become the payload's ``errors`` (nothing was written).
+
+    ``aliases`` renames service error fields for this mutation's input (e.g. ``{"brand": "input"}``).
+    """
+    try:
+        result = call()
+    except ServiceValidationError as exc:
+        return payload(errors=user_errors(exc.errors, aliases=aliases))
+    if result_field is None:  # the call built the payload itself
+        return result
+    return payload(errors=[], **{result_field: result})

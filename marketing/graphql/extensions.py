@@ -1,0 +1,141 @@
+"""Schema extensions of the API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    ListValueNode,
+    ObjectFieldNode,
+    ObjectValueNode,
+    StringValueNode,
+    ValueNode,
+    visit,
+)
+from graphql.error import GraphQLError
+from graphql.language import Visitor
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.relay import GlobalIDValueError
+
+# graphql-core's message for a variable that fails coercion, e.g. an unknown enum value:
+# "Variable '$input' has invalid value at .objective: Value 'VIRAL' does not exist in ..."
+_VARIABLE_ERROR = re.compile(r"^Variable '\$(?P<variable>\w+)'.*? at \.(?P<path>[\w.\[\]]+):")
+
+
+class _ValueOwners(Visitor):
+    """Maps each literal value node (``id``) to the argument or input field it is the value of."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.owner: dict[int, str] = {}
+        self.string_owner: dict[str, str] = {}  # a string literal's text -> its field
+
+    def _own(self, value: ValueNode, name: str) -> None:
+        self.owner[id(value)] = name
+        if isinstance(value, StringValueNode):
+            self.string_owner.setdefault(value.value, name)
+        if isinstance(value, ListValueNode):  # items of a list belong to the list's field
+            for item in value.values:
+                if not isinstance(item, ObjectValueNode):
+                    self._own(item, name)
+
+    def enter_argument(self, node: ArgumentNode, *_args) -> None:
+        self._own(node.value, node.name.value)
+
+    def enter_object_field(self, node: ObjectFieldNode, *_args) -> None:
+        self._own(node.value, node.name.value)
+
+
+def _literal_owners(document: DocumentNode | None) -> _ValueOwners:
+    owners = _ValueOwners()
+    if document is not None:
+        visit(document, owners)
+    return owners
+
+
+def _variable_holding(value: str, variables: Any, key: str | None = None) -> str | None:
+    """The input field (dictionary key) of the operation's variables that holds ``value``."""
+    if isinstance(variables, dict):
+        for name, item in variables.items():
+            found = _variable_holding(value, item, name)
+            if found:
+                return found
+    elif isinstance(variables, list):
+        for item in variables:
+            found = _variable_holding(value, item, key)
+            if found:
+                return found
+    elif variables == value:
+        return key
+    return None
+
+
+# strawberry's message for an ID that is not a GlobalID: 'Value cannot represent a GlobalID: "garbage".'
+_GLOBAL_ID_ERROR = re.compile(r'^Value cannot represent a GlobalID: "(?P<value>.*)"\.$')
+
+
+class BadInputCodes(SchemaExtension):
+    """Give input errors that GraphQL itself rejects (before any resolver runs, so nothing is written)
+    a stable ``extensions.code = "BAD_USER_INPUT"`` and the offending input ``field``, like payload errors.
+
+    Covers both spellings: a variable that fails coercion and an inline literal that fails validation.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = [e for e in (getattr(result, "errors", None) or []) if not (e.extensions or {}).get("code")]
+        if not errors:
+            return
+        owners = _literal_owners(self.execution_context.graphql_document)
+        for error in errors:
+            field = None
+            match = _VARIABLE_ERROR.match(error.message)
+            if match:
+                field = match["path"].split(".")[-1].split("[")[0]
+            elif error.nodes and isinstance(error.nodes[0], ValueNode):
+                field = owners.owner.get(id(error.nodes[0]))
+            elif isinstance(error.original_error, GlobalIDValueError):
+                field = self._global_id_field(error, owners)
+            if field:
+                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT", "field": field}
+
+    def _global_id_field(self, error: GraphQLError, owners: _ValueOwners) -> str:
+        """Which argument or input field held a malformed GlobalID (strawberry's error does not say)."""
+        match = _GLOBAL_ID_ERROR.match(error.message)
+        if match:
+            value = match["value"]
+            field = owners.string_owner.get(value) or _variable_holding(value, self.execution_context.variables)
+            if field:
+                return field
+        arguments = getattr(error.nodes[0], "arguments", None) if error.nodes else None
+        return arguments[0].name.value if arguments and len(arguments) == 1 else "input"
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """An error the client did not cause: a bug or an outage, whose message may carry internals.
+
+    GraphQL's own errors, deliberate ``GraphQLError``s (authentication, bad input, not found) and the
+    ``ValueError``s strawberry raises for bad arguments (page size, malformed ids) are the client's to read.
+    """
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError | ValueError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replace unexpected errors by a generic message with code INTERNAL_SERVER_ERROR.
+
+    Strawberry logs the original error (with its traceback) before this runs, so nothing is lost.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message="Internal server error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked

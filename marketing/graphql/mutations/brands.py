@@ -1,0 +1,99 @@
+"""createBrand, updateBrand, createApiToken (the raw token is returned once), revokeApiToken."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import UNSET, relay
+from strawberry.types import Info
+
+from marketing.graphql.enums import Role
+from marketing.graphql.errors import UserError, decode_id, run_service
+from marketing.graphql.mutations._common import enum_value, given
+from marketing.graphql.permissions import authenticated, principal_of
+from marketing.graphql.types import ApiTokenType, BrandType
+from marketing.services import brands
+
+
+@strawberry.input
+class CreateBrandInput:
+    name: str
+    slug: str | None = None
+    reporting_timezone: str = "Asia/Shanghai"
+    currency: str = "CNY"
+
+
+@strawberry.input
+class UpdateBrandInput:
+    id: relay.GlobalID
+    name: str | None = UNSET
+    slug: str | None = UNSET
+    reporting_timezone: str | None = UNSET
+    currency: str | None = UNSET
+
+
+@strawberry.type
+class BrandPayload:
+    brand: BrandType | None = None
+    errors: list[UserError]
+
+
+@strawberry.input
+class CreateApiTokenInput:
+    brand_id: relay.GlobalID
+    name: str
+    role: Role = Role.VIEWER  # type: ignore[valid-type]
+
+
+@strawberry.type
+class CreateApiTokenPayload:
+    api_token: ApiTokenType | None = None
+    raw_token: str | None = strawberry.field(
+        default=None, description="The secret, shown only in this response: store it now."
+    )
+    errors: list[UserError]
+
+
+@strawberry.input
+class RevokeApiTokenInput:
+    id: relay.GlobalID
+
+
+@strawberry.type
+class RevokeApiTokenPayload:
+    api_token: ApiTokenType | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class BrandMutation:
+    @strawberry.mutation(extensions=authenticated(), description="Create a brand; you become its admin.")
+    def create_brand(self, info: Info, input: CreateBrandInput) -> BrandPayload:
+        return run_service(BrandPayload, "brand", lambda: brands.brand_create(
+            principal=principal_of(info), name=input.name, slug=input.slug,
+            reporting_timezone=input.reporting_timezone, currency=input.currency,
+        ), aliases={"brand": "input"})  # the caller may not create brands at all: no single field is at fault
+
+    @strawberry.mutation(extensions=authenticated(), description="Change a brand (brand admins).")
+    def update_brand(self, info: Info, input: UpdateBrandInput) -> BrandPayload:
+        return run_service(BrandPayload, "brand", lambda: brands.brand_update(
+            principal=principal_of(info), brand_id=decode_id(input.id, expected="Brand", field="id"),
+            **given(name=input.name, slug=input.slug, reporting_timezone=input.reporting_timezone,
+                    currency=input.currency),
+        ))
+
+    @strawberry.mutation(extensions=authenticated(), description="Issue an API token (brand admins).")
+    def create_api_token(self, info: Info, input: CreateApiTokenInput) -> CreateApiTokenPayload:
+        def call():
+            token, raw = brands.api_token_create(
+                principal=principal_of(info), brand_id=decode_id(input.brand_id, expected="Brand", field="brandId"),
+                name=input.name, role=enum_value(input.role),
+            )
+            return CreateApiTokenPayload(api_token=token, raw_token=raw, errors=[])
+
+        return run_service(CreateApiTokenPayload, None, call)
+
+    @strawberry.mutation(extensions=authenticated(), description="Revoke an API token (brand admins).")
+    def revoke_api_token(self, info: Info, input: RevokeApiTokenInput) -> RevokeApiTokenPayload:
+        return run_service(RevokeApiTokenPayload, "api_token", lambda: brands.api_token_revoke(
+            principal=principal_of(info), token_id=decode_id(input.id, expected="ApiToken", field="id"),
+        ))

@@ -1,0 +1,178 @@
+"""GraphQL types of the domain models.
+
+Every node type's ``get_queryset`` applies ``for_principal``: root connections, nested lists and
+``node``/``nodes`` lookups all pass through it, so visibility is decided in this one place.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import strawberry
+import strawberry_django
+from django.db.models import QuerySet
+from strawberry import relay
+from strawberry.types import Info
+from strawberry_django.relay import DjangoListConnection
+
+from marketing import models
+from marketing.graphql import enums, filters, orderings
+from marketing.graphql.permissions import principal_of
+
+
+class BrandScoped(relay.Node):
+    """A node whose rows are visible to the caller only through the model's ``for_principal``."""
+
+    # The least role that may read this type (API tokens are for brand admins only).
+    min_role: strawberry.Private[str] = models.Role.VIEWER
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs) -> QuerySet:
+        if not isinstance(queryset, models.BrandScopedQuerySet):
+            # The optimizer prefetches foreign keys through the model's plain base manager; give that
+            # queryset the model's scoped class so the same ``for_principal`` applies to it.
+            queryset = queryset.all()
+            queryset.__class__ = type(queryset.model.objects.none())
+        return queryset.for_principal(principal_of(info), min_role=cls.min_role)
+
+
+@strawberry_django.type(models.Platform, name="Platform")
+class PlatformType:
+    code: strawberry.auto
+    name: strawberry.auto
+
+
+@strawberry_django.type(models.Tag, name="Tag")
+class TagType:
+    name: strawberry.auto
+
+
+@strawberry_django.type(
+    models.Brand, name="Brand", filters=filters.BrandFilter, ordering=orderings.BrandOrder
+)
+class BrandType(BrandScoped):
+    name: strawberry.auto
+    slug: strawberry.auto
+    reporting_timezone: strawberry.auto
+    currency: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+
+    @strawberry_django.field(description="Your role on this brand.")
+    def my_role(self, info: Info) -> enums.Role | None:
+        role = principal_of(info).role_for(self.pk)
+        return models.Role(role) if role else None
+
+
+@strawberry_django.type(
+    models.Video, name="Video", filters=filters.VideoFilter, ordering=orderings.VideoOrder
+)
+class VideoType(BrandScoped):
+    brand: BrandType
+    platform: PlatformType
+    external_id: strawberry.auto
+    title: strawberry.auto
+    description: strawberry.auto
+    category: strawberry.auto
+    tags: list[TagType]
+    duration_ms: strawberry.auto
+    published_at: strawberry.auto
+    moderation_status: enums.ModerationStatus
+    moderation_reason: strawberry.auto
+    moderated_at: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+
+
+@strawberry_django.type(
+    models.CampaignSpend, name="CampaignSpend", filters=filters.CampaignSpendFilter,
+    ordering=orderings.CampaignSpendOrder,
+)
+class CampaignSpendType(BrandScoped):
+    campaign: CampaignType
+    date: datetime.date
+    amount: decimal.Decimal
+    currency: strawberry.auto
+    updated_at: strawberry.auto
+
+
+@strawberry_django.type(
+    models.Campaign, name="Campaign", filters=filters.CampaignFilter, ordering=orderings.CampaignOrder
+)
+class CampaignType(BrandScoped):
+    brand: BrandType
+    name: strawberry.auto
+    objective: enums.CampaignObjective
+    status: enums.CampaignStatus
+    budget_lifetime: decimal.Decimal | None
+    budget_daily: decimal.Decimal | None
+    currency: strawberry.auto
+    starts_at: strawberry.auto
+    ends_at: strawberry.auto
+    status_changed_at: strawberry.auto
+    videos: list[VideoType]
+    spend: list[CampaignSpendType]
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+
+
+@strawberry_django.type(
+    models.Viewer, name="Viewer", filters=filters.ViewerFilter, ordering=orderings.ViewerOrder
+)
+class ViewerType(BrandScoped):
+    """A pseudonymous viewer: the keyed hash, coarse demographics and when they were seen; nothing else."""
+
+    viewer_key: strawberry.auto
+    gender: enums.Gender | None = strawberry_django.field(
+        resolver=lambda root: models.Gender(root.gender) if root.gender else None, only=["gender"]
+    )
+    age_band: enums.AgeBand | None = strawberry_django.field(
+        resolver=lambda root: models.AgeBand(root.age_band) if root.age_band else None, only=["age_band"]
+    )
+    region: strawberry.auto
+    first_seen_at: strawberry.auto
+    last_seen_at: strawberry.auto
+
+
+@strawberry_django.type(
+    models.Interaction, name="Interaction", filters=filters.InteractionFilter,
+    ordering=orderings.InteractionOrder,
+)
+class InteractionType(BrandScoped):
+    event_id: strawberry.auto
+    kind: enums.InteractionKind
+    video: VideoType
+    viewer: ViewerType
+    campaign: CampaignType | None
+    watch_ms: strawberry.auto
+    value: decimal.Decimal | None
+    currency: strawberry.auto
+    occurred_at: strawberry.auto
+
+
+@strawberry_django.type(
+    models.ApiToken, name="ApiToken", filters=filters.ApiTokenFilter, ordering=orderings.ApiTokenOrder
+)
+class ApiTokenType(BrandScoped):
+    """An API token's metadata (never its hash): visible to the brand's admins only."""
+
+    min_role: strawberry.Private[str] = models.Role.ADMIN
+
+    brand: BrandType
+    name: strawberry.auto
+    role: enums.Role
+    prefix: strawberry.auto
+    created_at: strawberry.auto
+    last_used_at: strawberry.auto
+    revoked_at: strawberry.auto
+    is_active: bool = strawberry_django.field(only=["revoked_at"])
+
+
+# Connections carry ``totalCount``; page size is capped by settings.GRAPHQL_MAX_PAGE_SIZE.
+Connection = DjangoListConnection
+
+__all__ = [
+    "ApiTokenType", "BrandType", "CampaignSpendType", "CampaignType", "Connection", "InteractionType",
+    "PlatformType", "TagType", "VideoType", "ViewerType",
+]

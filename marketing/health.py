@@ -1,0 +1,59 @@
+"""Liveness and readiness endpoints for load balancers and docker-compose health checks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def live(request):
+    """The process is up and serving requests; checks nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception:  # any failure means not ready; the reason is logged by Django
+        return "down"
+
+
+def _redis_status() -> str:
+    if not settings.REDIS_URL:
+        return "embedded"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except redis.RedisError:
+        return "down"
+
+
+def _worker_status(redis_status: str) -> str:
+    if redis_status == "embedded":
+        return "eager"
+    if redis_status != "ok":
+        return "unknown"
+    from marketing.celery import app
+
+    replies = app.control.ping(timeout=0.5) or []
+    return "ok" if replies else "none"
+
+
+@require_GET
+def ready(request):
+    """Ready when the database answers. Redis or worker trouble degrades, it does not fail:
+    reads still work and ingest still stores events (rollups catch up later)."""
+    database = _database_status()
+    redis_status = _redis_status()
+    worker = _worker_status(redis_status) if request.GET.get("worker") == "1" else "not checked"
+    degraded = redis_status == "down" or worker in ("none", "unknown")
+    status = "down" if database != "ok" else ("degraded" if degraded else "ok")
+    body = {"status": status, "database": database, "redis": redis_status, "worker": worker}
+    return JsonResponse(body, status=200 if database == "ok" else 503)

@@ -1,0 +1,268 @@
+"""Ingesting interactions: the file importer and the API service share one validator and one writer.
+
+* :func:`import_file` streams a file in chunks (``CHUNK_ROWS`` records) through the format's mapper, the
+  brand's validator and the set-based writer, inside one transaction.
+* :func:`ingest_events` does the same for one batch of events sent through the API.
+
+After a commit that stored new interactions, the analytics rollups of the touched window are refreshed
+by a Celery task; if the task cannot be queued the events stay stored (the nightly recompute catches up).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from marketing.auth import Principal
+from marketing.ingestion.formats import FORMATS, open_source
+from marketing.ingestion.validation import BrandContext, RowError
+from marketing.ingestion.writers import WriteOutcome, make_writer
+from marketing.models import Brand, Role
+from marketing.services.access import get_for_role
+from marketing.services.errors import ErrorCode, ServiceValidationError
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 100_000
+MAX_REPORTED_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class EventError:
+    """A problem with the event at ``index`` (0-based) of an API batch."""
+
+    index: int
+    field: str
+    code: ErrorCode
+    message: str
+
+
+@dataclass
+class IngestResult:
+    """Outcome of :func:`ingest_events`: counts of events, plus every problem of the rejected ones."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[EventError] = field(default_factory=list)
+
+
+@dataclass
+class ImportSummary:
+    """Outcome of :func:`import_file`. Counts are of input records (a MovieLens rating may give 2 events)."""
+
+    read: int = 0
+    events: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    videos_created: int = 0
+    committed: bool = False
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_REPORTED_ERRORS
+    reject_file: Path | None = None
+    seconds: float = 0.0
+
+
+class StrictModeFailure(Exception):
+    """Raised inside the transaction to roll back a strict import that found invalid rows."""
+
+
+def _enqueue_rollup_refresh(brand_id: int, start: datetime, end: datetime) -> None:
+    try:
+        from analytics.tasks import refresh_rollups
+    except ImportError:
+        logger.warning("ingest: analytics.tasks.refresh_rollups is unavailable; rollups not refreshed "
+                       "for brand %s", brand_id)
+        return
+    try:
+        refresh_rollups.delay(brand_id, start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat())
+    except Exception:  # a broker outage must not lose stored events; the nightly recompute catches up
+        logger.warning("ingest: could not enqueue the rollup refresh for brand %s [%s, %s]",
+                       brand_id, start.isoformat(), end.isoformat(), exc_info=True)
+
+
+def _after_commit(brand_id: int, outcome: WriteOutcome) -> None:
+    if outcome.inserted and outcome.start is not None:
+        start, end = outcome.start, outcome.end
+        transaction.on_commit(lambda: _enqueue_rollup_refresh(brand_id, start, end))
+
+
+# --- API batches ----------------------------------------------------------------------------
+
+
+def ingest_events(*, principal: Principal, brand_id, events: list[dict]) -> IngestResult:
+    """Validate a batch of reelboard events for one brand and store the valid ones atomically.
+
+    ``events``: at most ``settings.INGEST_MAX_EVENTS`` dicts with keys ``event_id`` (optional, <= 64
+    chars; derived when missing), ``platform`` (code), ``viewer_id`` (the platform's raw user id, hashed
+    here), ``video_external_id`` (an existing video of the brand), ``campaign_id`` (optional, the brand's),
+    ``kind``, ``watch_ms`` (views only, ms), ``value`` (>= 0), ``currency`` (ISO code), ``occurred_at``
+    (ISO-8601 with offset, or an aware datetime).
+
+    Returns accepted (newly stored), duplicates (event ids already stored), rejected (invalid) and the
+    errors of the rejected events. Raises ServiceValidationError for a caller without the editor role or
+    a batch over the limit. Requires the editor role on the brand.
+    """
+    brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand_id",
+                         min_role=Role.EDITOR)
+    if len(events) > settings.INGEST_MAX_EVENTS:
+        raise ServiceValidationError.single(
+            "events", ErrorCode.LIMIT_EXCEEDED, f"At most {settings.INGEST_MAX_EVENTS} events per batch."
+        )
+    context = BrandContext(brand_id=brand.pk)
+    context.prefetch_videos([e for e in events if isinstance(e, dict)])
+    rows, errors, rejected = [], [], 0
+    for index, event in enumerate(events):
+        if not isinstance(event, dict):
+            errors.append(EventError(index, "input", ErrorCode.INVALID, "Each event must be an object."))
+            rejected += 1
+            continue
+        row, problems = context.validate(event, line=index, fmt="reelboard")
+        if problems:
+            rejected += 1
+            errors.extend(EventError(index, p.field, p.code, p.message) for p in problems)
+        else:
+            rows.append(row)
+    result = IngestResult(rejected=rejected, errors=errors)
+    if rows:
+        with transaction.atomic():
+            writer = make_writer(brand_id=brand.pk)
+            writer.stage(rows, {})
+            outcome = writer.finish()
+            _after_commit(brand.pk, outcome)
+        result.accepted = outcome.inserted
+        result.duplicates = len(rows) - outcome.inserted
+    return result
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+ProgressCallback = Callable[[int, float, bool], None]  # (records read, fraction of file read, final)
+
+
+def import_file(
+    *, path: str | Path, brand: Brand, fmt: str = "reelboard", platform: str | None = None,
+    create_missing: bool = False, approve_created: bool = False, skip_invalid: bool = False,
+    reject_file: str | Path | None = None, progress: ProgressCallback | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportSummary:
+    """Import an interaction file (CSV/TSV or JSON Lines, optionally gzip) into ``brand``.
+
+    Strict by default: every record is validated and nothing is committed if any is invalid
+    (``summary.errors`` holds the first problems, ``committed`` is False). With ``skip_invalid`` the valid
+    records are stored and each rejected record is written with its reasons to ``reject_file``
+    (default ``PATH.rejects.csv``). Unknown viewers are always created; unknown videos only with
+    ``create_missing`` (pending moderation unless ``approve_created``), otherwise they are row errors.
+    This is an operator tool: it trusts its caller, so there is no principal.
+    """
+    spec = FORMATS[fmt]
+    path = Path(path)
+    summary = ImportSummary()
+    started = time.monotonic()
+    mapper = None if fmt == "reelboard" and not platform else spec.mapper(platform)
+    reject_path = Path(reject_file) if reject_file else path.with_name(path.name + ".rejects.csv")
+    reject_handle = reject_writer = None
+    context = BrandContext(brand_id=brand.pk, create_missing=create_missing)
+
+    def reject(source, line: int, record: dict, problems: list[RowError]) -> None:
+        nonlocal reject_handle, reject_writer
+        summary.rejected += 1
+        room = MAX_REPORTED_ERRORS - len(summary.errors)
+        if room > 0:
+            summary.errors.extend(problems[:room])
+        if skip_invalid:
+            if reject_writer is None:
+                reject_handle = open(reject_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+                reject_writer = csv.writer(reject_handle)
+                reject_writer.writerow(["line", "column", "code", "reason", "record"])
+            reject_writer.writerow([
+                line, " | ".join(p.field for p in problems), " | ".join(p.code.value for p in problems),
+                " | ".join(p.message for p in problems), source.serialise(record),
+            ])
+
+    def process(source, writer, chunk: list[tuple[int, dict]]) -> None:
+        rows: list[tuple] = []
+        before = dict(context.videos_to_create)
+        validate = context.validate
+        options = {"fmt": spec.name, "columns": spec.columns, "default_duration_ms": spec.default_duration_ms}
+        if mapper is None:  # reelboard records are events already: the hot path, kept lean
+            context.prefetch_videos([record for _, record in chunk], before_query=writer.wait_idle)
+            for line, record in chunk:
+                row, errors = validate(record, line=line, **options)
+                if errors:
+                    reject(source, line, record, errors)
+                else:
+                    rows.append(row)
+        else:
+            mapped = [(line, record, *mapper(record)) for line, record in chunk]
+            context.prefetch_videos([event for *_, events, _ in mapped for event in events],
+                                    before_query=writer.wait_idle)
+            for line, record, events, problems in mapped:
+                errors = [RowError(line, column, code, message) for column, code, message in problems]
+                record_rows = []
+                for event in events:
+                    row, event_errors = validate(event, line=line, **options)
+                    errors.extend(event_errors)
+                    if row is not None:
+                        record_rows.append(row)
+                if errors:
+                    reject(source, line, record, errors)
+                else:
+                    rows.extend(record_rows)
+        # Only the videos first seen in this chunk, and only those a valid row needs.
+        needed = {(r[1], r[4]) for r in rows if r[3] is None}
+        new_videos = {k: d for k, d in context.videos_to_create.items() if k not in before and k in needed}
+        for key in [k for k in context.videos_to_create if k not in before and k not in needed]:
+            # Referenced only by rejected rows: forget it, a later valid row may still ask for it.
+            del context.videos_to_create[key]
+            del context.videos[key]
+        summary.events += len(rows)
+        if summary.rejected and not skip_invalid:
+            return  # strict mode: keep validating, stop writing (the transaction will be rolled back)
+        writer.stage(rows, new_videos)
+
+    try:
+        with open_source(path, spec) as source, transaction.atomic():
+            # background: the database writes chunk N while this thread validates chunk N + 1
+            writer = make_writer(brand_id=brand.pk, approve_created=approve_created, background=True)
+            try:
+                chunk: list[tuple[int, dict]] = []
+                for line, record in source:
+                    chunk.append((line, record))
+                    summary.read += 1
+                    if len(chunk) >= chunk_rows:
+                        process(source, writer, chunk)
+                        chunk = []
+                        if progress:
+                            progress(summary.read, source.fraction_read(), False)
+                if chunk:
+                    process(source, writer, chunk)
+                if summary.rejected and not skip_invalid:
+                    raise StrictModeFailure
+                outcome = writer.finish()
+            finally:
+                writer.close()  # the worker must be idle before the transaction commits or rolls back
+            summary.inserted = outcome.inserted
+            summary.duplicates = summary.events - outcome.inserted
+            summary.videos_created = outcome.videos_created
+            _after_commit(brand.pk, outcome)
+        summary.committed = True
+    except StrictModeFailure:
+        summary.committed = False
+    finally:
+        if reject_handle is not None:
+            reject_handle.close()
+            summary.reject_file = reject_path
+        summary.seconds = time.monotonic() - started
+        if progress:
+            progress(summary.read, 1.0, True)
+    return summary

@@ -1,0 +1,1 @@
+"""Background jobs a client can poll: persona training, recommender training, reports."""

@@ -1,0 +1,51 @@
+"""GraphQL for pollable background jobs: ``job(id) { status progress message error result }``."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from marketing.graphql.errors import decode_id
+from marketing.graphql.permissions import authenticated, principal_of
+from marketing.jobs.models import Job
+from marketing.services.errors import ServiceValidationError
+
+JobStatus = strawberry.enum(
+    enum.Enum("JobStatus", {"QUEUED": "queued", "RUNNING": "running", "SUCCEEDED": "succeeded", "FAILED": "failed"}))
+
+
+@strawberry.type(name="Job")
+class JobType:
+    id: relay.GlobalID
+    kind: str
+    status: JobStatus  # type: ignore[valid-type]
+    progress: float
+    message: str
+    error: str
+    result: JSON | None
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+
+def job_from(job: Job) -> JobType:
+    job.refresh_from_db()
+    return JobType(id=relay.GlobalID("Job", str(job.pk)), kind=job.kind, status=JobStatus(job.status),
+                   progress=job.progress, message=job.message, error=job.error, result=job.result,
+                   created_at=job.created_at, finished_at=job.finished_at)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=authenticated(), description="A background job of your brands, to poll.")
+    def job(self, info: Info, id: relay.GlobalID) -> JobType | None:
+        try:
+            pk = decode_id(id, expected="Job", field="id")
+        except ServiceValidationError:
+            return None
+        job = Job.objects.for_principal(principal_of(info)).filter(pk=pk).first()
+        return job_from(job) if job else None

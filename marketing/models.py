@@ -1,0 +1,491 @@
+"""Reelboard's domain: brands (the tenants), their videos, campaigns, viewers and interactions.
+
+Integrity lives in the database (check and unique constraints, foreign keys); visibility lives in
+one place, the ``for_principal`` querysets, which every API and admin read goes through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from marketing.auth import Principal
+
+
+# --- Enumerations (one source of truth, imported by services, GraphQL and admin) -------------
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    EDITOR = "editor", "Editor"
+    ADMIN = "admin", "Admin"
+
+    @classmethod
+    def rank(cls, role: str) -> int:
+        return {cls.VIEWER: 1, cls.EDITOR: 2, cls.ADMIN: 3}[cls(role)]
+
+
+class ModerationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class CampaignObjective(models.TextChoices):
+    AWARENESS = "awareness", "Awareness"
+    TRAFFIC = "traffic", "Traffic"
+    ENGAGEMENT = "engagement", "Engagement"
+    CONVERSIONS = "conversions", "Conversions"
+    SALES = "sales", "Sales"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    ARCHIVED = "archived", "Archived"
+
+
+# The campaign lifecycle, enforced by marketing.services.campaigns.campaign_transition only.
+CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
+    CampaignStatus.DRAFT: frozenset({CampaignStatus.SCHEDULED, CampaignStatus.ARCHIVED}),
+    CampaignStatus.SCHEDULED: frozenset({CampaignStatus.ACTIVE, CampaignStatus.DRAFT, CampaignStatus.ARCHIVED}),
+    CampaignStatus.ACTIVE: frozenset({CampaignStatus.PAUSED, CampaignStatus.COMPLETED}),
+    CampaignStatus.PAUSED: frozenset({CampaignStatus.ACTIVE, CampaignStatus.COMPLETED, CampaignStatus.ARCHIVED}),
+    CampaignStatus.COMPLETED: frozenset({CampaignStatus.ARCHIVED}),
+    CampaignStatus.ARCHIVED: frozenset(),
+}
+
+
+class InteractionKind(models.TextChoices):
+    IMPRESSION = "impression", "Impression"
+    VIEW = "view", "View"
+    LIKE = "like", "Like"
+    COMMENT = "comment", "Comment"
+    SHARE = "share", "Share"
+    FOLLOW = "follow", "Follow"
+    CLICK = "click", "Click"
+    CONVERSION = "conversion", "Conversion"
+    PURCHASE = "purchase", "Purchase"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+
+
+class AgeBand(models.TextChoices):
+    A13_17 = "13-17", "13–17"
+    A18_24 = "18-24", "18–24"
+    A25_30 = "25-30", "25–30"
+    A31_40 = "31-40", "31–40"
+    A41_50 = "41-50", "41–50"
+    A50_PLUS = "50+", "50+"
+
+
+def _choices_q(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+# --- Brand-scoped querysets ---------------------------------------------------------------
+
+
+class BrandScopedQuerySet(models.QuerySet):
+    """Rows visible to a principal: the single place that decides tenant visibility."""
+
+    brand_path = "brand"
+
+    def for_principal(self, principal: Principal | None, *, min_role: str = Role.VIEWER):
+        if principal is None or not principal.is_authenticated:
+            return self.none()
+        if principal.is_global:
+            return self
+        brand_ids = principal.brand_ids(min_role=min_role)
+        return self.filter(**{f"{self.brand_path}_id__in": brand_ids})
+
+
+class BrandQuerySet(BrandScopedQuerySet):
+    def for_principal(self, principal: Principal | None, *, min_role: str = Role.VIEWER):
+        if principal is None or not principal.is_authenticated:
+            return self.none()
+        if principal.is_global:
+            return self
+        return self.filter(pk__in=principal.brand_ids(min_role=min_role))
+
+
+# --- Tenancy and access -------------------------------------------------------------------
+
+
+class Brand(models.Model):
+    """A brand that advertises: the tenant every other row belongs to."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    reporting_timezone = models.CharField(
+        max_length=64, default="Asia/Shanghai", help_text="IANA zone; KPI days are this zone's days."
+    )
+    currency = models.CharField(max_length=3, default="CNY")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BrandQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "brand"], name="membership_unique_user_brand"),
+            models.CheckConstraint(condition=_choices_q("role", Role), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.brand} ({self.role})"
+
+
+TOKEN_PREFIX = "rbt"
+
+
+def hash_token(raw: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast unsalted digest is safe and indexable.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(BrandScopedQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A machine client's credential: one brand, one role, stored hashed, shown once."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    prefix = models.CharField(max_length=16, db_index=True, help_text="First characters, to recognise a token.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=_choices_q("role", Role), name="apitoken_role_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def generate_raw() -> str:
+        return f"{TOKEN_PREFIX}_{secrets.token_urlsafe(32)}"
+
+
+# --- Catalogue ----------------------------------------------------------------------------
+
+
+class Platform(models.Model):
+    """A short-video platform (Douyin, Kuaishou, Taobao, ...); rows, so new ones need no deploy."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VideoQuerySet(BrandScopedQuerySet):
+    def approved(self):
+        return self.filter(moderation_status=ModerationStatus.APPROVED)
+
+
+class Video(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="videos")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="videos")
+    external_id = models.CharField(max_length=128, help_text="The platform's id for the video.")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=64, blank=True, db_index=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="videos")
+    duration_ms = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    published_at = models.DateTimeField(null=True, blank=True)
+    moderation_status = models.CharField(
+        max_length=16, choices=ModerationStatus.choices, default=ModerationStatus.PENDING
+    )
+    moderation_reason = models.TextField(blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VideoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "platform", "external_id"], name="video_unique_brand_platform_external_id"
+            ),
+            models.CheckConstraint(condition=Q(duration_ms__gt=0), name="video_duration_positive"),
+            models.CheckConstraint(
+                condition=_choices_q("moderation_status", ModerationStatus), name="video_moderation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(moderation_status=ModerationStatus.REJECTED) | ~Q(moderation_reason=""),
+                name="video_rejection_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["brand", "moderation_status"], name="video_brand_moderation_idx"),
+            models.Index(fields=["brand", "-published_at"], name="video_brand_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_promotable(self) -> bool:
+        return self.moderation_status == ModerationStatus.APPROVED
+
+
+# --- Campaigns ----------------------------------------------------------------------------
+
+
+class Campaign(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    objective = models.CharField(max_length=16, choices=CampaignObjective.choices)
+    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    budget_lifetime = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_daily = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="CNY")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    videos = models.ManyToManyField(Video, blank=True, related_name="campaigns")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_lifetime__isnull=True) | Q(budget_lifetime__gte=0),
+                name="campaign_budget_lifetime_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_daily__isnull=True) | Q(budget_daily__gte=0),
+                name="campaign_budget_daily_non_negative",
+            ),
+            models.CheckConstraint(condition=_choices_q("status", CampaignStatus), name="campaign_status_valid"),
+            models.CheckConstraint(
+                condition=_choices_q("objective", CampaignObjective), name="campaign_objective_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["brand", "status"], name="campaign_brand_status_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in CAMPAIGN_TRANSITIONS[CampaignStatus(self.status)]
+
+
+class CampaignSpendQuerySet(BrandScopedQuerySet):
+    brand_path = "campaign__brand"
+
+
+class CampaignSpend(models.Model):
+    """Money spent on a campaign on one day (the brand's reporting day): feeds CPM, CPA, ROAS."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend")
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignSpendQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "date"], name="campaignspend_unique_campaign_date"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="campaignspend_amount_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.date}: {self.amount} {self.currency}"
+
+
+# --- Audience -----------------------------------------------------------------------------
+
+
+def pseudonymise_viewer_id(*, brand_id: int, platform_code: str, raw_id: str) -> str:
+    """Keyed hash of a platform user id; raw ids are never stored.
+
+    The brand is part of the message so that two brands cannot link their audiences.
+    """
+    message = f"{brand_id}|{platform_code}|{raw_id}".encode()
+    return hmac.new(settings.VIEWER_ID_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+class Viewer(models.Model):
+    """A pseudonymous audience member of one brand on one platform."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="viewers")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="viewers")
+    viewer_key = models.CharField(max_length=64, help_text="HMAC-SHA256 of the platform user id.")
+    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices, blank=True)
+    region = models.CharField(max_length=64, blank=True)
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "platform", "viewer_key"], name="viewer_unique_brand_platform_key"),
+            models.CheckConstraint(
+                condition=Q(gender="") | _choices_q("gender", Gender), name="viewer_gender_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(age_band="") | _choices_q("age_band", AgeBand), name="viewer_age_band_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_seen_at__isnull=True)
+                | Q(last_seen_at__isnull=True)
+                | Q(last_seen_at__gte=models.F("first_seen_at")),
+                name="viewer_seen_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"viewer {self.viewer_key[:10]}…"
+
+
+class Interaction(models.Model):
+    """An append-only fact: a viewer did something with a video, maybe within a campaign."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="interactions")
+    event_id = models.CharField(max_length=64, help_text="Unique per brand: a delivery seen twice is stored once.")
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interactions")
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="interactions")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
+    )
+    kind = models.CharField(max_length=16, choices=InteractionKind.choices)
+    watch_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Watch time of a view, in ms.")
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    occurred_at = models.DateTimeField()
+    ingested_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "event_id"], name="interaction_unique_brand_event"),
+            models.CheckConstraint(condition=_choices_q("kind", InteractionKind), name="interaction_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(watch_ms__isnull=True) | Q(watch_ms__gte=0), name="interaction_watch_ms_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="interaction_value_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=InteractionKind.VIEW) | Q(watch_ms__isnull=True),
+                name="interaction_watch_ms_only_for_views",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["brand", "occurred_at"], name="interaction_brand_time_idx"),
+            models.Index(fields=["campaign", "occurred_at"], name="interaction_campaign_time_idx"),
+            models.Index(fields=["video", "occurred_at"], name="interaction_video_time_idx"),
+            models.Index(fields=["viewer", "occurred_at"], name="interaction_viewer_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Interactions are append-only facts and cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+# --- Demo planted truth (seed_demo) --------------------------------------------------------------
+
+
+class DemoSegment(models.Model):
+    """A hidden audience segment of the synthetic demo world: the truth personas should recover."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    tag_affinity = models.JSONField(default=dict, help_text="tag -> affinity weight")
+    demographics = models.JSONField(default=dict, help_text="attribute -> value -> share")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemoViewerSegment(models.Model):
+    viewer = models.OneToOneField(Viewer, on_delete=models.CASCADE, related_name="demo_segment")
+    segment = models.ForeignKey(DemoSegment, on_delete=models.CASCADE, related_name="viewers")
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} -> {self.segment}"

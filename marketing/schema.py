@@ -1,0 +1,72 @@
+"""The root GraphQL schema: each app contributes Query and Mutation classes to the lists below.
+
+To add an app's API, append its ``Query``/``Mutation`` class here; ``merge_types`` builds the roots.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from django.conf import settings
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from analytics.graphql import Mutation as AnalyticsMutation
+from analytics.graphql import Query as AnalyticsQuery
+from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
+from marketing.graphql.ingest import Mutation as IngestMutation
+from marketing.graphql.mutations import MarketingMutation
+from marketing.graphql.queries import Query as MarketingQuery
+from marketing.jobs.graphql import Query as JobsQuery
+from recommendations.graphql import Mutation as RecommendationsMutation
+from recommendations.graphql import Query as RecommendationsQuery
+
+QUERIES: tuple[type, ...] = (
+    MarketingQuery,
+    JobsQuery,
+    AnalyticsQuery,
+    RecommendationsQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    MarketingMutation,
+    IngestMutation,
+    AnalyticsMutation,
+    RecommendationsMutation,
+)
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS)
+
+logger = logging.getLogger("marketing.graphql")
+
+
+class ReelboardSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log unexpected errors with their traceback; the client's own mistakes (bad input, no
+        authentication, limits) are answered in the response and only noted at INFO."""
+        for error in errors:
+            if is_unexpected(error):
+                StrawberryLogger.error(error, execution_context)
+            else:
+                logger.info("GraphQL client error: %s", error.message)
+
+
+schema = ReelboardSchema(
+    query=Query,
+    mutation=Mutation,
+    config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+    extensions=[
+        DjangoOptimizerExtension,
+        BadInputCodes,
+        MaskUnexpectedErrors,
+        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+    ],
+)

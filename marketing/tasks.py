@@ -1,0 +1,13 @@
+"""Platform-level Celery tasks."""
+
+from celery import shared_task
+from django.db import connection
+
+
+@shared_task(name="marketing.health_check", acks_late=True)
+def health_check() -> dict:
+    """Proves a worker is alive and reaches the database; used by readiness checks and CI."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        db_ok = cursor.fetchone()[0] == 1
+    return {"worker": "ok", "database": "ok" if db_ok else "error", "vendor": connection.vendor}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+
+from analytics.views import report_file
+from marketing import health
+from marketing.views import graphql_view
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("graphql", graphql_view(), name="graphql"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
+    path("reports/<int:pk>/<str:kind>", report_file, name="report-file"),
+]

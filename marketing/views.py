@@ -1,0 +1,43 @@
+"""The GraphQL endpoint: principal in the context, CSRF for session-authenticated POSTs, GraphiQL."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from strawberry.django.views import GraphQLView
+
+from marketing.auth import ANONYMOUS, bearer_token
+from marketing.graphql.permissions import Context
+
+
+def _reject_csrf(request: HttpRequest) -> HttpResponse | None:
+    """Django's own CSRF check, run only where it matters (see ``ReelboardGraphQLView.dispatch``)."""
+    return CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ReelboardGraphQLView(GraphQLView):
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        # A bearer token is not sent by browsers on their own, so token requests cannot be forged
+        # cross-site; a session cookie is, so session-authenticated POSTs must carry the CSRF token.
+        if request.method == "POST" and bearer_token(request) is None and request.user.is_authenticated:
+            rejection = _reject_csrf(request)
+            if rejection is not None:
+                return rejection
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
+        return Context(request=request, response=response, principal=getattr(request, "principal", ANONYMOUS))
+
+    def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        get_token(request)  # sets the csrftoken cookie, which GraphiQL sends back as X-CSRFToken
+        return super().render_graphql_ide(request)
+
+
+def graphql_view():
+    from marketing.schema import schema
+
+    return ReelboardGraphQLView.as_view(schema=schema, graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None)

@@ -1,0 +1,33 @@
+from django.contrib import admin, messages
+
+from marketing.auth import principal_for_user
+from marketing.services.errors import ServiceValidationError
+from recommendations import services
+from recommendations.models import RecommenderModel
+
+
+@admin.register(RecommenderModel)
+class RecommenderModelAdmin(admin.ModelAdmin):
+    list_display = ("brand", "version", "algorithm", "status", "is_active", "n_viewers", "n_videos",
+                    "n_interactions", "training_seconds", "trained_at")
+    list_filter = ("status", "is_active", "brand")
+    search_fields = ("brand__name", "algorithm")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in RecommenderModel._meta.fields]
+    actions = ["activate"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_principal(principal_for_user(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Make the selected version the brand's active recommender")
+    def activate(self, request, queryset):
+        principal = principal_for_user(request.user)
+        for model in queryset:
+            try:
+                services.activate_recommender(principal=principal, model_id=model.pk)
+                self.message_user(request, f"{model} is now active.", messages.SUCCESS)
+            except ServiceValidationError as exc:
+                self.message_user(request, f"{model}: {exc}", messages.ERROR)

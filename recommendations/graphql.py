@@ -1,0 +1,136 @@
+"""GraphQL for recommendations: serve, find similar videos, list/train/activate model versions."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from marketing.graphql.errors import UserError, decode_id, run_service
+from marketing.graphql.permissions import authenticated, principal_of
+from marketing.jobs.graphql import JobType, job_from
+from marketing.services.errors import ServiceValidationError
+from recommendations import services, serving
+from recommendations.models import RecommenderModel
+
+RecommenderStatus = strawberry.enum(
+    enum.Enum("RecommenderStatus", {"QUEUED": "queued", "TRAINING": "training", "READY": "ready", "FAILED": "failed"}))
+
+
+@strawberry.type
+class RecommendedVideo:
+    video_id: relay.GlobalID
+    title: str
+    category: str
+    score: float
+    reasons: list[str] = strawberry.field(description="Readable reasons a marketer can act on.")
+
+
+def _shape(recs: list[serving.Recommendation]) -> list[RecommendedVideo]:
+    return [RecommendedVideo(video_id=relay.GlobalID("Video", str(r.video.pk)), title=r.video.title,
+                             category=r.video.category, score=round(r.score, 6), reasons=r.reasons) for r in recs]
+
+
+def _raise(exc: ServiceValidationError):
+    error = exc.errors[0]
+    raise GraphQLError(error.message, extensions={"code": str(error.code).upper(), "field": error.field})
+
+
+@strawberry.type(name="RecommenderModel")
+class RecommenderModelType:
+    id: relay.GlobalID
+    version: int
+    algorithm: str
+    status: RecommenderStatus  # type: ignore[valid-type]
+    is_active: bool
+    metrics: JSON
+    n_viewers: int
+    n_videos: int
+    n_interactions: int
+    training_seconds: float | None
+    trained_at: datetime.datetime | None
+
+    @classmethod
+    def from_model(cls, m: RecommenderModel) -> RecommenderModelType:
+        return cls(id=relay.GlobalID("RecommenderModel", str(m.pk)), version=m.version, algorithm=m.algorithm,
+                   status=RecommenderStatus(m.status), is_active=m.is_active, metrics=m.metrics,
+                   n_viewers=m.n_viewers, n_videos=m.n_videos, n_interactions=m.n_interactions,
+                   training_seconds=m.training_seconds, trained_at=m.trained_at)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=authenticated(),
+                      description="Approved videos of the viewer's brand for one viewer, best first, with reasons.")
+    def recommendations(self, info: Info, viewer: relay.GlobalID, first: int = 20,
+                        campaign: relay.GlobalID | None = None, platform: str | None = None,
+                        exclude_seen: bool = True) -> list[RecommendedVideo]:
+        try:
+            return _shape(serving.recommend_for_viewer(
+                principal=principal_of(info), viewer_id=decode_id(viewer, expected="Viewer", field="viewer"),
+                n=first, campaign_id=decode_id(campaign, expected="Campaign", field="campaign"), platform=platform,
+                exclude_seen=exclude_seen))
+        except ServiceValidationError as exc:
+            _raise(exc)
+
+    @strawberry.field(extensions=authenticated(), description="Approved videos most like one video.")
+    def similar_videos(self, info: Info, video: relay.GlobalID, first: int = 10) -> list[RecommendedVideo]:
+        try:
+            return _shape(serving.similar_videos(
+                principal=principal_of(info), video_id=decode_id(video, expected="Video", field="video"), n=first))
+        except ServiceValidationError as exc:
+            _raise(exc)
+
+    @strawberry.field(extensions=authenticated(), description="Recommender versions of your brands, newest first.")
+    def recommendation_models(self, info: Info, brand: relay.GlobalID | None = None) -> list[RecommenderModelType]:
+        models = RecommenderModel.objects.for_principal(principal_of(info)).order_by("brand_id", "-version")
+        if brand is not None:
+            models = models.filter(brand_id=decode_id(brand, expected="Brand", field="brand"))
+        return [RecommenderModelType.from_model(m) for m in models[:100]]
+
+
+@strawberry.input
+class TrainRecommenderInput:
+    brand_id: relay.GlobalID
+    k: int | None = strawberry.field(default=None, description="Cut-off for the held-out evaluation (10).")
+    grid: str | None = strawberry.field(default=None, description="quick (default) or full hyper-parameter grid.")
+
+
+@strawberry.type
+class TrainRecommenderPayload:
+    job: JobType | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ActivateRecommenderPayload:
+    model: RecommenderModelType | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(extensions=authenticated(), description="Train a new version; poll job(id) for progress.")
+    def train_recommender(self, info: Info, input: TrainRecommenderInput) -> TrainRecommenderPayload:
+        def call():
+            params = {key: value for key, value in (("k", input.k), ("grid", input.grid)) if value is not None}
+            job = services.train_recommender_for(
+                principal=principal_of(info), brand_id=decode_id(input.brand_id, expected="Brand", field="brand"),
+                params=params)
+            return TrainRecommenderPayload(job=job_from(job), errors=[])
+
+        return run_service(TrainRecommenderPayload, None, call)
+
+    @strawberry.mutation(extensions=authenticated(), description="Make a ready version the brand's active one.")
+    def activate_recommender(self, info: Info, id: relay.GlobalID) -> ActivateRecommenderPayload:
+        def call():
+            model = services.activate_recommender(
+                principal=principal_of(info), model_id=decode_id(id, expected="RecommenderModel", field="id"))
+            return ActivateRecommenderPayload(model=RecommenderModelType.from_model(model), errors=[])
+
+        return run_service(ActivateRecommenderPayload, None, call)

@@ -1,0 +1,58 @@
+"""Train every recommender on a split of a dataset and print one evaluation table (or JSON lines).
+
+    manage.py evaluate_recommenders --dataset demo
+    manage.py evaluate_recommenders --dataset movielens /work/shared/datasets/ml-100k --split random --k 10
+    manage.py evaluate_recommenders --dataset kuairec /data/KuaiRec/data --split temporal --json
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from recommendations import datasets
+from recommendations.evaluation import default_candidates, run_benchmark
+
+COLUMNS = ("ndcg", "recall", "precision", "map")
+
+
+class Command(BaseCommand):
+    help = "Evaluate every recommender (hyper-parameters chosen on validation) on a held-out split."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dataset", nargs="+", required=True, metavar=("NAME", "PATH"),
+                            help="demo | movielens PATH | kuairec PATH")
+        parser.add_argument("--split", choices=["random", "temporal"], default="random")
+        parser.add_argument("--by", choices=["user", "item"], default="user",
+                            help="Stratify the random split per user (default) or per item.")
+        parser.add_argument("--k", type=int, default=10)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--quick", action="store_true", help="One hyper-parameter setting per recommender.")
+        parser.add_argument("--json", action="store_true", help="One JSON object per line per recommender.")
+
+    def handle(self, *args, **options):
+        name, *rest = options["dataset"]
+        if name == "demo":
+            data, binary = datasets.load_demo_matrix(), False
+        elif name in ("movielens", "kuairec") and len(rest) == 1:
+            loader = datasets.load_movielens if name == "movielens" else datasets.load_kuairec
+            data, binary = loader(rest[0]), name == "movielens"
+        else:
+            raise CommandError("--dataset must be 'demo', 'movielens PATH' or 'kuairec PATH'.")
+        if data.n_events == 0:
+            raise CommandError("The dataset has no interactions.")
+        k = options["k"]
+        log = (lambda _: None) if options["json"] else (lambda line: self.stderr.write(line))
+        rows = run_benchmark(data, split=options["split"], by=options["by"], k=k, seed=options["seed"],
+                             binary=binary, candidates=default_candidates(quick=options["quick"]), log=log)
+        if options["json"]:
+            for row in rows:
+                self.stdout.write(json.dumps(row.as_json(k), sort_keys=True))
+            return
+        header = ["recommender", *(f"{c}@{k}" for c in COLUMNS), "coverage", "diversity", "novelty", "fit s"]
+        self.stdout.write(" | ".join(f"{h:>12}" for h in header))
+        for row in rows:
+            values = [row.metrics[f"{c}@{k}"] for c in COLUMNS] + [row.metrics["coverage"], row.metrics["diversity"],
+                                                                   row.metrics["novelty"], row.fit_seconds]
+            self.stdout.write(" | ".join([f"{row.recommender:>12}", *(f"{v:>12.4f}" for v in values)]))

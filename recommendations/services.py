@@ -1,0 +1,45 @@
+"""Recommender actions callable from GraphQL, the admin and beat: train, activate."""
+
+from __future__ import annotations
+
+from marketing.auth import Principal
+from marketing.jobs import services as jobs
+from marketing.jobs.models import Job
+from marketing.models import Brand, Role
+from marketing.services.access import get_for_role
+from marketing.services.errors import ErrorCode, ServiceValidationError
+from recommendations import training
+from recommendations.models import RecommenderModel
+
+ALLOWED_PARAMS = {"k", "grid"}
+
+
+def start_training(*, brand_id: int, params: dict, created_by=None) -> Job:
+    """Queue a new model version and the job that trains it; returns the job to poll."""
+    model = training.create_model_version(brand_id=brand_id, params=params, created_by=created_by)
+    job = jobs.job_create(brand_id=brand_id, kind="recommendations.train", params={"model_id": model.pk, **params},
+                          created_by=created_by)
+    from recommendations.tasks import train_recommender
+
+    return jobs.job_enqueue(job=job, task=train_recommender, model_id=model.pk)
+
+
+def train_recommender_for(*, principal: Principal, brand_id, params: dict | None = None) -> Job:
+    brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand", min_role=Role.EDITOR)
+    params = dict(params or {})
+    unknown = set(params) - ALLOWED_PARAMS
+    if unknown:
+        raise ServiceValidationError.single("params", ErrorCode.INVALID, f"Unknown parameters: {sorted(unknown)}.")
+    if params.get("grid", "quick") not in ("quick", "full"):
+        raise ServiceValidationError.single("grid", ErrorCode.INVALID_CHOICE, "grid is quick or full.")
+    if not 1 <= int(params.get("k", 10)) <= 100:
+        raise ServiceValidationError.single("k", ErrorCode.OUT_OF_RANGE, "k is between 1 and 100.")
+    return start_training(brand_id=brand.pk, params=params, created_by=principal.actor)
+
+
+def activate_recommender(*, principal: Principal, model_id) -> RecommenderModel:
+    model = get_for_role(RecommenderModel.objects, principal=principal, pk=model_id, field="id", min_role=Role.EDITOR)
+    try:
+        return training.activate_model(model_id=model.pk)
+    except ValueError as exc:
+        raise ServiceValidationError.single("id", ErrorCode.INVALID, str(exc)) from None

@@ -1,0 +1,37 @@
+"""Celery tasks for recommenders: small, idempotent, taking ids."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from marketing.jobs import services as jobs
+from marketing.models import Brand
+from recommendations import training
+from recommendations.models import RecommenderModel, RecommenderStatus
+
+
+@shared_task(name="recommendations.train", acks_late=True, reject_on_worker_lost=True)
+def train_recommender(job_id: int, model_id: int) -> dict:
+    jobs.job_start(job_id=job_id)
+    try:
+        model = training.train_model(
+            model_id=model_id, progress=lambda p, m: jobs.job_progress(job_id=job_id, progress=p, message=m))
+    except Exception as exc:
+        RecommenderModel.objects.filter(pk=model_id).update(status=RecommenderStatus.FAILED, error=str(exc)[:5000])
+        jobs.job_fail(job_id=job_id, error=str(exc))
+        raise
+    result = {"model_id": model.pk, "version": model.version, "is_active": model.is_active}
+    jobs.job_succeed(job_id=job_id, result=result)
+    return result
+
+
+@shared_task(name="recommendations.retrain_all_brands", acks_late=True)
+def retrain_all_brands() -> list[int]:
+    """Beat entry point: queue a new version for every brand with interactions."""
+    from recommendations.services import start_training
+
+    started = []
+    for brand_id in Brand.objects.filter(interactions__isnull=False).distinct().values_list("pk", flat=True):
+        job = start_training(brand_id=brand_id, params={}, created_by=None)
+        started.append(job.pk)
+    return started

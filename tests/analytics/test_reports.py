@@ -1,0 +1,195 @@
+"""Scheduled KPI reports: due periods, files, exactly-once delivery by e-mail and webhook."""
+
+import csv
+import email
+import io
+import json
+import threading
+import urllib.error
+from datetime import date, datetime, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from analytics import reports, selectors
+from analytics.kpis import KPIS
+from analytics.models import KpiReport, KpiReportSchedule, ReportStatus
+from analytics.selectors import Period
+from analytics.tasks import run_due_reports, send_report
+from tests.analytics.test_kpis import PERIOD, build
+from tests.factories import BrandFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list = []
+    fail = False
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if Hook.fail:
+            self.send_response(500)
+        else:
+            Hook.received.append(json.loads(body))
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    Hook.received, Hook.fail = [], False
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()
+
+
+@pytest.fixture
+def mail_dir(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def schedule(db, webhook):
+    brand = BrandFactory(reporting_timezone="Asia/Shanghai")
+    campaigns = build(brand)
+    schedule = KpiReportSchedule.objects.create(
+        brand=brand, name="Weekly KPIs", period="weekly", send_at=time(8, 0),
+        recipients="cmo@example.com, team@example.com", webhook_url=webhook)
+    schedule.campaigns.set([campaigns[0]])
+    return schedule
+
+
+def sent_messages(mail_dir):
+    if not mail_dir.exists():
+        return []
+    messages = []
+    for path in sorted(mail_dir.iterdir()):
+        raw = path.read_text()
+        messages.extend(email.message_from_string(part) for part in raw.split("-" * 79 + "\n") if part.strip())
+    return messages
+
+
+def test_last_complete_periods():
+    wednesday = date(2026, 10, 14)
+    assert reports.last_complete_period("daily", wednesday) == Period(date(2026, 10, 13), date(2026, 10, 13))
+    assert reports.last_complete_period("weekly", wednesday) == Period(date(2026, 10, 5), date(2026, 10, 11))
+    assert reports.last_complete_period("monthly", wednesday) == Period(date(2026, 9, 1), date(2026, 9, 30))
+
+
+def test_due_only_after_the_brands_send_time_and_once(schedule, mail_dir):
+    before = datetime(2026, 10, 14, 7, 59, tzinfo=SHANGHAI)
+    after = datetime(2026, 10, 14, 8, 0, tzinfo=SHANGHAI)
+    assert reports.due_period(schedule, before) is None
+    assert reports.due_period(schedule, after) == Period(date(2026, 10, 5), date(2026, 10, 11))
+    reports.generate_report(schedule_id=schedule.pk, period=Period(date(2026, 10, 5), date(2026, 10, 11)))
+    assert reports.due_period(schedule, after) is None
+
+
+def test_report_arrives_with_chart_csv_and_webhook(schedule, mail_dir):
+    report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
+    send_report.delay(report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SENT and report.attempts == 1
+
+    (message,) = sent_messages(mail_dir)
+    assert message["To"] == "cmo@example.com, team@example.com"
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert "text/html" in parts and "<img src=\"cid:kpi-chart\"" in parts["text/html"].get_payload(decode=True).decode()
+    png = parts["image/png"].get_payload(decode=True)
+    assert png.startswith(b"\x89PNG") and parts["image/png"]["Content-ID"] == "<kpi-chart>"
+    attached_csv = parts["text/csv"].get_payload(decode=True).decode()
+
+    # The CSV equals the API's daily series for the same campaigns and period.
+    series = selectors.kpi_series(brand=schedule.brand, campaign_ids=[schedule.campaigns.get().pk], period=PERIOD)
+    rows = list(csv.reader(io.StringIO(attached_csv)))
+    assert rows[0] == ["date", *[k.name for k in KPIS]]
+    assert len(rows) == 1 + PERIOD.days
+    for row, expected in zip(rows[1:], series, strict=True):
+        assert row[0] == expected.key
+        assert row[1:] == ["" if expected.kpis[k.name] is None else str(expected.kpis[k.name]) for k in KPIS]
+
+    (posted,) = Hook.received
+    assert posted["period"] == {"from": str(PERIOD.date_from), "to": str(PERIOD.date_to)}
+    assert posted["kpis"]["views"]["current"] == str(selectors.kpi_totals(
+        brand=schedule.brand, campaign_ids=[schedule.campaigns.get().pk], period=PERIOD)["views"])
+    assert posted["daily_series_csv"] == attached_csv
+
+
+def test_a_duplicate_task_never_sends_twice(schedule, mail_dir):
+    report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
+    send_report.delay(report.pk)
+    send_report.delay(report.pk)
+    assert len(sent_messages(mail_dir)) == 1 and len(Hook.received) == 1
+    assert reports.generate_report(schedule_id=schedule.pk, period=PERIOD).pk == report.pk
+    assert KpiReport.objects.count() == 1
+
+
+def test_a_failed_webhook_is_retried_without_resending_the_email(schedule, mail_dir):
+    report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
+    Hook.fail = True
+    with pytest.raises(urllib.error.HTTPError):
+        reports.deliver(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED and "500" in report.error
+    assert report.email_sent_at is not None and report.webhook_sent_at is None
+    Hook.fail = False
+    reports.deliver(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SENT and report.attempts == 2
+    assert len(sent_messages(mail_dir)) == 1 and len(Hook.received) == 1
+
+
+def test_beat_task_runs_due_schedules(schedule, mail_dir, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 10, 14, 9, 0, tzinfo=SHANGHAI))
+    (report_id,) = run_due_reports.delay().get()
+    report = KpiReport.objects.get(pk=report_id)
+    assert (report.period_start, report.period_end, report.status) == (date(2026, 10, 5), date(2026, 10, 11), "sent")
+    assert run_due_reports.delay().get() == []
+
+
+def test_send_report_command(schedule, mail_dir, capsys):
+    call_command("send_report", str(schedule.pk), "--period", "2026-10-01..2026-10-14")
+    assert "2026-10-01..2026-10-14: sent" in capsys.readouterr().out
+    call_command("send_report", str(schedule.pk), "--period", "2026-10-01..2026-10-14", "--resend")
+    assert len(sent_messages(mail_dir)) == 2
+
+
+def test_reports_listed_in_graphql_with_scoped_downloads(schedule, mail_dir):
+    from marketing.models import Role
+    from tests.factories import make_token
+    from tests.marketing.graphql_helpers import gid, gql, ok
+
+    report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
+    _, token = make_token(brand=schedule.brand, role=Role.VIEWER)
+    _, stranger = make_token(brand=BrandFactory(), role=Role.ADMIN)
+    data = ok(gql("query($b: ID!) { reports(brand: $b) { periodStart status csvUrl chartUrl } }",
+                  {"b": gid(schedule.brand)}, token=token))["reports"]
+    assert data == [{"periodStart": str(PERIOD.date_from), "status": "pending",
+                     "csvUrl": f"http://testserver/reports/{report.pk}/csv",
+                     "chartUrl": f"http://testserver/reports/{report.pk}/chart"}]
+    from django.test import Client
+
+    response = Client().get(f"/reports/{report.pk}/csv", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode() == report.csv_file.open("rb").read().decode()
+    assert Client().get(f"/reports/{report.pk}/csv", HTTP_AUTHORIZATION=f"Bearer {stranger}").status_code == 404
+    assert Client().get(f"/reports/{report.pk}/chart").status_code == 404
+    assert ok(gql("{ reports { id } }", token=stranger)) == {"reports": []}
+    # Viewers read reports but only editors may re-send them.
+    denied = ok(gql("mutation($id: ID!) { resendReport(id: $id) { errors { code } } }",
+                    {"id": str(__import__("strawberry").relay.GlobalID("KpiReport", str(report.pk)))},
+                    token=token))["resendReport"]
+    assert denied == {"errors": [{"code": "PERMISSION_DENIED"}]}

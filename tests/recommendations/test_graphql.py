@@ -1,0 +1,76 @@
+"""Recommendations, similar videos, training jobs and model switching through /graphql."""
+
+import pytest
+
+from marketing.jobs.models import Job
+from marketing.models import Interaction, Role
+from recommendations import serving
+from recommendations.models import RecommenderModel
+from tests.factories import BrandFactory, ViewerFactory, make_token
+from tests.marketing.graphql_helpers import gid, gql, ok
+from tests.personas.world import build_world
+
+TRAIN = """mutation($b: ID!) { trainRecommender(input: {brandId: $b, k: 5}) {
+  job { id status } errors { field code message } } }"""
+
+
+@pytest.fixture
+def world(db, brand, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    serving._loaded.clear()
+    world = build_world(brand, seed=4)
+    _, editor_token = make_token(brand=brand, role=Role.EDITOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        payload = ok(gql(TRAIN, {"b": gid(brand)}, token=editor_token))["trainRecommender"]
+    return world, editor_token, payload
+
+
+def test_train_job_can_be_polled_to_success(world, brand):
+    _, token, payload = world
+    assert payload["errors"] == []
+    job = ok(gql("query($id: ID!) { job(id: $id) { status progress result } }", {"id": payload["job"]["id"]},
+                 token=token))["job"]
+    model = RecommenderModel.objects.get(brand=brand)
+    assert job == {"status": "SUCCEEDED", "progress": 1.0,
+                   "result": {"model_id": model.pk, "version": 1, "is_active": True}}
+
+
+def test_recommendations_exclude_seen_and_carry_reasons(world, brand):
+    planted, token, _ = world
+    viewer_id = next(iter(planted.truth))
+    data = ok(gql("""query($v: ID!) { recommendations(viewer: $v, first: 4) { videoId title score reasons } }""",
+                  {"v": str(__import__("strawberry").relay.GlobalID("Viewer", str(viewer_id)))}, token=token))
+    recs = data["recommendations"]
+    seen = set(Interaction.objects.filter(viewer_id=viewer_id).exclude(kind="impression")
+               .values_list("video_id", flat=True))
+    assert len(recs) == 4
+    assert not {int(__import__("strawberry").relay.GlobalID.from_id(r["videoId"]).node_id) for r in recs} & seen
+    assert all(r["reasons"] for r in recs)
+    assert [r["score"] for r in recs] == sorted((r["score"] for r in recs), reverse=True)
+
+
+def test_other_brand_cannot_read_models_recommendations_or_jobs(world, brand):
+    planted, _, payload = world
+    other = BrandFactory()
+    _, other_token = make_token(brand=other, role=Role.ADMIN)
+    assert ok(gql("{ recommendationModels { id } }", token=other_token)) == {"recommendationModels": []}
+    viewer = ViewerFactory(brand=brand)
+    body = gql("query($v: ID!) { recommendations(viewer: $v) { videoId } }", {"v": gid(viewer)}, token=other_token)
+    assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert ok(gql("query($id: ID!) { job(id: $id) { status } }", {"id": payload["job"]["id"]},
+                  token=other_token)) == {"job": None}
+    denied = ok(gql(TRAIN, {"b": gid(brand)}, token=other_token))["trainRecommender"]
+    assert denied["job"] is None and denied["errors"][0]["code"] == "NOT_FOUND"
+    assert Job.objects.count() == 1
+
+
+def test_viewer_role_cannot_train(world, brand):
+    _, viewer_token = make_token(brand=brand, role=Role.VIEWER)
+    payload = ok(gql(TRAIN, {"b": gid(brand)}, token=viewer_token))["trainRecommender"]
+    assert payload["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert RecommenderModel.objects.count() == 1
+
+
+def test_anonymous_gets_no_data(world):
+    body = gql("{ recommendationModels { id } }")
+    assert body["data"] is None and body["errors"]
