@@ -21,6 +21,7 @@ from analytics.graphql import Mutation as AnalyticsMutation
 from analytics.graphql import Query as AnalyticsQuery
 from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
 from marketing.graphql.ingest import Mutation as IngestMutation
+from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter
 from marketing.graphql.mutations import MarketingMutation
 from marketing.graphql.queries import Query as MarketingQuery
 from marketing.jobs.graphql import Query as JobsQuery
@@ -60,7 +61,8 @@ class ReelboardSchema(strawberry.Schema):
 schema = ReelboardSchema(
     query=Query,
     mutation=Mutation,
-    config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+    config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+                            batching_config={"max_operations": settings.GRAPHQL_MAX_BATCH}),
     extensions=[
         DjangoOptimizerExtension,
         BadInputCodes,
@@ -68,5 +70,7 @@ schema = ReelboardSchema(
         lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        QueryCostLimiter,
+        IntrospectionPolicy,
     ],
 )

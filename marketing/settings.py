@@ -8,16 +8,26 @@ production shape: PostgreSQL, a Redis broker/result backend/cache and real Celer
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# "development" (the default: the embedded demo on a developer machine) or "production"
+# (docker-compose and real deployments): production turns on the hardening at the end of this file.
+REELBOARD_ENV = env.str("REELBOARD_ENV", default="development")
+if REELBOARD_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"REELBOARD_ENV must be 'development' or 'production', not {REELBOARD_ENV!r}")
+PRODUCTION = REELBOARD_ENV == "production"
+
 DEBUG = env.bool("DEBUG", default=False)
 # The embedded default is a developer machine; production must set SECRET_KEY explicitly.
 _DEV_SECRET = "reelboard-insecure-development-key-change-me-0123456789abcdef"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+if PRODUCTION and (SECRET_KEY == _DEV_SECRET or DEBUG):
+    raise ImproperlyConfigured("REELBOARD_ENV=production needs its own SECRET_KEY and DEBUG off")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -33,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "strawberry_django",
     "django_celery_beat",
+    "corsheaders",
     "marketing",
     "marketing.jobs",
     "analytics",
@@ -43,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,7 +150,21 @@ GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
 GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=2000)
-GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=True)
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=20_000)  # see marketing/graphql/limits.py
+GRAPHQL_MAX_BATCH = env.int("GRAPHQL_MAX_BATCH", default=10)  # operations in one batched request
+GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=not PRODUCTION)
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=not PRODUCTION)
+
+# Rate limits (django-ratelimit on the cache: Redis in production), per API token and per client IP.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_PER_TOKEN = env.str("RATELIMIT_PER_TOKEN", default="6000/m")
+RATELIMIT_PER_IP = env.str("RATELIMIT_PER_IP", default="3000/m")
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")  # behind a proxy: a header
+RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not lock everyone out
+
+# CORS for browser-based marketing tools on other origins (django-cors-headers); none by default.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/graphql$"
 
 # --- Product limits ---------------------------------------------------------------------------
 INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
@@ -163,7 +189,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- Production hardening (DEBUG off) -------------------------------------------------------
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# --- HTTPS, cookies and HSTS (on with REELBOARD_ENV=production) ------------------------------
+# Production defaults satisfy `manage.py check --deploy` (a test runs it); each can be overridden.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^health/"]  # load balancers and compose probe over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):  # TLS terminated by a proxy that sets it
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"

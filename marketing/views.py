@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -11,6 +11,7 @@ from strawberry.django.views import GraphQLView
 
 from marketing.auth import ANONYMOUS, bearer_token
 from marketing.graphql.permissions import Context
+from marketing.ratelimit import retry_after_seconds
 
 
 def _reject_csrf(request: HttpRequest) -> HttpResponse | None:
@@ -21,6 +22,9 @@ def _reject_csrf(request: HttpRequest) -> HttpResponse | None:
 @method_decorator(csrf_exempt, name="dispatch")
 class ReelboardGraphQLView(GraphQLView):
     def dispatch(self, request: HttpRequest, *args, **kwargs):
+        wait = retry_after_seconds(request)
+        if wait is not None:
+            return _rate_limited(wait)
         # A bearer token is not sent by browsers on their own, so token requests cannot be forged
         # cross-site; a session cookie is, so session-authenticated POSTs must carry the CSRF token.
         if request.method == "POST" and bearer_token(request) is None and request.user.is_authenticated:
@@ -35,6 +39,14 @@ class ReelboardGraphQLView(GraphQLView):
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         get_token(request)  # sets the csrftoken cookie, which GraphiQL sends back as X-CSRFToken
         return super().render_graphql_ide(request)
+
+
+def _rate_limited(wait: int) -> JsonResponse:
+    error = {"message": f"Rate limit exceeded: retry after {wait} s.",
+             "extensions": {"code": "RATE_LIMITED", "retryAfter": wait}}
+    response = JsonResponse({"data": None, "errors": [error]}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def graphql_view():

@@ -55,6 +55,12 @@ def editor_principal(editor):
     return principal_for_user(editor)
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Suites make many requests from one address; tests of the limits turn them back on."""
+    settings.RATELIMIT_ENABLE = False
+
+
 # --- Celery -----------------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
