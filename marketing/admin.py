@@ -20,6 +20,8 @@ from django.template import engines
 from marketing.auth import Principal, principal_for_user
 from marketing.models import (
     ApiToken,
+    AuditEntry,
+    AuditSource,
     Brand,
     Campaign,
     CampaignSpend,
@@ -37,7 +39,9 @@ from marketing.models import (
 )
 from marketing.services import brands as brand_services
 from marketing.services import campaigns as campaign_services
+from marketing.services import privacy as privacy_services
 from marketing.services import videos as video_services
+from marketing.services.audit import audit_record
 from marketing.services.errors import ServiceValidationError
 
 admin.site.site_header = "Reelboard administration"
@@ -58,6 +62,21 @@ def report_failures(modeladmin, request, failures: list[tuple[object, ServiceVal
         modeladmin.message_user(request, f"{obj}: {'; '.join(e.message for e in exc.errors)}", messages.ERROR)
     if done:
         modeladmin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
+
+
+def apply_each(modeladmin, request, queryset, service, *, verb: str, change_message: str) -> None:
+    """Run ``service(row)`` for each selected row; each success goes to the admin history and the
+    audit log, each failure is reported with the service's reason."""
+    failures, done = [], 0
+    for obj in queryset:
+        try:
+            service(obj)
+        except ServiceValidationError as exc:
+            failures.append((obj, exc))
+        else:
+            done += 1
+            modeladmin.log_change(request, obj, change_message)
+    report_failures(modeladmin, request, failures, done, verb)
 
 
 # --- Brand-scoped base ----------------------------------------------------------------------
@@ -108,6 +127,25 @@ class BrandScopedAdmin(admin.ModelAdmin):
         if db_field.related_model in scoped:
             kwargs["queryset"] = scoped[db_field.related_model].for_principal(principal, min_role=self.change_role)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # Admin writes go to the audit log beside Django's own history.
+    def _audit(self, request, obj, action: str, message) -> None:
+        audit_record(principal=principal_of(request), source=AuditSource.ADMIN, action=action,
+                     brand_id=self.brand_id_of(obj), object_type=obj._meta.model_name, object_id=obj.pk,
+                     details={"change": message})
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "delete", str(obj))
+        return super().log_deletions(request, queryset)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.related_model is Video:
@@ -287,14 +325,8 @@ class ApiTokenAdmin(ServiceAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke_tokens(self, request, queryset):
-        failures, done = [], 0
-        for token in queryset:
-            try:
-                brand_services.api_token_revoke(principal=principal_of(request), token_id=token.pk)
-                done += 1
-            except ServiceValidationError as exc:
-                failures.append((token, exc))
-        report_failures(self, request, failures, done, "token(s) revoked")
+        apply_each(self, request, queryset, lambda token: brand_services.api_token_revoke(
+            principal=principal_of(request), token_id=token.pk), verb="token(s) revoked", change_message="revoked")
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -385,15 +417,9 @@ class VideoAdmin(ServiceAdmin):
         return (*self.readonly_fields, "brand", "platform", "external_id") if obj else self.readonly_fields
 
     def _moderate(self, request, queryset, status: str, reason: str = "") -> None:
-        failures, done = [], 0
-        for video in queryset:
-            try:
-                video_services.video_moderate(principal=principal_of(request), video_id=video.pk, status=status,
-                                              reason=reason)
-                done += 1
-            except ServiceValidationError as exc:
-                failures.append((video, exc))
-        report_failures(self, request, failures, done, f"video(s) marked {status}")
+        apply_each(self, request, queryset, lambda video: video_services.video_moderate(
+            principal=principal_of(request), video_id=video.pk, status=status, reason=reason),
+            verb=f"video(s) marked {status}", change_message=f"marked {status}")
 
     @admin.action(description="Approve the selected videos")
     def approve_videos(self, request, queryset):
@@ -470,14 +496,9 @@ class CampaignAdmin(ServiceAdmin):
         return (*self.readonly_fields, "brand") if obj else self.readonly_fields
 
     def _transition(self, request, queryset, to: str) -> None:
-        failures, done = [], 0
-        for campaign in queryset:
-            try:
-                campaign_services.campaign_transition(principal=principal_of(request), campaign_id=campaign.pk, to=to)
-                done += 1
-            except ServiceValidationError as exc:
-                failures.append((campaign, exc))
-        report_failures(self, request, failures, done, f"campaign(s) now {to}")
+        apply_each(self, request, queryset, lambda campaign: campaign_services.campaign_transition(
+            principal=principal_of(request), campaign_id=campaign.pk, to=to),
+            verb=f"campaign(s) now {to}", change_message=f"status -> {to}")
 
     @admin.action(description="Activate the selected campaigns")
     def activate_campaigns(self, request, queryset):
@@ -546,9 +567,52 @@ class ViewerAdmin(ReadOnlyAdmin):
     fields = ("viewer_key", "brand", "platform", "gender", "age_band", "region", "first_seen_at", "last_seen_at")
     readonly_fields = fields
 
+    actions = ("erase_viewers",)
+
     @admin.display(description="pseudonymous key", ordering="viewer_key")
     def short_key(self, obj) -> str:
         return f"{obj.viewer_key[:16]}…"
+
+    @admin.action(description="Erase the selected viewers and all their data (irreversible; asks first)")
+    def erase_viewers(self, request, queryset):
+        if "apply" in request.POST:
+            apply_each(self, request, queryset, lambda viewer: privacy_services.viewer_erase(
+                principal=principal_of(request), viewer_id=viewer.pk, source=AuditSource.ADMIN),
+                verb="viewer(s) erased", change_message="erased")
+            return None
+        page = engines["django"].from_string(ERASE_TEMPLATE)
+        context = {**self.admin_site.each_context(request), "title": "Erase viewers", "viewers": list(queryset),
+                   "opts": self.model._meta}
+        return HttpResponse(page.render(context, request))
+
+    def log_change(self, request, obj, message):
+        # The erasure service records its own audit entry; the viewer row no longer exists for LogEntry.
+        return None
+
+
+ERASE_TEMPLATE = """{% extends "admin/base_site.html" %}
+{% block content %}
+<p>Erase {{ viewers|length }} viewer(s) with their interactions, persona assignments and per-viewer
+rollups? KPIs are recomputed. This cannot be undone.</p>
+<ul>{% for viewer in viewers %}<li>{{ viewer }}</li>{% endfor %}</ul>
+<form method="post">{% csrf_token %}
+  {% for viewer in viewers %}<input type="hidden" name="_selected_action" value="{{ viewer.pk }}">{% endfor %}
+  <input type="hidden" name="action" value="erase_viewers">
+  <input type="submit" name="apply" value="Erase">
+  <a href="">Cancel</a>
+</form>
+{% endblock %}"""
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "source", "action", "object_type", "object_id", "succeeded", "brand", "actor_user",
+                    "actor_token")
+    list_filter = ("source", "succeeded", "object_type", "brand")
+    search_fields = ("action", "object_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("brand", "actor_user", "actor_token")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
 
 @admin.register(Interaction)

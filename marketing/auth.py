@@ -24,7 +24,8 @@ class Principal:
 
     @property
     def is_authenticated(self) -> bool:
-        return self.token is not None or bool(self.user is not None and self.user.is_authenticated)
+        # ``is_global`` without a user is the installation's operator (management commands).
+        return self.is_global or self.token is not None or bool(self.user is not None and self.user.is_authenticated)
 
     def brand_ids(self, *, min_role: str = Role.VIEWER) -> list[int]:
         floor = Role.rank(min_role)

@@ -489,3 +489,48 @@ class DemoViewerSegment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} -> {self.segment}"
+
+
+# --- Audit ---------------------------------------------------------------------------------------
+
+
+class AuditSource(models.TextChoices):
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    COMMAND = "command", "Management command"
+
+
+class AuditEntry(models.Model):
+    """Who did what, when: every API mutation, admin change and privacy request (append-only).
+
+    ``details`` never holds raw platform ids or personal data, only ids, counts and field names.
+    """
+
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    actor_token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=8, choices=AuditSource.choices)
+    action = models.CharField(max_length=80, help_text="e.g. eraseViewer, updateCampaign, change.")
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    succeeded = models.BooleanField(default=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["brand", "created_at"], name="audit_brand_time_idx"),
+                   models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        constraints = [models.CheckConstraint(condition=_choices_q("source", AuditSource), name="audit_source_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.source} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)

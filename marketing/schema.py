@@ -19,6 +19,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from analytics.graphql import Mutation as AnalyticsMutation
 from analytics.graphql import Query as AnalyticsQuery
+from marketing.graphql.audit import AuditMutations
 from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
 from marketing.graphql.ingest import Mutation as IngestMutation
 from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter
@@ -72,5 +73,6 @@ schema = ReelboardSchema(
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
         QueryCostLimiter,
         IntrospectionPolicy,
+        AuditMutations,
     ],
 )

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "marketing.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -166,6 +167,10 @@ RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not lock everyone o
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/graphql$"
 
+# --- Metrics (/metrics, Prometheus) -------------------------------------------------------------
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")  # required in production, else /metrics is 404
+CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=["celery"])
+
 # --- Product limits ---------------------------------------------------------------------------
 INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
 # Privacy: demographic groups and personas with fewer distinct viewers are merged, never shown.
@@ -179,12 +184,19 @@ STRAWBERRY_DJANGO = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
+# Every record carries request_id and task_id (marketing.observability); "json" for log pipelines.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(task_id)s] %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(task_id)s %(message)s"},
+    },
+    "filters": {"context": {"()": "marketing.observability.LogContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from analytics.views import report_file
-from marketing import health
+from marketing import health, observability
 from marketing.views import graphql_view
 
 urlpatterns = [
@@ -10,5 +10,6 @@ urlpatterns = [
     path("graphql", graphql_view(), name="graphql"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("metrics", observability.metrics, name="metrics"),
     path("reports/<int:pk>/<str:kind>", report_file, name="report-file"),
 ]

@@ -75,7 +75,7 @@ class StrictModeFailure(Exception):
     """Raised inside the transaction to roll back a strict import that found invalid rows."""
 
 
-def _enqueue_rollup_refresh(brand_id: int, start: datetime, end: datetime) -> None:
+def enqueue_rollup_refresh(brand_id: int, start: datetime, end: datetime) -> None:
     try:
         from analytics.tasks import refresh_rollups
     except ImportError:
@@ -92,7 +92,7 @@ def _enqueue_rollup_refresh(brand_id: int, start: datetime, end: datetime) -> No
 def _after_commit(brand_id: int, outcome: WriteOutcome) -> None:
     if outcome.inserted and outcome.start is not None:
         start, end = outcome.start, outcome.end
-        transaction.on_commit(lambda: _enqueue_rollup_refresh(brand_id, start, end))
+        transaction.on_commit(lambda: enqueue_rollup_refresh(brand_id, start, end))
 
 
 # --- API batches ----------------------------------------------------------------------------

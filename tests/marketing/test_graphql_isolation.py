@@ -128,6 +128,8 @@ MUTATION_CASES = {
     "trainRecommender": _input("TrainRecommenderInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activateRecommender": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderModel"])}),
     "resendReport": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["KpiReport"])}),
+    "eraseViewer": _input("ViewerInput", lambda a, b: {"viewerId": gid(b["Viewer"])}),
+    "exportViewerData": _input("ViewerInput", lambda a, b: {"viewerId": gid(b["Viewer"])}),
     "ingestInteractions": ("$brand: ID!, $events: [InteractionEventInput!]!", "brandId: $brand, events: $events",
                            lambda a, b: {"brand": gid(b["Brand"]), "events": [{
                                "platform": "douyin", "viewerId": "u1", "videoExternalId": b["Video"].external_id,
@@ -294,6 +296,7 @@ MUTATION_MIN_ROLE = {
     "createCampaign": Role.EDITOR, "updateCampaign": Role.EDITOR, "changeCampaignStatus": Role.EDITOR,
     "recordSpend": Role.EDITOR, "ingestInteractions": Role.EDITOR, "trainRecommender": Role.EDITOR,
     "activateRecommender": Role.EDITOR, "resendReport": Role.EDITOR,
+    "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
 }
 # Brand A callers of every role, by session and by token (createBrand: every token role).
 ROLE_CALLERS = [(kind, role) for kind in ("user", "token") for role in Role.values]
