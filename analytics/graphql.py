@@ -1,4 +1,4 @@
-"""GraphQL for campaign KPIs: the KPI dictionary, campaign and brand KPI sets, top videos.
+"""GraphQL for campaign KPIs: the KPI dictionary, campaign and brand KPI sets, brand overview, top videos.
 
 Resolvers authorise the campaign or brand through the principal, then call one selector.
 """
@@ -58,7 +58,8 @@ class KpiChange:
 
 @strawberry.type
 class KpiGroup:
-    key: str = strawberry.field(description="Bucket start (ISO date), video/platform id, or demographic value.")
+    key: str = strawberry.field(description="Bucket start (ISO date), video/platform/persona id, demographic value, "
+                                            "'unknown' or 'other_groups'.")
     label: str
     values: list[KpiValue]
 
@@ -119,7 +120,8 @@ class KpiSet:
                                     granularity=selectors.Granularity(granularity))
         return [KpiGroup(key=r.key, label=r.label, values=_values(r.kpis, kpis)) for r in rows]
 
-    @strawberry.field(description="KPIs per video, platform, day or viewer demographic (small groups merged).")
+    @strawberry.field(description="KPIs per video, platform, day, viewer demographic or persona of the active "
+                                  "persona model (groups under KPI_MIN_GROUP_SIZE viewers merged or suppressed).")
     def breakdown(self, by: BreakdownBy, kpis: list[KpiName] | None = None) -> KpiBreakdown:  # type: ignore
         result = selectors.kpi_breakdown(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period,
                                          by=selectors.BreakdownBy(by))
@@ -148,6 +150,22 @@ class VideoKpis:
     video_id: relay.GlobalID
     title: str
     values: list[KpiValue]
+
+
+@strawberry.type
+class CampaignKpiValues:
+    campaign_id: relay.GlobalID
+    name: str
+    status: str
+    values: list[KpiValue]
+
+
+@strawberry.type(description="A brand's KPIs over all its interactions and per campaign, over the brand's days.")
+class BrandOverview:
+    date_from: datetime.date
+    date_to: datetime.date
+    totals: list[KpiValue]
+    campaigns: list[CampaignKpiValues]
 
 
 @strawberry.type(name="KpiReport")
@@ -225,6 +243,19 @@ class Query:
         obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
         period = _period(date_from, date_to)
         return KpiSet(date_from=period.date_from, date_to=period.date_to, brand_=obj, campaign_ids=None)
+
+    @strawberry.field(extensions=authenticated(),
+                      description="Brand overview: totals of the whole brand and the KPIs of each of its campaigns.")
+    def brand_overview(self, info: Info, brand: relay.GlobalID, date_from: datetime.date, date_to: datetime.date,
+                       kpis: list[KpiName] | None = None) -> BrandOverview:  # type: ignore[valid-type]
+        obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
+        period = _period(date_from, date_to)
+        overview = selectors.brand_overview(brand=obj, period=period)
+        return BrandOverview(
+            date_from=period.date_from, date_to=period.date_to, totals=_values(overview["totals"], kpis),
+            campaigns=[CampaignKpiValues(campaign_id=relay.GlobalID("Campaign", str(campaign.pk)), name=campaign.name,
+                                         status=campaign.status, values=_values(values, kpis))
+                       for campaign, values in overview["campaigns"]])
 
     @strawberry.field(extensions=authenticated(), description="The brand's videos ranked by one KPI.")
     def top_videos(self, info: Info, brand: relay.GlobalID, date_from: datetime.date, date_to: datetime.date,

@@ -7,8 +7,8 @@ per-viewer daily rollups, which also carry the sums for demographic breakdowns; 
 ``CampaignSpend``. Date ranges are inclusive days of the brand's reporting time zone. No selector
 reads the raw interactions.
 
-Privacy rule (demographic breakdowns): a group (gender, age band or region value; "unknown" when
-the viewer has none) whose distinct viewers in the period number fewer than
+Privacy rule (demographic breakdowns): a group (gender, age band, region or persona of the brand's
+active persona model; "unknown" when the viewer has none) whose distinct viewers in the period number fewer than
 ``settings.KPI_MIN_GROUP_SIZE`` (default 20) is never shown. All such groups are merged into one
 "other" row (key ``other_groups``). Because "other" equals the totals minus the shown groups, it
 must itself reach the threshold: if it does not, the smallest shown groups are moved into it until
@@ -25,11 +25,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all
 from analytics.models import DailyRollup, DailyViewerRollup
+from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 
 
@@ -46,10 +47,11 @@ class BreakdownBy(enum.StrEnum):
     GENDER = "gender"
     AGE_BAND = "age_band"
     REGION = "region"
+    PERSONA = "persona"
 
 
 DEMOGRAPHIC = {BreakdownBy.GENDER: "viewer__gender", BreakdownBy.AGE_BAND: "viewer__age_band",
-               BreakdownBy.REGION: "viewer__region"}
+               BreakdownBy.REGION: "viewer__region", BreakdownBy.PERSONA: "assignment__persona_id"}
 DEMOGRAPHIC_LABELS = {BreakdownBy.GENDER: dict(Gender.choices), BreakdownBy.AGE_BAND: dict(AgeBand.choices)}
 OTHER = "other_groups"  # not "other": that is a Gender value
 UNKNOWN = "unknown"  # viewers without the attribute
@@ -179,7 +181,7 @@ def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
 
 def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Period, by: BreakdownBy,
                   min_group_size: int | None = None) -> Breakdown:
-    """KPIs per video, platform, day or viewer demographic.
+    """KPIs per video, platform, day, viewer demographic or persona (of the brand's active persona model).
 
     Spend is recorded per campaign day, so it is only split by DAY; other breakdowns leave the
     spend-based KPIs empty. Demographic groups reaching fewer than ``KPI_MIN_GROUP_SIZE`` distinct
@@ -206,10 +208,25 @@ def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Perio
     return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
 
 
+def active_persona_model_id(*, brand: Brand) -> int | None:
+    """The brand's active, trained persona model (the one personas are reported with), if any."""
+    return (PersonaModel.objects.filter(brand=brand, is_active=True, status=PersonaModelStatus.READY)
+            .values_list("pk", flat=True).first())
+
+
 def _demographic_breakdown(*, brand, campaign_ids, period, by: BreakdownBy, min_group_size: int) -> Breakdown:
     attribute = DEMOGRAPHIC[by]
     viewers = _viewers(brand=brand, campaign_ids=campaign_ids, period=period)
-    groups = {row.pop(attribute) or UNKNOWN: row for row in
+    persona_labels = {}
+    if by == BreakdownBy.PERSONA:
+        # A viewer has at most one assignment per model: the LEFT JOIN neither drops nor repeats rows;
+        # viewers the active model never assigned (or every viewer, without one) fall into "unknown".
+        model_id = active_persona_model_id(brand=brand)
+        viewers = viewers.annotate(assignment=FilteredRelation(
+            "viewer__persona_assignments", condition=Q(viewer__persona_assignments__model_id=model_id)))
+        persona_labels = {str(pk): label for pk, label in
+                          Persona.objects.filter(model_id=model_id).values_list("pk", "label")}
+    groups = {str(row.pop(attribute) or UNKNOWN): row for row in
               viewers.values(attribute).annotate(reach=_REACH, **_SUMS).order_by()}
     shown = {key: sums for key, sums in groups.items() if sums["reach"] >= min_group_size}
     merged = [key for key in groups if key not in shown]
@@ -229,7 +246,7 @@ def _demographic_breakdown(*, brand, campaign_ids, period, by: BreakdownBy, min_
                 "reach": other_reach()}
         else:  # the whole audience is smaller than one group may be
             suppressed = True
-    labels = DEMOGRAPHIC_LABELS.get(by, {}) | {UNKNOWN: "Unknown", OTHER: f"Other (groups under {min_group_size} "
+    labels = DEMOGRAPHIC_LABELS.get(by, {}) | persona_labels | {UNKNOWN: "Unknown", OTHER: f"Other (groups under {min_group_size} "
                                                "viewers, merged)"}
     rows = [_with_kpis(key, labels.get(key, key), sums | {"spend": None}) for key, sums in shown.items()]
     return Breakdown(rows=sorted(rows, key=lambda r: (r.key == OTHER, -r.sums["reach"], r.key)),

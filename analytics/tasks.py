@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from analytics import rollups
 from marketing.models import Brand
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="analytics.refresh_rollups", acks_late=True, reject_on_worker_lost=True,
@@ -41,10 +45,16 @@ def run_due_reports() -> list[int]:
     queued = []
     for schedule in KpiReportSchedule.objects.filter(is_active=True).select_related("brand"):
         period = reports.due_period(schedule, timezone.now())
-        if period is not None:
+        if period is None:
+            continue
+        try:
             report = reports.generate_report(schedule_id=schedule.pk, period=period)
-            send_report.delay(report.pk)
-            queued.append(report.pk)
+        except Exception:  # one broken schedule must not hold up the others; the next tick tries again
+            logger.exception("report schedule %s: generating %s..%s failed", schedule.pk, period.date_from,
+                             period.date_to)
+            continue
+        send_report.delay(report.pk)
+        queued.append(report.pk)
     return queued
 
 

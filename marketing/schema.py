@@ -19,6 +19,8 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from analytics.graphql import Mutation as AnalyticsMutation
 from analytics.graphql import Query as AnalyticsQuery
+from analytics.personas.graphql import Mutation as PersonasMutation
+from analytics.personas.graphql import Query as PersonasQuery
 from marketing.graphql.audit import AuditMutations
 from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
 from marketing.graphql.ingest import Mutation as IngestMutation
@@ -33,12 +35,14 @@ QUERIES: tuple[type, ...] = (
     MarketingQuery,
     JobsQuery,
     AnalyticsQuery,
+    PersonasQuery,
     RecommendationsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     MarketingMutation,
     IngestMutation,
     AnalyticsMutation,
+    PersonasMutation,
     RecommendationsMutation,
 )
 

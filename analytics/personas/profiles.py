@@ -36,6 +36,9 @@ BEHAVIOUR_PHRASES: dict[str, str] = {
 LABEL_MIN_LIFT = 1.25  # a behaviour or tag names a persona only when clearly above the population
 DOMINANT_LIFT = 1.1  # "share above the population" with a margin, so 73 % men among 71 % is not a trait
 DOMINANT_SHARE = {"gender": 0.6, "age_band": 0.5, "region": 0.5, "platform": 0.6}
+# A second region joins the label ("in Jiangsu and Zhejiang") when the first is dominant and the second
+# also holds this share, above the population's: a segment split over two provinces reads as such.
+SECOND_REGION_SHARE = 0.3
 
 
 @dataclass
@@ -168,9 +171,21 @@ def _dominant(profile: dict, column: str) -> str | None:
     return rows[0]["value"] if rows else None
 
 
+def _regions(profile: dict) -> str | None:
+    rows = profile["demographics"].get("region", [])
+    if not rows or not rows[0]["dominant"]:
+        return None
+    second = rows[1] if len(rows) > 1 else None
+    if second and second["share"] >= SECOND_REGION_SHARE and second["share"] >= DOMINANT_LIFT * second[
+            "population_share"]:
+        return f"{rows[0]['value']} and {second['value']}"
+    return rows[0]["value"]
+
+
 def persona_label(profile: dict) -> str:
     """'Women 18–24 in Guangdong · beauty, skincare · finish videos and buy' from a stored profile."""
-    gender, age, region = (_dominant(profile, c) for c in ("gender", "age_band", "region"))
+    gender, age = (_dominant(profile, c) for c in ("gender", "age_band"))
+    region = _regions(profile)
     who = GENDER_WORDS.get(gender or "", "People" if gender is None else gender.capitalize())
     if age:
         who += " " + age.replace("-", "–")

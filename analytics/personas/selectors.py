@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from analytics import kpis
 from analytics.personas.models import (
@@ -72,16 +72,35 @@ def viewer_persona(*, principal: Principal, viewer_id: int) -> Persona | None:
     viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id).only("id", "brand_id").first()
     if viewer is None:
         return None
-    return Persona.objects.filter(model__brand_id=viewer.brand_id, model__is_active=True,
-                                  assignments__viewer_id=viewer.pk).first()
+    return Persona.objects.select_related("model").filter(model__brand_id=viewer.brand_id, model__is_active=True,
+                                                          assignments__viewer_id=viewer.pk).first()
 
 
 def personas_for_viewers(*, principal: Principal, viewer_ids: list[int]) -> dict[int, Persona]:
     """viewer id -> persona in the active model of the viewer's brand, in one query (GraphQL dataloader)."""
     visible = Viewer.objects.for_principal(principal).filter(pk__in=viewer_ids).values("pk")
     rows = (PersonaAssignment.objects.filter(viewer_id__in=visible, model__is_active=True)
-            .select_related("persona"))
+            .select_related("persona__model"))
     return {row.viewer_id: row.persona for row in rows}
+
+
+# Where active_persona_prefetch puts a viewer's assignment in the active model (a list of 0 or 1 rows).
+ACTIVE_ASSIGNMENT_ATTR = "active_persona_assignments"
+
+
+def active_persona_prefetch() -> Prefetch:
+    """Prefetch of viewers' assignments in their brand's active model (with persona and model): lets a
+    list of viewers show their personas in one extra query (the GraphQL optimizer applies it)."""
+    return Prefetch("persona_assignments", to_attr=ACTIVE_ASSIGNMENT_ATTR,
+                    queryset=PersonaAssignment.objects.filter(model__is_active=True).select_related("persona__model"))
+
+
+def persona_of_loaded_viewer(*, principal: Principal, viewer) -> Persona | None:
+    """The persona of a viewer row already scoped to the principal: from the prefetch when it ran."""
+    rows = getattr(viewer, ACTIVE_ASSIGNMENT_ATTR, None)
+    if rows is None:
+        return viewer_persona(principal=principal, viewer_id=viewer.pk)
+    return rows[0].persona if rows else None
 
 
 @dataclass

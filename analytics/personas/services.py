@@ -291,7 +291,7 @@ def campaign_target_personas_set(
             [CampaignTargetPersona(campaign=campaign, persona_id=p, created_by=principal.actor) for p in wanted],
             ignore_conflicts=True,
         )
-    return list(CampaignTargetPersona.objects.filter(campaign=campaign).select_related("persona"))
+    return list(CampaignTargetPersona.objects.filter(campaign=campaign).select_related("persona__model"))
 
 
 def retrain_personas_all_brands() -> list[int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from typing import Annotated
 
 import strawberry
 import strawberry_django
@@ -19,6 +20,13 @@ from strawberry_django.relay import DjangoListConnection
 from marketing import models
 from marketing.graphql import enums, filters, orderings
 from marketing.graphql.permissions import principal_of
+
+
+def _personas():
+    """analytics.personas.selectors, imported late: that app's models import this app's."""
+    from analytics.personas import selectors
+
+    return selectors
 
 
 class BrandScoped(relay.Node):
@@ -116,6 +124,20 @@ class CampaignType(BrandScoped):
     created_at: strawberry.auto
     updated_at: strawberry.auto
 
+    @strawberry_django.field(description="Personas of the brand's active model ranked for this campaign: "
+                                         "observed engagement and conversion first, then predicted tag affinity.")
+    def audience(self, info: Info) -> list[Annotated[
+            PersonaAudienceEntry, strawberry.lazy("analytics.personas.graphql")]]:  # noqa: F821
+        return _personas().campaign_audience(principal=principal_of(info), campaign_id=self.pk)
+
+    @strawberry_django.field(description="KPIs of this campaign over a date range of the brand's days.",
+                             select_related=["brand"])
+    def kpis(self, date_from: datetime.date, date_to: datetime.date) -> Annotated[
+            KpiSet, strawberry.lazy("analytics.graphql")]:  # noqa: F821
+        from analytics.graphql import campaign_kpis  # late: analytics' GraphQL builds on this module's types
+
+        return campaign_kpis(self, date_from, date_to)
+
 
 @strawberry_django.type(
     models.Viewer, name="Viewer", filters=filters.ViewerFilter, ordering=orderings.ViewerOrder
@@ -133,6 +155,12 @@ class ViewerType(BrandScoped):
     region: strawberry.auto
     first_seen_at: strawberry.auto
     last_seen_at: strawberry.auto
+
+    @strawberry_django.field(description="The viewer's persona in the brand's active persona model.",
+                             prefetch_related=[lambda info: _personas().active_persona_prefetch()])
+    def persona(self, info: Info) -> Annotated[
+            PersonaType, strawberry.lazy("analytics.personas.graphql")] | None:  # noqa: F821
+        return _personas().persona_of_loaded_viewer(principal=principal_of(info), viewer=self)
 
 
 @strawberry_django.type(

@@ -237,6 +237,8 @@ def test_brand_overview_scoped_to_some_campaigns(world):
     (lambda b: selectors.kpi_series(brand=b, campaign_ids=None, period=PERIOD, granularity=Granularity.WEEK), 3),
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO), 3),
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.REGION), 1),
+    # active model, persona labels, grouped sums (whatever the number of personas)
+    (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.PERSONA), 3),
     (lambda b: selectors.kpi_comparison(brand=b, campaign_ids=None, period=PERIOD), 6),
 ])
 def test_selector_query_counts(world, django_assert_num_queries, call, queries):

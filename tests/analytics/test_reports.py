@@ -193,3 +193,62 @@ def test_reports_listed_in_graphql_with_scoped_downloads(schedule, mail_dir):
                     {"id": str(__import__("strawberry").relay.GlobalID("KpiReport", str(report.pk)))},
                     token=token))["resendReport"]
     assert denied == {"errors": [{"code": "PERMISSION_DENIED"}]}
+
+
+def test_report_csv_and_chart_equal_raw_interactions(schedule, mail_dir):
+    from datetime import timedelta
+    from math import isnan
+
+    from matplotlib.image import imread
+
+    from analytics.kpis import compute_all
+    from tests.analytics.kpi_world import expected_sums
+
+    report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
+    ids = [schedule.campaigns.get().pk]
+    days = [PERIOD.date_from + timedelta(days=d) for d in range(PERIOD.days)]
+    expected = [compute_all(expected_sums(schedule.brand, campaign_ids=ids, first=day, last=day)) for day in days]
+
+    rows = list(csv.reader(io.StringIO(report.csv_file.open("rb").read().decode())))
+    assert rows[0] == ["date", *[k.name for k in KPIS]]
+    assert rows[1:] == [[str(day), *["" if kpis[k.name] is None else str(kpis[k.name]) for k in KPIS]]
+                        for day, kpis in zip(days, expected, strict=True)]
+
+    image = imread(io.BytesIO(report.chart_file.open("rb").read()), format="png")
+    assert image.shape[:2] == (600, 1000)
+    series = selectors.kpi_series(brand=schedule.brand, campaign_ids=ids, period=PERIOD)
+    figure = reports.series_figure(series, title=schedule.name)
+    panels = [axes for axes in figure.axes if axes.get_title()]
+    assert [axes.get_title() for axes in panels] == ["Views", "Engagement rate", "Conversions", "Spend"]
+    for axes, name in zip(panels, reports.CHART_KPIS, strict=True):
+        (line,) = axes.get_lines()
+        plotted = list(line.get_ydata())
+        want = [float("nan") if kpis[name] is None else float(kpis[name]) for kpis in expected]
+        assert [None if isnan(v) else v for v in plotted] == [None if isnan(v) else v for v in want]
+        assert [str(x) for x in line.get_xdata()] == [str(day) for day in days]
+
+
+def test_report_of_an_unknown_schedule_command_is_a_clear_error(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No report schedule 999999"):
+        call_command("send_report", "999999")
+
+
+def test_one_failing_schedule_does_not_hold_up_the_others(schedule, mail_dir, monkeypatch):
+    from django.utils import timezone
+
+    broken = KpiReportSchedule.objects.create(brand=schedule.brand, name="Broken", period="weekly",
+                                              send_at=time(8, 0), recipients="x@example.com")
+    real = reports.generate_report
+
+    def generate(*, schedule_id, period):
+        if schedule_id == broken.pk:
+            raise RuntimeError("chart backend down")
+        return real(schedule_id=schedule_id, period=period)
+
+    monkeypatch.setattr(reports, "generate_report", generate)
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 10, 14, 9, 0, tzinfo=SHANGHAI))
+    (report_id,) = run_due_reports.delay().get()
+    assert KpiReport.objects.get(pk=report_id).schedule == schedule
+    assert not KpiReport.objects.filter(schedule=broken).exists()

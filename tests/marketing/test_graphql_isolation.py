@@ -15,6 +15,7 @@ from django.utils import timezone
 from graphql import GraphQLInputObjectType, get_named_type
 
 from analytics.models import KpiReport, KpiReportSchedule
+from analytics.personas.models import Persona, PersonaModel
 from marketing.jobs.models import Job
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Interaction, Role, Video, Viewer
 from marketing.schema import schema
@@ -31,7 +32,7 @@ from tests.factories import (
 from tests.marketing.graphql_helpers import gid, gql
 
 MODELS = (Brand, Video, Campaign, CampaignSpend, Viewer, Interaction, ApiToken, Job, RecommenderModel,
-          KpiReport)
+          KpiReport, PersonaModel)
 
 
 def seed(brand: Brand) -> dict:
@@ -40,6 +41,7 @@ def seed(brand: Brand) -> dict:
     campaign.videos.add(video)
     interaction = InteractionFactory(brand=brand, video=video, campaign=campaign)
     token, _ = make_token(brand=brand, role=Role.ADMIN, name=f"{brand.slug} token")
+    persona_model = PersonaModel.objects.create(brand=brand, version=1, status="ready", is_active=True)
     return {
         "Brand": brand, "Video": video, "Campaign": campaign, "CampaignSpend": CampaignSpendFactory(campaign=campaign),
         "Viewer": interaction.viewer, "Interaction": interaction, "ApiToken": token,
@@ -48,6 +50,9 @@ def seed(brand: Brand) -> dict:
         "KpiReport": KpiReport.objects.create(
             brand=brand, period_start=date(2026, 1, 1), period_end=date(2026, 1, 7),
             schedule=KpiReportSchedule.objects.create(brand=brand, name=f"{brand.slug} weekly", send_at=time(8))),
+        "PersonaModel": persona_model,
+        "Persona": Persona.objects.create(model=persona_model, index=0, label=f"{brand.slug} persona", size=1,
+                                          share=1.0),
     }
 
 
@@ -85,6 +90,8 @@ ARGUMENT_QUERY_CASES = {
                      lambda o: {"id": gid(o["Campaign"])}),
     "brandKpis": ("query($id: ID!, " + PERIOD + ") { brandKpis(brand: $id, dateFrom: $from, dateTo: $to) { totals { __typename } } }",
                   lambda o: {"id": gid(o["Brand"])}),
+    "brandOverview": ("query($id: ID!, " + PERIOD + ") { brandOverview(brand: $id, dateFrom: $from, dateTo: $to) { campaigns { campaignId name } } }",
+                      lambda o: {"id": gid(o["Brand"])}),
     "topVideos": ("query($id: ID!, " + PERIOD + ") { topVideos(brand: $id, dateFrom: $from, dateTo: $to) { videoId title } }",
                   lambda o: {"id": gid(o["Brand"])}),
     "recommendations": ("query($id: ID!) { recommendations(viewer: $id) { videoId title } }",
@@ -95,6 +102,10 @@ ARGUMENT_QUERY_CASES = {
                              lambda o: {"id": gid(o["Brand"])}),
     "job": ("query($id: ID!) { job(id: $id) { id kind } }", lambda o: {"id": gid(o["Job"])}),
     "reports": ("query($id: ID!) { reports(brand: $id) { id scheduleName } }", lambda o: {"id": gid(o["Brand"])}),
+    "personas": ("query($id: ID!) { personas(brand: $id) { id label } }", lambda o: {"id": gid(o["Brand"])}),
+    "personaModels": ("query($id: ID!) { personaModels(brand: $id) { id version } }",
+                      lambda o: {"id": gid(o["Brand"])}),
+    "persona": ("query($id: ID!) { persona(id: $id) { id label } }", lambda o: {"id": gid(o["Persona"])}),
 }
 
 
@@ -128,6 +139,10 @@ MUTATION_CASES = {
     "trainRecommender": _input("TrainRecommenderInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activateRecommender": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderModel"])}),
     "resendReport": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["KpiReport"])}),
+    "trainPersonas": _input("TrainPersonasInput", lambda a, b: {"brandId": gid(b["Brand"])}),
+    "activatePersonaModel": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["PersonaModel"])}),
+    "setCampaignTargetPersonas": _input("SetCampaignTargetPersonasInput", lambda a, b: {
+        "campaignId": gid(b["Campaign"]), "personaIds": [gid(b["Persona"])]}),
     "eraseViewer": _input("ViewerInput", lambda a, b: {"viewerId": gid(b["Viewer"])}),
     "exportViewerData": _input("ViewerInput", lambda a, b: {"viewerId": gid(b["Viewer"])}),
     "ingestInteractions": ("$brand: ID!, $events: [InteractionEventInput!]!", "brandId: $brand, events: $events",
@@ -295,7 +310,8 @@ MUTATION_MIN_ROLE = {
     "createVideo": Role.EDITOR, "updateVideo": Role.EDITOR, "moderateVideo": Role.EDITOR,
     "createCampaign": Role.EDITOR, "updateCampaign": Role.EDITOR, "changeCampaignStatus": Role.EDITOR,
     "recordSpend": Role.EDITOR, "ingestInteractions": Role.EDITOR, "trainRecommender": Role.EDITOR,
-    "activateRecommender": Role.EDITOR, "resendReport": Role.EDITOR,
+    "activateRecommender": Role.EDITOR, "resendReport": Role.EDITOR, "trainPersonas": Role.EDITOR,
+    "activatePersonaModel": Role.EDITOR, "setCampaignTargetPersonas": Role.EDITOR,
     "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
 }
 # Brand A callers of every role, by session and by token (createBrand: every token role).

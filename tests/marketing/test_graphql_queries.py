@@ -133,7 +133,8 @@ def test_viewer_type_exposes_only_pseudonymous_fields():
     from marketing.schema import schema
 
     fields = set(schema._schema.type_map["Viewer"].fields)
-    assert fields == {"id", "viewerKey", "gender", "ageBand", "region", "firstSeenAt", "lastSeenAt"}
+    # persona is the viewer's cluster in the active persona model: a group label, not an identifier
+    assert fields == {"id", "viewerKey", "gender", "ageBand", "region", "firstSeenAt", "lastSeenAt", "persona"}
 
 
 def test_brands_lists_exact_names_with_role(brand):

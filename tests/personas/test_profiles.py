@@ -24,6 +24,16 @@ def test_label_joins_dominant_demographics_top_tags_and_behaviour():
     assert persona_label(profile) == "Women 18–24 in Guangdong · beauty, skincare · buy and finish videos"
 
 
+def test_label_names_a_second_region_that_also_stands_out():
+    profile = {
+        "demographics": {"gender": demo("female", 0.8, 0.5), "age_band": demo("41-50", 0.7, 0.1),
+                         "region": demo("Jiangsu", 0.52, 0.1) + demo("Zhejiang", 0.4, 0.08) + demo("Hubei", 0.3, 0.3),
+                         "platform": []},
+        "top_tags": [], "engagement": engagement(),
+    }
+    assert persona_label(profile) == "Women 41–50 in Jiangsu and Zhejiang · broad interests · average engagement"
+
+
 def test_label_without_dominant_traits_says_so():
     profile = {"demographics": {"gender": demo("female", 0.5, 0.5)}, "top_tags": [],
                "engagement": engagement(activity=0.5)}
