@@ -60,7 +60,7 @@ beat: install
 	$(BIN)/celery -A marketing beat --loglevel=INFO
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) reelboard.sqlite3 media staticfiles

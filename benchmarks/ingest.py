@@ -1,30 +1,38 @@
 """Interaction ingest at scale: the file importer against a raw psycopg COPY of the same rows.
 
-Run (PostgreSQL only; use a database of its own, it is migrated first):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/helper_ingest_bench \
-        uv run python benchmarks/ingest.py --rows 1000000
+Run (PostgreSQL only; use a database of its own whose name contains "bench": it is emptied, then migrated):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/reelboard_bench REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python benchmarks/ingest.py --rows 1000000 --large-rows 4000000
 
-1. Generates ``--rows`` reelboard rows (and a file a quarter that size) into a temp directory.
+1. Generates ``--rows`` reelboard rows (then a file a quarter that size, and with ``--large-rows`` a
+   larger one) into a temp directory.
 2. Imports each file into a fresh brand through ``import_file`` (the ``import_interactions`` code path),
-   each in its own child process, so each reports its own peak memory (ru_maxrss): equal peaks for a
-   4x larger file show that memory is flat (both files span several 100k-row chunks: the importer
+   each in its own child process, so each reports its own peak memory (ru_maxrss): equal peaks for
+   larger files show that memory is flat (every file spans many 25k-row chunks: the importer
    holds at most the chunk being validated and the chunk being written, whatever the file size).
 3. COPYs the same rows, already resolved to ids, into an empty table created ``LIKE marketing_interaction
    INCLUDING ALL`` (same columns, constraints and indexes): the database's ceiling.
-4. Calls ``ingest_events`` in-process in batches of 1,000.
-Targets: import >= 0.5 x raw COPY and >= 100k rows/s.
+4. Starts a real HTTP server (gunicorn, ``marketing.wsgi``, on a free local port, same database) and
+   POSTs ``ingestInteractions`` mutations to ``/graphql`` with an editor's bearer token, in batches of
+   1,000 events, from ``--http-clients`` keep-alive connections; events/s counts accepted events over
+   the wall time of all requests (request bodies are encoded before the clock starts).
+Targets: import >= 0.5 x raw COPY and >= 100k rows/s; GraphQL ingest >= 10,000 events/s; peak memory
+flat in the file size (< 300 MB).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,10 +55,20 @@ celery_app.conf.task_always_eager = False
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from strawberry.relay import to_base64  # noqa: E402
 
-from marketing.auth import Principal  # noqa: E402
-from marketing.ingestion import import_file, ingest_events  # noqa: E402
-from marketing.models import Brand, Platform, Video, Viewer, pseudonymise_viewer_id  # noqa: E402
+from marketing.ingestion import import_file  # noqa: E402
+from marketing.models import (  # noqa: E402
+    ApiToken,
+    Brand,
+    Interaction,
+    Platform,
+    Role,
+    Video,
+    Viewer,
+    hash_token,
+    pseudonymise_viewer_id,
+)
 
 HEADER = "event_id,platform,viewer_id,video_external_id,campaign_id,kind,watch_ms,value,currency,occurred_at\n"
 KINDS = ["impression"] * 50 + ["view"] * 35 + ["like"] * 8 + ["click"] * 4 + ["share", "purchase", "comment"]
@@ -154,25 +172,122 @@ def raw_copy(n: int, seed: int, tag: str, *, brand: Brand, with_foreign_keys: bo
     return seconds
 
 
-def api_rate(brand: Brand, n: int) -> float:
-    principal = Principal(user=None, is_global=True, token=object())  # an operator: every brand
-    events = [{"event_id": f"api-{event_id}", "platform": "douyin", "viewer_id": f"user-{viewer}",
-               "video_external_id": f"vid-{video}", "kind": kind, "watch_ms": watch, "value": value,
-               "currency": "CNY" if value else "", "occurred_at": at.isoformat()}
-              for event_id, viewer, video, kind, watch, value, at in rows(n, 7, "api")]
-    started = time.perf_counter()
-    accepted = 0
-    for start in range(0, n, 1000):
-        accepted += ingest_events(principal=principal, brand_id=brand.pk, events=events[start:start + 1000]).accepted
-    seconds = time.perf_counter() - started
-    assert accepted == n, accepted
-    return n / seconds
+MUTATION = """mutation($b: ID!, $events: [InteractionEventInput!]!) {
+  ingestInteractions(brandId: $b, events: $events) { accepted duplicates rejected errors { code message } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    """gunicorn serving marketing.wsgi on ``port`` against this process's database; waits until it answers."""
+    env = dict(os.environ, DEBUG="false", GRAPHQL_GRAPHIQL="false", LOG_LEVEL="WARNING")
+    if not settings.REDIS_URL:  # no broker: queue the rollup refresh in memory, never run it in the request
+        env["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "marketing.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health/live")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn did not answer /health/live within 60 s")
+
+
+def post_batches(port: int, token: str, bodies: list[bytes], results: list) -> None:
+    """POST each body on one keep-alive connection; append (accepted, duplicates, rejected) per response."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    try:
+        for body in bodies:
+            conn.request("POST", "/graphql", body=body, headers=headers)
+            response = conn.getresponse()
+            payload = json.loads(response.read())
+            if response.status != 200 or payload.get("errors") or payload["data"]["ingestInteractions"]["errors"]:
+                raise RuntimeError(f"HTTP {response.status}: {str(payload)[:500]}")
+            data = payload["data"]["ingestInteractions"]
+            results.append((data["accepted"], data["duplicates"], data["rejected"]))
+    except Exception as exc:  # reported by the caller
+        results.append(exc)
+    finally:
+        conn.close()
+
+
+def graphql_http_rate(brand: Brand, n: int, *, batch: int, clients: int, workers: int) -> tuple[float, float]:
+    """(events/s, seconds) of ``n`` events POSTed to /graphql in batches of ``batch`` by ``clients`` connections."""
+    raw_token = ApiToken.generate_raw()
+    ApiToken.objects.create(brand=brand, role=Role.EDITOR, name="ingest benchmark", prefix=raw_token[:12],
+                            token_hash=hash_token(raw_token))
+    brand_gid = to_base64("Brand", brand.pk)
+
+    def body(events: list[dict]) -> bytes:
+        return json.dumps({"query": MUTATION, "variables": {"b": brand_gid, "events": events}}).encode()
+
+    def event(event_id, viewer, video, kind, watch, value, at) -> dict:
+        item = {"eventId": f"http-{event_id}", "platform": "douyin", "viewerId": f"user-{viewer}",
+                "videoExternalId": f"vid-{video}", "kind": kind.upper(), "occurredAt": at.isoformat()}
+        if watch is not None:
+            item["watchMs"] = watch
+        if value is not None:
+            item |= {"value": value, "currency": "CNY"}
+        return item
+
+    events = [event(*row) for row in rows(n, 7, "api")]
+    warmup = [event(*row) for row in rows(batch, 8, "warm")]
+    bodies = [body(events[start:start + batch]) for start in range(0, n, batch)]
+    port = free_port()
+    server = start_server(port, workers)
+    try:
+        for _ in range(workers):  # each worker loads the schema on its first request: not measured
+            post_batches(port, raw_token, [body(warmup)], warm := [])
+            if isinstance(warm[0], Exception):
+                raise warm[0]
+        results: list = []
+        threads = [threading.Thread(target=post_batches, args=(port, raw_token, bodies[i::clients], results))
+                   for i in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    failures = [r for r in results if isinstance(r, Exception)]
+    if failures:
+        raise failures[0]
+    accepted = sum(r[0] for r in results)
+    assert accepted == n and not any(r[1] or r[2] for r in results), results[:5]
+    stored = Interaction.objects.filter(brand=brand, event_id__startswith="http-api-").count()
+    assert stored == n, stored
+    return n / seconds, seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--api-rows", type=int, default=100_000)
+    parser.add_argument("--api-rows", type=int, default=100_000, help="events sent to /graphql")
+    parser.add_argument("--api-batch", type=int, default=1_000, help="events per ingestInteractions call")
+    parser.add_argument("--http-clients", type=int, default=2, help="concurrent keep-alive connections")
+    parser.add_argument("--http-workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--large-rows", type=int, default=0,
+                        help="also import a file this large (peak memory only; 10,000,000 rows ~ 1 GB)")
     parser.add_argument("--child-import")
     parser.add_argument("--brand")
     args = parser.parse_args()
@@ -188,22 +303,26 @@ def main() -> None:
     with connection.cursor() as cursor:  # start from empty tables, like the raw COPY's fresh table
         cursor.execute("TRUNCATE marketing_brand CASCADE")
     run = datetime.now().strftime("%Y%m%d%H%M%S")
-    small_n = max(args.rows // 4, 1)
+    # The measured import first (into empty tables, like the raw COPY), then the files for the memory series.
+    sizes = [("big", args.rows), ("small", max(args.rows // 4, 1))]
+    if args.large_rows:
+        sizes.append(("large", args.large_rows))
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        big, small = Path(tmp) / "big.csv", Path(tmp) / "small.csv"
-        t0 = time.perf_counter()
-        write_csv(big, args.rows, 1, f"b{run}")
-        write_csv(small, small_n, 2, f"s{run}")
-        print(f"generated {args.rows:,} + {small_n:,} rows in {time.perf_counter() - t0:.1f} s "
-              f"({big.stat().st_size / 1e6:.0f} MB + {small.stat().st_size / 1e6:.0f} MB)")
-        results = {}
-        for label, path, n in (("big", big, args.rows), ("small", small, small_n)):
+        for seed, (label, n) in enumerate(sizes, start=1):
+            path = Path(tmp) / f"{label}.csv"
+            t0 = time.perf_counter()
+            write_csv(path, n, seed, f"{label[0]}{run}")
+            size_mb = path.stat().st_size / 1e6
+            generated = time.perf_counter() - t0
             slug = f"bench-{label}-{run}"
             fresh_brand(slug)
-            results[label] = result = run_child(path, slug)
+            results[label] = result = run_child(path, slug) | {"mb": size_mb, "rows": n}
+            path.unlink()
             assert result["inserted"] == n and result["rejected"] == 0, result
-            print(f"import {n:>9,} rows ({path.stat().st_size / 1e6:5.0f} MB): {result['seconds']:6.1f} s, "
-                  f"{n / result['seconds']:>9,.0f} rows/s, peak memory {result['peak_mb']:.0f} MB")
+            print(f"import {n:>10,} rows ({size_mb:5.0f} MB file, generated in {generated:4.1f} s): "
+                  f"{result['seconds']:6.1f} s, {n / result['seconds']:>9,.0f} rows/s, "
+                  f"peak memory {result['peak_mb']:.0f} MB")
     big_brand = Brand.objects.get(slug=f"bench-big-{run}")
     import_rate = args.rows / results["big"]["seconds"]
     for with_fks, label in ((False, "LIKE-table (indexes + checks, no foreign keys)"),
@@ -213,10 +332,15 @@ def main() -> None:
         print(f"raw COPY {args.rows:,} rows into an empty {label}: {copy_seconds:.1f} s, {copy_rate:,.0f} rows/s; "
               f"import / raw COPY = {import_rate / copy_rate:.2f}")
     print(f"targets: import / raw COPY >= 0.5; import >= 100,000 rows/s (measured {import_rate:,.0f})")
-    print(f"peak memory small vs big file: {results['small']['peak_mb']:.0f} MB vs {results['big']['peak_mb']:.0f} MB")
+    series = sorted(results.values(), key=lambda r: r["mb"])
+    print("peak memory by file size: " + ", ".join(f"{r['mb']:.0f} MB file -> {r['peak_mb']:.0f} MB" for r in series)
+          + " (target: flat, < 300 MB)")
     brand = fresh_brand(f"bench-api-{run}")
-    rate = api_rate(brand, args.api_rows)
-    print(f"ingest_events in batches of 1,000: {args.api_rows:,} events, {rate:,.0f} events/s")
+    rate, seconds = graphql_http_rate(brand, args.api_rows, batch=args.api_batch, clients=args.http_clients,
+                                      workers=args.http_workers)
+    print(f"GraphQL ingestInteractions over HTTP (gunicorn, {args.http_workers} sync workers, "
+          f"{args.http_clients} client connections, bearer token), batches of {args.api_batch:,}: "
+          f"{args.api_rows:,} events in {seconds:.1f} s, {rate:,.0f} events/s (target >= 10,000)")
 
 
 if __name__ == "__main__":

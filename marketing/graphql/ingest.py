@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Mapping
 
 import strawberry
 from strawberry import relay
+from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import Info
 
 from marketing.graphql import enums
 from marketing.graphql.errors import UserError, UserErrorCode, decode_id, graphql_field_name, run_service
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.ingestion.services import ingest_events
+from marketing.services.errors import ErrorCode, ServiceValidationError
 
 
 @strawberry.input(description="One interaction, in the reelboard format (see README: ingestion).")
@@ -27,6 +30,27 @@ class InteractionEventInput:
     value: decimal.Decimal | None = None
     currency: str | None = None
     occurred_at: datetime.datetime
+
+
+_field_names: dict[str, str] = {}  # GraphQL name -> Python name of the InteractionEventInput fields
+
+
+def _event_from_input(cls: type, value: Mapping, context) -> InteractionEventInput:
+    """Build one event from its coerced GraphQL input: a fast path for batches of thousands of events.
+
+    graphql-core has already coerced every scalar and enum of the input (Int, Decimal, DateTime, the
+    kind) and checked the required fields; Strawberry's generic conversion would walk each field of each
+    event again, about half of the profiled time of a 1,000-event request. ``campaignId`` stays a
+    string here: it is decoded per event later, so a malformed one rejects that event, not the batch.
+    """
+    if not _field_names:
+        convert = context.config.name_converter.from_field
+        _field_names.update({convert(f): f.python_name for f in cls.__strawberry_definition__.fields})
+    return cls(**{_field_names[name]: item for name, item in value.items()})
+
+
+# Strawberry's documented hook for input types that build their own value (StrawberryObjectDefinition).
+InteractionEventInput.__strawberry_definition__.from_input = _event_from_input
 
 
 @strawberry.type
@@ -46,14 +70,30 @@ class IngestInteractionsPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+def _campaign_id(value) -> tuple[int | None, list[tuple[str, ErrorCode, str]]]:
+    """The campaign's database id, or the problem with the given id (reported for its event only)."""
+    if value is None:
+        return None, []
+    try:
+        gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
+        return decode_id(gid, expected="Campaign", field="campaign_id"), []
+    except GlobalIDValueError:
+        return None, [("campaign_id", ErrorCode.INVALID, "Not a Campaign id.")]
+    except ServiceValidationError as exc:
+        return None, [(e.field, e.code, e.message) for e in exc.errors]
+
+
 def _as_dict(event: InteractionEventInput) -> dict:
-    campaign = decode_id(event.campaign_id, expected="Campaign", field="campaign_id") if event.campaign_id else None
-    return {
+    campaign, problems = _campaign_id(event.campaign_id)
+    item = {
         "event_id": event.event_id, "platform": event.platform, "viewer_id": event.viewer_id,
         "video_external_id": event.video_external_id, "campaign_id": campaign,
         "kind": getattr(event.kind, "value", event.kind), "watch_ms": event.watch_ms,
         "value": event.value, "currency": event.currency, "occurred_at": event.occurred_at,
     }
+    if problems:
+        item["__problems__"] = problems
+    return item
 
 
 @strawberry.type

@@ -162,6 +162,9 @@ class BrandContext:
         if "__error__" in event:
             fail("input", ErrorCode.INVALID, event["__error__"])
             return None, errors
+        # Problems found before validation (the API layer decoding a GlobalID): reported with the rest.
+        for field, code, message in get("__problems__", ()):
+            fail(field, code, message)
 
         event_id = _clean(get("event_id"))
         if event_id is not None:

@@ -142,11 +142,13 @@ class PostgresWriter:
                 {"brand": self.brand_id},
             )
         # Viewers are discovered by ingest: create unknown ones, widen first/last seen of known ones.
+        # ORDER BY: concurrent API batches (one chunk each) lock the viewers they share in the same order,
+        # so they wait for each other instead of deadlocking.
         cur.execute(
             f"""INSERT INTO marketing_viewer (brand_id, platform_id, viewer_key, gender, age_band, region,
                                               first_seen_at, last_seen_at)
                 SELECT %(brand)s, platform_id, viewer_key, '', '', '', min(occurred_at), max(occurred_at)
-                FROM {STAGING} GROUP BY platform_id, viewer_key
+                FROM {STAGING} GROUP BY platform_id, viewer_key ORDER BY platform_id, viewer_key
                 ON CONFLICT (brand_id, platform_id, viewer_key) DO UPDATE SET
                     first_seen_at = LEAST(marketing_viewer.first_seen_at, EXCLUDED.first_seen_at),
                     last_seen_at = GREATEST(marketing_viewer.last_seen_at, EXCLUDED.last_seen_at)

@@ -1,8 +1,12 @@
 """ingestInteractions through /graphql: counts, per-event errors, idempotency, brand scoping."""
 
+import hashlib
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 
-from marketing.models import Interaction, Role, Viewer
+from marketing.models import Interaction, Role, Viewer, pseudonymise_viewer_id
 from tests.factories import BrandFactory, CampaignFactory, VideoFactory, make_token
 from tests.marketing.graphql_helpers import gid, gql, ok
 
@@ -71,3 +75,55 @@ def test_batch_over_the_limit_is_refused_whole(setup, settings):
     data = ok(gql(MUTATION, {"b": gid(brand), "events": [event(i) for i in range(3)]}, token=token))
     assert data["ingestInteractions"]["errors"] == [{"field": "events", "code": "LIMIT_EXCEEDED"}]
     assert Interaction.objects.count() == 0
+
+
+def test_a_bad_campaign_id_rejects_only_its_event(setup):
+    brand, video, campaign, token = setup
+    events = [event(1, campaignId=gid(campaign)), event(2, campaignId=gid(video)), event(3, campaignId="%%%"),
+              event(4)]
+    data = ok(gql(MUTATION, {"b": gid(brand), "events": events}, token=token))["ingestInteractions"]
+    assert (data["accepted"], data["duplicates"], data["rejected"], data["errors"]) == (2, 0, 2, [])
+    assert data["eventErrors"] == [
+        {"index": 1, "field": "campaignId", "code": "INVALID", "message": "Expected a Campaign id, got a Video id."},
+        {"index": 2, "field": "campaignId", "code": "INVALID", "message": "Not a Campaign id."},
+    ]
+    assert dict(Interaction.objects.values_list("event_id", "campaign_id")) == {"e1": campaign.pk, "e4": None}
+
+
+def test_every_field_of_an_event_reaches_the_database(setup):
+    brand, _, campaign, token = setup
+    purchase = event(1, kind="PURCHASE", watchMs=None, value="19.90", currency="cny", campaignId=gid(campaign),
+                     occurredAt="2026-10-01T12:00:00+08:00")
+    derived = event(2, kind="VIEW", watchMs=1500)
+    del derived["eventId"]
+    data = ok(gql(MUTATION, {"b": gid(brand), "events": [purchase, derived]}, token=token))["ingestInteractions"]
+    assert (data["accepted"], data["rejected"]) == (2, 0)
+    stored = Interaction.objects.get(event_id="e1")
+    assert (stored.kind, stored.watch_ms, stored.value, stored.currency, stored.campaign_id, stored.occurred_at) == (
+        "purchase", None, Decimal("19.90"), "CNY", campaign.pk, datetime(2026, 10, 1, 4, tzinfo=UTC))
+    view = Interaction.objects.exclude(event_id="e1").get()
+    key = pseudonymise_viewer_id(brand_id=brand.pk, platform_code="douyin", raw_id="raw-user-2")
+    text = f"reelboard|douyin|{key}|vid-1||view|1500|||2026-10-01T04:00:00+00:00"
+    assert (view.event_id, view.watch_ms) == (hashlib.sha256(text.encode()).hexdigest()[:32], 1500)
+
+
+def test_events_written_inline_in_the_document_are_coerced_too(setup):
+    brand, _, campaign, token = setup
+    event = (f'{{eventId: "i1", platform: "douyin", viewerId: "u1", videoExternalId: "vid-1", kind: PURCHASE, '
+             f'value: "5.50", currency: "CNY", campaignId: "{gid(campaign)}", occurredAt: "2026-10-01T00:00:00Z"}}')
+    query = (f'mutation {{ ingestInteractions(brandId: "{gid(brand)}", events: [{event}]) '
+             "{ accepted rejected eventErrors { index } } }")
+    data = ok(gql(query, token=token))["ingestInteractions"]
+    assert (data["accepted"], data["rejected"], data["eventErrors"]) == (1, 0, [])
+    stored = Interaction.objects.get(event_id="i1")
+    assert (stored.value, stored.campaign_id, stored.occurred_at) == (
+        Decimal("5.50"), campaign.pk, datetime(2026, 10, 1, tzinfo=UTC))
+
+
+def test_a_full_batch_of_the_default_limit_passes_every_api_limit(setup, settings):
+    brand, _, _, token = setup
+    assert settings.INGEST_MAX_EVENTS == 5000  # the documented default
+    events = [event(i) for i in range(5000)]
+    data = ok(gql(MUTATION, {"b": gid(brand), "events": events}, token=token))["ingestInteractions"]
+    assert (data["accepted"], data["duplicates"], data["rejected"], data["errors"]) == (5000, 0, 0, [])
+    assert Interaction.objects.filter(brand=brand).count() == 5000

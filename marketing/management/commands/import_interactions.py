@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from marketing.ingestion import import_file
 from marketing.ingestion.formats import FORMATS
+from marketing.ingestion.services import CHUNK_ROWS
 from marketing.ingestion.sources import SourceError
 from marketing.models import Brand
 
@@ -59,7 +60,8 @@ class Command(BaseCommand):
         parser.add_argument("--skip-invalid", action="store_true",
                             help="Store the valid rows and write the invalid ones to the reject file.")
         parser.add_argument("--reject-file", help="Where rejected rows go (default: PATH.rejects.csv).")
-        parser.add_argument("--chunk-rows", type=int, default=100_000, help="Records per chunk (memory vs speed).")
+        parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS,
+                            help=f"Records per chunk (memory vs speed; {CHUNK_ROWS:,}).")
 
     def handle(self, *args, path, fmt, brand, platform, create_missing, approve_created, skip_invalid,
                reject_file, chunk_rows, **options):
