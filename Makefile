@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run serve demo test lint web worker beat bench clean
+.PHONY: install run serve demo test lint web worker beat bench fuzz load faults clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -61,6 +61,16 @@ beat: install
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+# Reliability suites against a private production-shape stack (README "Reliability suites").
+fuzz: install
+	$(BIN)/python benchmarks/fuzz_graphql.py
+
+load: install
+	$(BIN)/python benchmarks/load_graphql.py
+
+faults: install
+	$(BIN)/python benchmarks/faults.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) reelboard.sqlite3 media staticfiles

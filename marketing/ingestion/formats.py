@@ -20,6 +20,7 @@ import stores nothing twice.
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from marketing.ingestion.sources import Source
+from marketing.ingestion.sources import Source, SourceError
 from marketing.ingestion.validation import FULL_WATCH
 from marketing.services.errors import ErrorCode
 
@@ -147,7 +148,10 @@ def _first_line(path: Path) -> str:
         magic = raw.read(2)
         raw.seek(0)
         stream = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
-        return stream.readline().decode("utf-8-sig", errors="replace")
+        try:
+            return stream.readline().decode("utf-8-sig", errors="replace")
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise SourceError(f"{path.name} is a damaged gzip file: {exc}.") from None
 
 
 def open_source(path, fmt: Format) -> Source:

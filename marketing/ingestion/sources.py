@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,7 +60,16 @@ class Source:
         self.close()
 
     def __iter__(self) -> Iterator[tuple[int, dict]]:
-        return self._iter_json() if self.is_json else self._iter_csv()
+        records = self._iter_json() if self.is_json else self._iter_csv()
+        try:
+            yield from records
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{self.path.name} is not UTF-8 text ({exc.reason} at byte {exc.start} of a "
+                              "read block); re-encode it as UTF-8.") from None
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise SourceError(f"{self.path.name} is a damaged gzip file: {exc}.") from None
+        except csv.Error as exc:
+            raise SourceError(f"{self.path.name} is not readable CSV: {exc}.") from None
 
     def _iter_json(self) -> Iterator[tuple[int, dict]]:
         for line_no, line in enumerate(self._text, start=1):
