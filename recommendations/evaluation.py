@@ -254,22 +254,38 @@ class Candidate:
     grid: list[dict[str, Any]] = field(default_factory=lambda: [{}])
 
 
-def default_candidates(*, quick: bool = False) -> list[Candidate]:
-    """The recommenders Reelboard evaluates, with small validation grids (``quick`` for tests)."""
-    if quick:
-        return [
-            Candidate("popularity", PopularityRecommender, [{"half_life_days": None}]),
-            Candidate("content", ContentRecommender, [{}]),
-            Candidate("item_knn", ItemKNNRecommender, [{"k": 50, "shrinkage": 10.0, "alpha": 0.5}]),
-            Candidate("ease", EASERecommender, [{"l2": 100.0}]),
-        ]
+#: EASE keeps a dense n_items x n_items matrix (float64 while fitting): 20,000 items is ~3 GB.
+EASE_MAX_ITEMS = 20_000
+
+
+def default_candidates(*, quick: bool = False, n_items: int | None = None) -> list[Candidate]:
+    """The recommenders Reelboard evaluates, with small validation grids (``quick`` for tests).
+
+    With ``n_items`` above ``EASE_MAX_ITEMS`` EASE is left out (its memory grows with n_items^2)."""
+    candidates = _quick_candidates() if quick else _full_candidates()
+    if n_items is not None and n_items > EASE_MAX_ITEMS:
+        candidates = [c for c in candidates if c.name != "ease"]
+    return candidates
+
+
+def _quick_candidates() -> list[Candidate]:
+    return [
+        Candidate("popularity", PopularityRecommender, [{"half_life_days": None}]),
+        Candidate("content", ContentRecommender, [{}]),
+        Candidate("item_knn", ItemKNNRecommender, [{"k": 50, "shrinkage": 10.0, "alpha": 0.5}]),
+        Candidate("ease", EASERecommender, [{"l2": 100.0}]),
+    ]
+
+
+def _full_candidates() -> list[Candidate]:
     return [
         Candidate("popularity", PopularityRecommender,
                   [{"half_life_days": h} for h in (None, 7.0, 30.0, 180.0)]),
         Candidate("content", ContentRecommender, [{"sublinear_tf": True}, {"sublinear_tf": False}]),
         Candidate("item_knn", ItemKNNRecommender,
                   [{"k": k, "shrinkage": 10.0, "alpha": a} for k in (100, 200) for a in (0.5, 1.0, 1.5, 2.0)]),
-        Candidate("ease", EASERecommender, [{"l2": l2} for l2 in (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1500.0)]),
+        Candidate("ease", EASERecommender,
+                  [{"l2": l2} for l2 in (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 1200.0, 1500.0, 2500.0)]),
         Candidate("als", ImplicitALSRecommender,
                   [{"factors": f, "regularization": r, "alpha": 10.0, "iterations": 15, "random_state": 42}
                    for f in (64, 128) for r in (10.0, 30.0)]),

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from analytics.personas.features import KIND_WEIGHTS
+from analytics.personas.selectors import persona_of_loaded_viewer
 from marketing.auth import Principal
 from marketing.models import Campaign, Interaction, ModerationStatus, Video, Viewer
 from marketing.services.errors import ErrorCode, ServiceValidationError
@@ -28,6 +29,7 @@ from recommendations.estimators import (
     EstimatorState,
     estimator_from_state,
 )
+from recommendations.estimators.base import top_n
 from recommendations.models import RecommenderModel
 
 MAX_RESULTS = 100
@@ -40,6 +42,8 @@ class LoadedModel:
     estimator: BaseRecommender
     video_ids: np.ndarray  # column -> Video.pk
     column_of: dict[int, int] = field(default_factory=dict)
+    persona_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    persona_scores: np.ndarray | None = None  # (n_personas x n_items): what each persona engages with
 
 
 @dataclass
@@ -53,13 +57,20 @@ _loaded: dict[int, LoadedModel] = {}
 _lock = threading.Lock()
 
 
-def save_artefact(model: RecommenderModel, *, estimator: BaseRecommender, video_ids: np.ndarray) -> None:
-    """Store the fitted estimator as ``.npz`` arrays + JSON state on the model row (not saved yet)."""
+def save_artefact(model: RecommenderModel, *, estimator: BaseRecommender, video_ids: np.ndarray,
+                  persona_ids: np.ndarray | None = None, persona_scores: np.ndarray | None = None) -> None:
+    """Store the fitted estimator as ``.npz`` arrays + JSON state on the model row (not saved yet).
+
+    ``persona_ids``/``persona_scores`` (optional, see ``training.persona_popularity``) let cold
+    viewers with a persona get what their persona engages with."""
     from django.core.files.base import ContentFile
 
     state = estimator.to_arrays()
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, __video_ids__=video_ids.astype(np.int64), **state.arrays)
+    extra = {}
+    if persona_ids is not None and persona_scores is not None and len(persona_ids):
+        extra = {"__persona_ids__": persona_ids.astype(np.int64), "__persona_scores__": persona_scores}
+    np.savez_compressed(buffer, __video_ids__=video_ids.astype(np.int64), **extra, **state.arrays)
     model.state = {"kind": state.kind, "params": state.params, "meta": state.meta}
     model.artefact.save(f"brand-{model.brand_id}/v{model.version}.npz", ContentFile(buffer.getvalue()), save=False)
 
@@ -69,47 +80,71 @@ def load_artefact(model: RecommenderModel) -> LoadedModel:
         with np.load(io.BytesIO(handle.read()), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     video_ids = arrays.pop("__video_ids__")
+    persona_ids = arrays.pop("__persona_ids__", np.zeros(0, dtype=np.int64))
+    persona_scores = arrays.pop("__persona_scores__", None)
     state = EstimatorState(kind=model.state["kind"], params=model.state["params"], arrays=arrays,
                            meta=model.state["meta"])
     estimator = estimator_from_state(state)
     return LoadedModel(model_id=model.pk, estimator=estimator, video_ids=video_ids,
-                       column_of={int(v): i for i, v in enumerate(video_ids)})
+                       column_of={int(v): i for i, v in enumerate(video_ids)}, persona_ids=persona_ids,
+                       persona_scores=persona_scores)
 
 
 def active_model(brand_id: int) -> LoadedModel | None:
     """The brand's active model, loaded once per version and kept in this process."""
-    active = RecommenderModel.objects.filter(brand_id=brand_id, is_active=True).only(
-        "pk", "brand_id", "state", "artefact").first()
-    if active is None:
+    # Only the id here: the state JSON (e.g. the TF-IDF vocabulary) is read when a version is loaded.
+    active_pk = RecommenderModel.objects.filter(brand_id=brand_id, is_active=True).values_list(
+        "pk", flat=True).first()
+    if active_pk is None:
         _loaded.pop(brand_id, None)
         return None
     cached = _loaded.get(brand_id)
-    if cached is not None and cached.model_id == active.pk:
+    if cached is not None and cached.model_id == active_pk:
         return cached
     with _lock:
         cached = _loaded.get(brand_id)
-        if cached is None or cached.model_id != active.pk:
-            cached = load_artefact(active)
+        if cached is None or cached.model_id != active_pk:
+            cached = load_artefact(RecommenderModel.objects.only("pk", "brand_id", "state", "artefact")
+                                   .get(pk=active_pk))
             _loaded[brand_id] = cached
     return cached
 
 
-def viewer_history(*, viewer_id: int, column_of: dict[int, int], n_items: int) -> tuple[sp.csr_matrix, set[int]]:
-    """One viewer's weighted history over the model's columns, and every video id they touched."""
+# What a served recommendation shows (and the tests check); the rest of a video row is not read.
+SERVED_VIDEO_FIELDS = ("pk", "brand_id", "platform_id", "title", "category", "moderation_status")
+FINISHED_RATIO = 0.9  # a view of at least 90% of the video counts as "finished" in reasons
+
+
+@dataclass
+class ViewerHistory:
+    """One viewer's weighted history over a model's columns (1 x n_items csr) and what they touched."""
+
+    matrix: sp.csr_matrix
+    seen: set[int]  # every video id with a non-impression event, in the model or not
+    finished: set[int]  # video ids the viewer watched to FINISHED_RATIO or more
+    titles: dict[int, str]  # video id -> title of what the viewer touched (for reasons)
+
+
+def viewer_history(*, viewer_id: int, column_of: dict[int, int], n_items: int) -> ViewerHistory:
+    """One viewer's weighted history (weights as in training: ``KIND_WEIGHTS`` x watch ratio)."""
     weights = np.zeros(n_items, dtype=np.float32)
     seen: set[int] = set()
+    finished: set[int] = set()
+    titles: dict[int, str] = {}
     events = Interaction.objects.filter(viewer_id=viewer_id).exclude(kind="impression").values_list(
-        "video_id", "kind", "watch_ms", "video__duration_ms")
-    for video_id, kind, watch_ms, duration_ms in events:
+        "video_id", "kind", "watch_ms", "video__duration_ms", "video__title")
+    for video_id, kind, watch_ms, duration_ms, title in events:
         seen.add(video_id)
+        titles[video_id] = title
+        ratio = min(watch_ms / duration_ms, 1.0) if watch_ms is not None and duration_ms else 1.0
+        if kind == "view" and watch_ms is not None and ratio >= FINISHED_RATIO:
+            finished.add(video_id)
         column = column_of.get(video_id)
         if column is None:
             continue
         weight = KIND_WEIGHTS.get(kind, 0.0)
-        if kind == "view":
-            weight *= min(watch_ms / duration_ms, 1.0) if watch_ms is not None and duration_ms else 1.0
-        weights[column] += weight
-    return sp.csr_matrix(weights[None, :]), seen
+        weights[column] += weight * ratio if kind == "view" else weight
+    return ViewerHistory(matrix=sp.csr_matrix(weights[None, :]), seen=seen, finished=finished, titles=titles)
 
 
 def _candidates(*, brand_id: int, campaign: Campaign | None, platform: str | None):
@@ -128,7 +163,9 @@ def recommend_for_viewer(
     """Top ``n`` approved videos of the viewer's brand for one viewer, each with readable reasons.
 
     Unknown or cold viewers get what is popular lately; without an active model the same
-    popularity is computed from the database.
+    popularity is computed from the database. The database stays the judge of what may be shown:
+    the model ranks its columns, and only videos that the candidate query (brand, approved,
+    campaign, platform) confirms are returned.
     """
     viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id).first()
     if viewer is None:
@@ -145,24 +182,59 @@ def recommend_for_viewer(
     if loaded is None:
         return _popular_fallback(candidates=candidates, viewer_id=viewer.pk, n=n, exclude_seen=exclude_seen)
 
-    history, seen = viewer_history(viewer_id=viewer.pk, column_of=loaded.column_of, n_items=len(loaded.video_ids))
-    candidate_ids = list(candidates.values_list("pk", flat=True))
+    history = viewer_history(viewer_id=viewer.pk, column_of=loaded.column_of, n_items=len(loaded.video_ids))
+    scores = loaded.estimator.score(history.matrix)
+    persona = _persona_of_cold_viewer(principal=principal, viewer=viewer, loaded=loaded, history=history)
+    if persona is not None:  # what the persona engages with; the model's (popularity) order breaks ties
+        row = int(np.searchsorted(loaded.persona_ids, persona.pk))
+        finite = np.isfinite(scores)
+        low, high = (float(scores[finite].min()), float(scores[finite].max())) if finite.any() else (0.0, 0.0)
+        tiebreak = np.where(finite, (scores - low) / (high - low), 0.0) if high > low else np.zeros_like(scores)
+        scores = loaded.persona_scores[row][None, :] + 1e-6 * tiebreak
     if exclude_seen:
-        candidate_ids = [pk for pk in candidate_ids if pk not in seen]
-    columns = np.array([loaded.column_of[pk] for pk in candidate_ids if pk in loaded.column_of], dtype=np.int64)
-    if columns.size == 0:
-        return []
-    result = loaded.estimator.recommend(history, n, exclude_seen=exclude_seen, candidates=columns)
-    picked = [(int(c), float(s)) for c, s in zip(result.items[0], result.scores[0], strict=True) if c >= 0]
-    video_ids = [int(loaded.video_ids[c]) for c, _ in picked]
-    videos = Video.objects.in_bulk(video_ids)
-    titles = _titles_of(loaded, history)
-    out = []
-    for column, score in picked:
-        video = videos[int(loaded.video_ids[column])]
-        reason = loaded.estimator.explain(history, column)
-        out.append(Recommendation(video=video, score=score, reasons=[_reason_text(reason, video, loaded, titles)]))
-    return out
+        seen_columns = [loaded.column_of[pk] for pk in history.seen if pk in loaded.column_of]
+        scores[0, seen_columns] = -np.inf
+    if campaign is not None:  # a campaign holds few videos: restrict the ranking to them up front
+        allowed = np.zeros(scores.shape[1], dtype=bool)
+        allowed[[loaded.column_of[pk] for pk in candidates.values_list("pk", flat=True) if pk in loaded.column_of]] = True
+        scores[0, ~allowed] = -np.inf
+    picked = _confirmed_top(scores, n=n, loaded=loaded, candidates=candidates)
+    if persona is not None:
+        return [Recommendation(video=video, score=score, reasons=[f"Popular with “{persona.label}”"])
+                for _, score, video in picked]
+    reasons = loaded.estimator.explain_many(history.matrix, [column for column, _, _ in picked])
+    return [Recommendation(video=video, score=score,
+                           reasons=[_reason_text(reason, video, loaded, history)])
+            for (_, score, video), reason in zip(picked, reasons, strict=True)]
+
+
+def _persona_of_cold_viewer(*, principal: Principal, viewer: Viewer, loaded: LoadedModel, history: ViewerHistory):
+    """The persona of a viewer without history in this model, if the model knows what it likes."""
+    if history.matrix.nnz or loaded.persona_scores is None or not len(loaded.persona_ids):
+        return None
+    persona = persona_of_loaded_viewer(principal=principal, viewer=viewer)
+    if persona is None or persona.pk not in set(loaded.persona_ids.tolist()):
+        return None
+    return persona
+
+
+def _confirmed_top(scores: np.ndarray, *, n: int, loaded: LoadedModel, candidates) -> list[tuple[int, float, Video]]:
+    """The best ``n`` columns whose videos the candidate query confirms, best first.
+
+    Over-fetches from the model's ranking and asks the database about those few videos only
+    (one ``pk IN (...)`` query), widening the window when too many fail (e.g. a platform filter),
+    so a request never lists the whole catalogue.
+    """
+    window = n + max(10, n // 4)
+    n_rankable = int(np.isfinite(scores).sum())
+    while True:
+        top = top_n(scores, min(window, n_rankable) or 1)
+        ranked = [(int(c), float(s)) for c, s in zip(top.items[0], top.scores[0], strict=True) if c >= 0]
+        videos = candidates.only(*SERVED_VIDEO_FIELDS).in_bulk([int(loaded.video_ids[c]) for c, _ in ranked])
+        picked = [(c, s, videos[int(loaded.video_ids[c])]) for c, s in ranked if int(loaded.video_ids[c]) in videos]
+        if len(picked) >= n or window >= n_rankable:
+            return picked[:n]
+        window *= 4
 
 
 def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[Recommendation]:
@@ -175,25 +247,19 @@ def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[
     loaded = active_model(video.brand_id)
     if loaded is None or video.pk not in loaded.column_of:
         return []
-    approved = set(_candidates(brand_id=video.brand_id, campaign=None, platform=None).values_list("pk", flat=True))
-    result = loaded.estimator.similar_items(loaded.column_of[video.pk], n=len(loaded.video_ids))
-    picked = [(int(loaded.video_ids[c]), float(s)) for c, s in zip(result.items[0], result.scores[0], strict=True)
-              if c >= 0 and int(loaded.video_ids[c]) in approved][:n]
-    videos = Video.objects.in_bulk([pk for pk, _ in picked])
-    return [Recommendation(video=videos[pk], score=score, reasons=[f"Similar to “{video.title}”"])
-            for pk, score in picked]
+    candidates = _candidates(brand_id=video.brand_id, campaign=None, platform=None)
+    picked = _confirmed_top(loaded.estimator.similarity_row(loaded.column_of[video.pk]), n=n, loaded=loaded,
+                            candidates=candidates)
+    return [Recommendation(video=similar, score=score, reasons=[f"Similar to “{video.title}”"])
+            for _, score, similar in picked]
 
 
-def _titles_of(loaded: LoadedModel, history: sp.csr_matrix) -> dict[int, str]:
-    seen_ids = [int(loaded.video_ids[c]) for c in history.indices]
-    return dict(Video.objects.filter(pk__in=seen_ids).values_list("pk", "title"))
-
-
-def _reason_text(reason, video: Video, loaded: LoadedModel, titles: dict[int, str]) -> str:
+def _reason_text(reason, video: Video, loaded: LoadedModel, history: ViewerHistory) -> str:
     if reason.kind == REASON_SIMILAR_TO_SEEN and reason.because_item >= 0:
-        because = titles.get(int(loaded.video_ids[reason.because_item]))
+        because_id = int(loaded.video_ids[reason.because_item])
+        because = history.titles.get(because_id)
         if because:
-            return f"Similar to “{because}” you watched"
+            return f"Similar to “{because}” you {'finished' if because_id in history.finished else 'watched'}"
     if reason.kind == REASON_POPULAR:
         return f"Trending in {video.category}" if video.category else "Popular right now"
     return f"Matches your interest in {video.category}" if video.category else "Matches your interests"

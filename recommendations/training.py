@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -51,13 +52,14 @@ def train_model(*, model_id: int, progress: Callable[[float, str], None] = lambd
     k = int(model.params.get("k", 10))
     quick = model.params.get("grid", "quick") == "quick"
     progress(0.15, "choosing hyper-parameters on validation, evaluating on the temporal hold-out")
-    rows = run_benchmark(data, split="temporal", k=k, candidates=default_candidates(quick=quick), binary=False)
+    candidates = default_candidates(quick=quick, n_items=data.shape[1])
+    rows = run_benchmark(data, split="temporal", k=k, candidates=candidates, binary=False)
     chosen = {row.recommender: row for row in rows}
     weights = chosen["hybrid"].params["weights"]
 
     progress(0.7, "refitting on all interactions")
     everything = EvaluationSet.from_masks(data, data.rows >= 0, data.rows < 0, binary=False)
-    builders = {candidate.name: candidate.build for candidate in default_candidates(quick=quick)}
+    builders = {candidate.name: candidate.build for candidate in candidates}
     components = {}
     for name, weight in weights.items():
         if weight or name == "popularity":  # popularity always serves cold viewers
@@ -70,7 +72,9 @@ def train_model(*, model_id: int, progress: Callable[[float, str], None] = lambd
 
     progress(0.9, "storing the model")
     model.refresh_from_db()
-    save_artefact(model, estimator=hybrid, video_ids=data.item_ids)
+    persona_ids, persona_scores = persona_popularity(data, brand_id=model.brand_id)
+    save_artefact(model, estimator=hybrid, video_ids=data.item_ids, persona_ids=persona_ids,
+                  persona_scores=persona_scores)
     model.metrics = {
         "split": "temporal (latest 20% of each viewer held out)", "k": k,
         "recommenders": {row.recommender: {key: value for key, value in row.metrics.items()} for row in rows},
@@ -90,6 +94,28 @@ def train_model(*, model_id: int, progress: Callable[[float, str], None] = lambd
     logger.info("recommender v%s of brand %s trained in %.1fs", model.version, model.brand_id,
                 model.training_seconds)
     return RecommenderModel.objects.get(pk=model.pk)
+
+
+def persona_popularity(data, *, brand_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """What each persona of the brand's active persona model engages with: persona ids (int64) and
+    a (n_personas x n_videos) float32 matrix of summed interaction weights of its viewers, each row
+    scaled to a maximum of 1. Serves cold viewers who already have a persona ("popular with ...").
+    Empty arrays when the brand has no active persona model."""
+    from analytics.personas.models import PersonaAssignment
+
+    assigned = dict(PersonaAssignment.objects.filter(model__brand_id=brand_id, model__is_active=True)
+                    .values_list("viewer_id", "persona_id"))
+    n_items = data.shape[1]
+    if not assigned:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, n_items), dtype=np.float32)
+    persona_ids = np.array(sorted(set(assigned.values())), dtype=np.int64)
+    persona_of_row = np.array([assigned.get(int(u), -1) for u in data.user_ids], dtype=np.int64)
+    event_persona = persona_of_row[data.rows]
+    known = event_persona >= 0
+    scores = np.zeros((len(persona_ids), n_items), dtype=np.float64)
+    np.add.at(scores, (np.searchsorted(persona_ids, event_persona[known]), data.cols[known]), data.values[known])
+    top = scores.max(axis=1, keepdims=True)
+    return persona_ids, np.divide(scores, top, out=np.zeros_like(scores), where=top > 0).astype(np.float32)
 
 
 def activate_model(*, model_id: int) -> RecommenderModel:

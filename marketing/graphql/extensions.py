@@ -74,6 +74,9 @@ def _variable_holding(value: str, variables: Any, key: str | None = None) -> str
     return None
 
 
+# strawberry's message for a negative page size: "Argument 'first' must be a non-negative integer."
+_PAGE_ARGUMENT_ERROR = re.compile(r"^Argument '(?P<argument>first|last)' ")
+
 # strawberry's message for an ID that is not a GlobalID: 'Value cannot represent a GlobalID: "garbage".'
 _GLOBAL_ID_ERROR = re.compile(r'^Value cannot represent a GlobalID: "(?P<value>.*)"\.$')
 
@@ -101,8 +104,24 @@ class BadInputCodes(SchemaExtension):
                 field = owners.owner.get(id(error.nodes[0]))
             elif isinstance(error.original_error, GlobalIDValueError):
                 field = self._global_id_field(error, owners)
+            elif isinstance(error.original_error, ValueError):
+                field = self._pagination_field(error)
             if field:
                 error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT", "field": field}
+
+    @staticmethod
+    def _pagination_field(error: GraphQLError) -> str | None:
+        """A connection's page argument strawberry refused: a negative first/last names itself; a cursor
+        that does not decode (base64 or layout) gets a readable message naming after/before."""
+        match = _PAGE_ARGUMENT_ERROR.match(error.message)
+        if match:
+            return match["argument"]
+        given = {a.name.value for a in (getattr(error.nodes[0], "arguments", None) or ())} if error.nodes else set()
+        cursors = sorted(given & {"after", "before"})
+        if not cursors:
+            return None
+        error.message = f"Invalid cursor in {' / '.join(cursors)}: pass a cursor returned by this connection."
+        return cursors[0]
 
     def _global_id_field(self, error: GraphQLError, owners: _ValueOwners) -> str:
         """Which argument or input field held a malformed GlobalID (strawberry's error does not say)."""

@@ -58,8 +58,8 @@ class ImplicitALSRecommender(BaseRecommender):
     factors, regularization, alpha (confidence scale), iterations, cg_steps, random_state.
 
     Learned: ``item_factors_`` (float32, n_items x factors). User factors are not kept: a viewer's
-    factors are re-derived from their history at serving time (a few CG steps), so new viewers work
-    without refitting and the stored state stays one matrix.
+    factors are re-derived from their history at serving time (the exact least-squares user step),
+    so new viewers work without refitting and the stored state stays one matrix.
     """
 
     kind = "als"
@@ -92,24 +92,55 @@ class ImplicitALSRecommender(BaseRecommender):
         return self
 
     def user_factors(self, user_items: sp.csr_matrix) -> np.ndarray:
-        """Factors of the viewers whose histories are the rows (fold-in, warm-started at zero)."""
+        """Factors of the viewers whose histories are the rows: the exact ALS user step (fold-in).
+
+        Per row, solves (V'V + reg I + V_u' diag(c_u - 1) V_u) x = V_u' c_u with a factors x factors
+        linear solve; V'V + reg I is computed once per fitted model. Empty rows get zero factors.
+        """
         C = self._confidence(user_items)
-        X0 = np.zeros((C.shape[0], self.factors), dtype=np.float32)
-        return _cg_solve(self.item_factors_, C, X0, self.regularization, max(self.factors, 3 * self.cg_steps))
+        V = self.item_factors_.astype(np.float64)
+        gram = self._regularised_gram()
+        out = np.zeros((C.shape[0], self.factors), dtype=np.float32)
+        for row in range(C.shape[0]):
+            start, end = C.indptr[row], C.indptr[row + 1]
+            if start == end:
+                continue
+            Vu, c = V[C.indices[start:end]], C.data[start:end].astype(np.float64)
+            out[row] = np.linalg.solve(gram + (Vu.T * c) @ Vu, Vu.T @ (c + 1.0))
+        return out
+
+    def _regularised_gram(self) -> np.ndarray:
+        # Derived from item_factors_ (not learned state): cached so that serving one viewer does not
+        # redo an n_items x factors^2 product per request.
+        if getattr(self, "_gram_of", None) is not self.item_factors_:
+            V = self.item_factors_.astype(np.float64)
+            self._gram = V.T @ V + self.regularization * np.eye(self.factors)
+            self._gram_of = self.item_factors_
+        return self._gram
 
     def _score(self, user_items: sp.csr_matrix) -> np.ndarray:
         return (self.user_factors(user_items) @ self.item_factors_.T).astype(np.float32)
 
+    def _item_norms(self) -> np.ndarray:
+        if getattr(self, "_norms_of", None) is not self.item_factors_:
+            norms = np.linalg.norm(self.item_factors_, axis=1)
+            norms[norms == 0] = 1.0
+            self._norms, self._norms_of = norms, self.item_factors_
+        return self._norms
+
     def _item_similarities(self, item: int) -> np.ndarray:
-        norms = np.linalg.norm(self.item_factors_, axis=1)
-        norms[norms == 0] = 1.0
+        norms = self._item_norms()
         return (self.item_factors_ @ self.item_factors_[item]) / (norms * norms[item])
 
     def _contributions(self, user_items: sp.csr_matrix, item: int) -> np.ndarray:
+        return self._contributions_many(user_items, [item])[:, 0]
+
+    def _contributions_many(self, user_items: sp.csr_matrix, items: list[int]) -> np.ndarray:
         # Factor models have no exact per-item decomposition: credit the seen item whose factors
-        # are most aligned with the candidate (weighted by how strongly it was seen).
-        sims = self._item_similarities(item)[user_items.indices]
-        return user_items.data * np.maximum(sims, 0.0)
+        # are most aligned (cosine) with the candidate, weighted by how strongly it was seen.
+        norms, seen = self._item_norms(), user_items.indices
+        sims = (self.item_factors_[seen] @ self.item_factors_[items].T) / np.outer(norms[seen], norms[items])
+        return user_items.data[:, None] * np.maximum(sims, 0.0)
 
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         return {"item_factors": self.item_factors_}, {}

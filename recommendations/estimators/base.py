@@ -153,10 +153,14 @@ class BaseRecommender:
 
     def similar_items(self, item: int, n: int = 10) -> Recommendations:
         """The ``n`` items most similar to ``item`` (itself excluded), as a one-row result."""
+        return top_n(self.similarity_row(item), n)
+
+    def similarity_row(self, item: int) -> np.ndarray:
+        """(1, n_items) float32 similarities of every item to ``item``; ``item`` itself is -inf."""
         self._check_fitted()
         sims = self._item_similarities(int(item)).astype(np.float32, copy=True)
         sims[int(item)] = -np.inf
-        return top_n(sims[None, :], n)
+        return sims[None, :]
 
     def _item_similarities(self, item: int) -> np.ndarray:
         raise NotImplementedError
@@ -166,6 +170,21 @@ class BaseRecommender:
         user_items = self._check_user_items(user_items)
         contributions = self._contributions(user_items, int(item))
         return reason_from_contributions(user_items, contributions, component=self.kind)
+
+    def explain_many(self, user_items, items) -> list[Reason]:
+        """:meth:`explain` for several items of the same one-row viewer (what a served list needs)."""
+        user_items = self._check_user_items(user_items)
+        items = [int(item) for item in items]
+        contributions = self._contributions_many(user_items, items)
+        return [reason_from_contributions(user_items, None if contributions is None else contributions[:, n],
+                                          component=self.kind) for n in range(len(items))]
+
+    def _contributions_many(self, user_items: sp.csr_matrix, items: list[int]) -> np.ndarray | None:
+        """(n_seen, len(items)) matrix of :meth:`_contributions` columns, or None."""
+        columns = [self._contributions(user_items, item) for item in items]
+        if not columns or any(column is None for column in columns):
+            return None
+        return np.column_stack(columns)
 
     def _contributions(self, user_items: sp.csr_matrix, item: int) -> np.ndarray | None:
         """Per seen item (aligned with ``user_items.indices``) share of ``item``'s score, or None."""

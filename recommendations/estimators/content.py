@@ -68,8 +68,10 @@ class ContentRecommender(BaseRecommender):
         return row_normalise(sp.csr_matrix(user_items @ self.item_vectors_))
 
     def _score(self, user_items: sp.csr_matrix) -> np.ndarray:
-        scores = (self._profiles(user_items) @ self.item_vectors_.T).toarray().astype(np.float32)
-        return scores
+        # sparse items x terms times dense terms x viewers: one pass over the item vectors, no
+        # sparse x sparse product with a dense-sized result
+        profiles = self._profiles(user_items).toarray().T
+        return np.ascontiguousarray((self.item_vectors_ @ profiles).T, dtype=np.float32)
 
     def _item_similarities(self, item: int) -> np.ndarray:
         return (self.item_vectors_ @ self.item_vectors_[item].T).toarray().ravel()

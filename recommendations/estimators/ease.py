@@ -42,8 +42,16 @@ class EASERecommender(BaseRecommender):
             X.data[:] = 1.0
         gram = (X.T @ X).toarray()
         gram[np.diag_indices_from(gram)] += self.l2
-        # G is symmetric positive definite: a Cholesky-based inverse is faster and stabler than inv().
-        precision = scipy.linalg.cho_solve(scipy.linalg.cho_factor(gram, lower=True), np.eye(len(gram)))
+        # G is symmetric positive definite: invert it from its Cholesky factor (LAPACK potrf + potri,
+        # about a third of the flops of solving against the identity), then mirror the lower triangle.
+        factor, info = scipy.linalg.lapack.dpotrf(gram, lower=True, overwrite_a=True)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"X'X + l2 I is not positive definite (potrf info {info}).")
+        precision, info = scipy.linalg.lapack.dpotri(factor, lower=True, overwrite_c=True)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"Inverting X'X + l2 I failed (potri info {info}).")
+        precision = np.tril(precision)
+        precision += np.tril(precision, -1).T
         B = precision / (-np.diag(precision))[None, :]
         np.fill_diagonal(B, 0.0)
         self.B_ = B.astype(np.float32)

@@ -65,13 +65,26 @@ class HybridRecommender(BaseRecommender):
         if len(sizes) != 1:
             raise ValueError(f"Components disagree on the number of items: {sorted(sizes)}.")
         self.n_items_ = sizes.pop()
+        self._last_scored = None
         return self
 
     def component_scores(self, user_items) -> dict[str, np.ndarray]:
-        """Standardised scores of each component with a non-zero weight (or all if none weighs)."""
+        """Standardised scores of each component with a non-zero weight (or all if none weighs).
+
+        The last one-row result is remembered (keyed by the row's content), so serving a viewer,
+        which scores and then explains the same history, computes the components once."""
         user_items = self._check_user_items(user_items)
+        key = None
+        if user_items.shape[0] == 1:
+            key = (user_items.indices.tobytes(), user_items.data.tobytes())
+            last = getattr(self, "_last_scored", None)
+            if last is not None and last[0] == key:
+                return {name: scores.copy() for name, scores in last[1].items()}
         names = [name for name in self.components if self.weights.get(name, 0.0) != 0.0] or list(self.components)
-        return {name: standardise_rows(self.components[name].score(user_items)) for name in names}
+        standardised = {name: standardise_rows(self.components[name].score(user_items)) for name in names}
+        if key is not None:
+            self._last_scored = (key, {name: scores.copy() for name, scores in standardised.items()})
+        return standardised
 
     @staticmethod
     def blend(standardised: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
@@ -84,8 +97,10 @@ class HybridRecommender(BaseRecommender):
         return total
 
     def _score(self, user_items: sp.csr_matrix) -> np.ndarray:
-        scores = self.blend(self.component_scores(user_items), self.weights)
         cold = np.diff(user_items.indptr) == 0
+        if cold.all() and COLD_USER_COMPONENT in self.components:  # nothing for the others to go on
+            return self.components[COLD_USER_COMPONENT].score(user_items)
+        scores = self.blend(self.component_scores(user_items), self.weights)
         if cold.any() and COLD_USER_COMPONENT in self.components:
             scores[cold] = self.components[COLD_USER_COMPONENT].score(user_items[cold])
         return scores
@@ -100,15 +115,27 @@ class HybridRecommender(BaseRecommender):
 
     def explain(self, user_items, item: int) -> Reason:
         """The reason of the component that contributes most to ``item`` for this viewer."""
+        return self.explain_many(user_items, [item])[0]
+
+    def explain_many(self, user_items, items) -> list[Reason]:
+        """Reasons for several items of one viewer; the component scores are computed once."""
         user_items = self._check_user_items(user_items)
         if user_items.nnz == 0 and COLD_USER_COMPONENT in self.components:
-            return self.components[COLD_USER_COMPONENT].explain(user_items, item)
+            return self.components[COLD_USER_COMPONENT].explain_many(user_items, items)
         standardised = self.component_scores(user_items)
-        contribution = {name: self.weights.get(name, 0.0) * float(scores[0, int(item)])
-                        for name, scores in standardised.items()}
-        best = max(contribution, key=contribution.get)
-        reason = self.components[best].explain(user_items, item)
-        return Reason(kind=reason.kind, component=best, because_item=reason.because_item)
+        items = [int(item) for item in items]
+        best_of = []
+        for item in items:
+            contribution = {name: self.weights.get(name, 0.0) * float(scores[0, item])
+                            for name, scores in standardised.items()}
+            best_of.append(max(contribution, key=contribution.get))
+        reasons: list[Reason | None] = [None] * len(items)
+        for name in set(best_of):  # one explain_many call per component
+            positions = [n for n, best in enumerate(best_of) if best == name]
+            for n, reason in zip(positions, self.components[name].explain_many(user_items, [items[p] for p in positions]),
+                                 strict=True):
+                reasons[n] = Reason(kind=reason.kind, component=name, because_item=reason.because_item)
+        return reasons  # type: ignore[return-value]
 
     # --- storage: each component's state under "<name>/" --------------------------------------
 

@@ -63,6 +63,11 @@ class ItemKNNRecommender(BaseRecommender):
         weights = np.ones_like(user_items.data) if self.binary else user_items.data
         return weights * self.similarity_[user_items.indices][:, [item]].toarray().ravel()
 
+    def _contributions_many(self, user_items: sp.csr_matrix, items: list[int]) -> np.ndarray:
+        weights = np.ones_like(user_items.data) if self.binary else user_items.data
+        # one sparse slice for all items: seen rows first (cheap in csr), then the item columns
+        return weights[:, None] * self.similarity_[user_items.indices][:, items].toarray()
+
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         return sparse_to_arrays("similarity", self.similarity_), {}
 

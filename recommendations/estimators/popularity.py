@@ -65,6 +65,9 @@ class PopularityRecommender(BaseRecommender):
     def explain(self, user_items, item: int) -> Reason:
         return Reason(kind=REASON_POPULAR, component=self.kind)
 
+    def explain_many(self, user_items, items) -> list[Reason]:
+        return [Reason(kind=REASON_POPULAR, component=self.kind) for _ in items]
+
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         return {"item_scores": self.item_scores_}, {}
 

@@ -140,3 +140,17 @@ def test_graphiql_is_off_when_the_setting_is_off(settings):
 
 def test_health_live():
     assert Client().get("/health/live").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("arguments,field,message", [
+    ('first: -1', "first", "Argument 'first' must be a non-negative integer."),
+    ('last: -5', "last", "Argument 'last' must be a non-negative integer."),
+    ('after: "garbage"', "after", "Invalid cursor in after: pass a cursor returned by this connection."),
+    ('before: "%%%"', "before", "Invalid cursor in before: pass a cursor returned by this connection."),
+])
+def test_bad_page_arguments_get_a_typed_error_naming_the_argument(brand, arguments, field, message):
+    _, raw = make_token(brand=brand)
+    body = gql("{ videos(" + arguments + ") { edges { node { id } } } }", token=raw)
+    assert body["data"] is None
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        (message, {"code": "BAD_USER_INPUT", "field": field})]

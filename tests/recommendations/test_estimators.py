@@ -162,3 +162,16 @@ def test_similar_items_stay_in_the_items_group(world):
     train, _, texts = world
     similar = fitted("item_knn", train, texts).similar_items(0, n=5).items[0]
     assert [group_of_item(int(i)) for i in similar] == [0] * 5
+
+
+@pytest.mark.parametrize("name", ["popularity", "content", "item_knn", "ease", "als", "hybrid"])
+def test_explain_many_gives_the_reasons_explain_gives_one_by_one(world, name):
+    train, _, texts = world
+    if name == "hybrid":
+        estimator = HybridRecommender({n: fitted(n, train, texts) for n in ("item_knn", "content", "popularity")},
+                                      weights={"item_knn": 1.0, "content": 0.5, "popularity": 0.2}).fit(train)
+    else:
+        estimator = fitted(name, train, texts)
+    history = train[3]
+    items = estimator.recommend(history, n=8).items[0]
+    assert estimator.explain_many(history, items) == [estimator.explain(history, int(i)) for i in items]

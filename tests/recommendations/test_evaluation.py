@@ -7,8 +7,10 @@ import pytest
 import scipy.sparse as sp
 
 from recommendations.evaluation import (
+    EASE_MAX_ITEMS,
     catalogue_coverage,
     chronological_split,
+    default_candidates,
     intra_list_diversity,
     popularity_percentiles,
     ranking_metrics,
@@ -102,3 +104,9 @@ def test_chronological_split_holds_out_each_users_latest_events():
     train = chronological_split(groups, times, ratio=0.8)
     # round(0.8 * 5) = 4 train each: user 1 holds out time 50 (index 0), user 2 time 5 (index 5).
     assert np.flatnonzero(~train).tolist() == [0, 5]
+
+
+def test_ease_is_left_out_above_its_item_limit():
+    assert "ease" in {c.name for c in default_candidates(n_items=EASE_MAX_ITEMS)}
+    assert "ease" not in {c.name for c in default_candidates(n_items=EASE_MAX_ITEMS + 1)}
+    assert "ease" not in {c.name for c in default_candidates(quick=True, n_items=EASE_MAX_ITEMS + 1)}

@@ -1,12 +1,16 @@
 """Recommendations, similar videos, training jobs and model switching through /graphql."""
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from strawberry import relay
 
 from marketing.jobs.models import Job
-from marketing.models import Interaction, Role
+from marketing.models import Interaction, ModerationStatus, Role, Video
 from recommendations import serving
 from recommendations.models import RecommenderModel
-from tests.factories import BrandFactory, ViewerFactory, make_token
+from tests.factories import BrandFactory, VideoFactory, ViewerFactory, make_token
 from tests.marketing.graphql_helpers import gid, gql, ok
 from tests.personas.world import build_world
 
@@ -74,3 +78,34 @@ def test_viewer_role_cannot_train(world, brand):
 def test_anonymous_gets_no_data(world):
     body = gql("{ recommendationModels { id } }")
     assert body["data"] is None and body["errors"]
+
+
+RECS = """query($v: ID!, $n: Int!, $x: Boolean!) {
+  recommendations(viewer: $v, first: $n, excludeSeen: $x) { videoId score reasons } }"""
+
+
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pick=st.integers(min_value=0, max_value=10_000), n=st.integers(min_value=1, max_value=30),
+       exclude_seen=st.booleans())
+def test_graphql_never_lists_unapproved_foreign_or_seen_videos(world, brand, pick, n, exclude_seen):
+    planted, token, _ = world
+    if not Video.objects.filter(brand=brand, moderation_status=ModerationStatus.PENDING).exists():
+        # after training: the model still has these columns, the API must drop them
+        ids = list(Video.objects.filter(brand=brand).order_by("pk").values_list("pk", flat=True))
+        Video.objects.filter(pk__in=ids[:3]).update(moderation_status=ModerationStatus.REJECTED,
+                                                    moderation_reason="off-brand")
+        Video.objects.filter(pk__in=ids[3:6]).update(moderation_status=ModerationStatus.PENDING)
+        VideoFactory(brand=BrandFactory(), moderation_status=ModerationStatus.APPROVED)
+    viewer_id = sorted(planted.truth)[pick % len(planted.truth)]
+    recs = ok(gql(RECS, {"v": str(relay.GlobalID("Viewer", str(viewer_id))), "n": n, "x": exclude_seen},
+                  token=token))["recommendations"]
+    shown = [int(relay.GlobalID.from_id(r["videoId"]).node_id) for r in recs]
+    assert len(shown) == len(set(shown)) <= n
+    assert all(r["reasons"] for r in recs)
+    allowed = set(Video.objects.filter(brand=brand, moderation_status=ModerationStatus.APPROVED)
+                  .values_list("pk", flat=True))
+    assert set(shown) <= allowed
+    if exclude_seen:
+        seen = set(Interaction.objects.filter(viewer_id=viewer_id).exclude(kind="impression")
+                   .values_list("video_id", flat=True))
+        assert not set(shown) & seen

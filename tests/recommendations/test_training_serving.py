@@ -82,8 +82,8 @@ def test_reasons_name_a_video_the_viewer_watched(trained, world, brand):
 
 @hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pick=st.integers(min_value=0, max_value=10_000), n=st.integers(min_value=1, max_value=30),
-       exclude_seen=st.booleans())
-def test_never_unapproved_foreign_or_seen_videos(trained, world, brand, pick, n, exclude_seen):
+       exclude_seen=st.booleans(), platform=st.sampled_from([None, "douyin", "kuaishou"]))
+def test_never_unapproved_foreign_or_seen_videos(trained, world, brand, pick, n, exclude_seen, platform):
     editor, _ = trained
     if not Video.objects.filter(brand=brand, moderation_status=ModerationStatus.REJECTED).exists():
         ids = list(Video.objects.filter(brand=brand).order_by("pk").values_list("pk", flat=True))
@@ -92,11 +92,13 @@ def test_never_unapproved_foreign_or_seen_videos(trained, world, brand, pick, n,
         VideoFactory(brand=BrandFactory())
     viewers = sorted(world.truth)
     viewer_id = viewers[pick % len(viewers)]
-    recs = serving.recommend_for_viewer(principal=editor, viewer_id=viewer_id, n=n, exclude_seen=exclude_seen)
+    recs = serving.recommend_for_viewer(principal=editor, viewer_id=viewer_id, n=n, exclude_seen=exclude_seen,
+                                        platform=platform)
     assert len(recs) <= n
     for rec in recs:
         assert rec.video.brand_id == brand.pk
         assert rec.video.moderation_status == ModerationStatus.APPROVED
+        assert platform is None or rec.video.platform.code == platform
     if exclude_seen:
         assert not {r.video.pk for r in recs} & seen_video_ids(viewer_id)
 

@@ -44,8 +44,9 @@ class Command(BaseCommand):
             raise CommandError("The dataset has no interactions.")
         k = options["k"]
         log = (lambda _: None) if options["json"] else (lambda line: self.stderr.write(line))
+        candidates = default_candidates(quick=options["quick"], n_items=data.shape[1])
         rows = run_benchmark(data, split=options["split"], by=options["by"], k=k, seed=options["seed"],
-                             binary=binary, candidates=default_candidates(quick=options["quick"]), log=log)
+                             binary=binary, candidates=candidates, log=log)
         if options["json"]:
             for row in rows:
                 self.stdout.write(json.dumps(row.as_json(k), sort_keys=True))
