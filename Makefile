@@ -51,7 +51,7 @@ lint: install
 web: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput
-	$(BIN)/gunicorn marketing.wsgi:application --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/gunicorn marketing.wsgi:application --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 worker: install
 	$(BIN)/celery -A marketing worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
