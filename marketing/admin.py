@@ -386,18 +386,29 @@ class RejectForm(forms.Form):
                              help_text="Shown to the creator: say what to change.")
 
 
-REJECT_TEMPLATE = """{% extends "admin/base_site.html" %}
+CONFIRM_TEMPLATE = """{% extends "admin/base_site.html" %}
 {% block content %}
-<p>Reject {{ videos|length }} video(s):</p>
-<ul>{% for video in videos %}<li>{{ video }}</li>{% endfor %}</ul>
+<p>{{ question }}</p>
+<ul>{% for obj in objects %}<li>{{ obj }}</li>{% endfor %}</ul>
 <form method="post">{% csrf_token %}
-  {% for video in videos %}<input type="hidden" name="_selected_action" value="{{ video.pk }}">{% endfor %}
-  <input type="hidden" name="action" value="reject_videos">
-  {{ form.as_p }}
-  <input type="submit" name="apply" value="Reject">
+  {% for obj in objects %}<input type="hidden" name="_selected_action" value="{{ obj.pk }}">{% endfor %}
+  <input type="hidden" name="action" value="{{ action }}">
+  {% if form %}{{ form.as_p }}{% endif %}
+  <input type="submit" name="apply" value="{{ button }}">
   <a href="">Cancel</a>
 </form>
 {% endblock %}"""
+
+
+def confirmation_page(modeladmin, request, queryset, *, action: str, title: str, question: str, button: str,
+                      form=None) -> HttpResponse:
+    """The intermediate page of a bulk action that asks first (and maybe for a form); posting it back
+    with ``apply`` runs the action for the same rows."""
+    page = engines["django"].from_string(CONFIRM_TEMPLATE)
+    context = {**modeladmin.admin_site.each_context(request), "title": title, "question": question,
+               "objects": list(queryset), "action": action, "button": button, "form": form,
+               "opts": modeladmin.model._meta}
+    return HttpResponse(page.render(context, request))
 
 
 @admin.register(Video)
@@ -435,10 +446,8 @@ class VideoAdmin(ServiceAdmin):
         if form.is_valid():
             self._moderate(request, queryset, ModerationStatus.REJECTED, form.cleaned_data["reason"])
             return None  # back to the changelist
-        page = engines["django"].from_string(REJECT_TEMPLATE)
-        context = {**self.admin_site.each_context(request), "title": "Reject videos", "form": form,
-                   "videos": list(queryset), "opts": self.model._meta}
-        return HttpResponse(page.render(context, request))
+        return confirmation_page(self, request, queryset, action="reject_videos", title="Reject videos",
+                                 question=f"Reject {queryset.count()} video(s):", button="Reject", form=form)
 
 
 # --- Campaigns ---------------------------------------------------------------------------------
@@ -580,28 +589,14 @@ class ViewerAdmin(ReadOnlyAdmin):
                 principal=principal_of(request), viewer_id=viewer.pk, source=AuditSource.ADMIN),
                 verb="viewer(s) erased", change_message="erased")
             return None
-        page = engines["django"].from_string(ERASE_TEMPLATE)
-        context = {**self.admin_site.each_context(request), "title": "Erase viewers", "viewers": list(queryset),
-                   "opts": self.model._meta}
-        return HttpResponse(page.render(context, request))
+        return confirmation_page(
+            self, request, queryset, action="erase_viewers", title="Erase viewers", button="Erase",
+            question=f"Erase {queryset.count()} viewer(s) with their interactions, persona assignments and "
+                     "per-viewer rollups? KPIs are recomputed. This cannot be undone.")
 
     def log_change(self, request, obj, message):
         # The erasure service records its own audit entry; the viewer row no longer exists for LogEntry.
         return None
-
-
-ERASE_TEMPLATE = """{% extends "admin/base_site.html" %}
-{% block content %}
-<p>Erase {{ viewers|length }} viewer(s) with their interactions, persona assignments and per-viewer
-rollups? KPIs are recomputed. This cannot be undone.</p>
-<ul>{% for viewer in viewers %}<li>{{ viewer }}</li>{% endfor %}</ul>
-<form method="post">{% csrf_token %}
-  {% for viewer in viewers %}<input type="hidden" name="_selected_action" value="{{ viewer.pk }}">{% endfor %}
-  <input type="hidden" name="action" value="erase_viewers">
-  <input type="submit" name="apply" value="Erase">
-  <a href="">Cancel</a>
-</form>
-{% endblock %}"""
 
 
 @admin.register(AuditEntry)
