@@ -32,6 +32,8 @@ class DailyRollup(models.Model):
     conversions = models.PositiveIntegerField(default=0)
     purchases = models.PositiveIntegerField(default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    viewers = models.BinaryField(default=b"", help_text="Roaring bitmap of the viewer ids behind the row "
+                                 "(analytics.reach): exact reach per video / platform over any days.")
 
     objects = BrandScopedQuerySet.as_manager()
 
@@ -113,6 +115,36 @@ class DailyViewerRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} campaign={self.campaign_id} video={self.video_id} viewer={self.viewer_id}"
+
+
+class DailyReach(models.Model):
+    """The set of viewers of a campaign (or of a brand's interactions outside campaigns) on one brand day.
+
+    A Roaring bitmap of viewer ids (``analytics.reach``): reach of any date range is the size of the
+    union of its days' sets, read from one row per day instead of per-viewer rows. Derived, like the
+    rollups, and rebuilt with them.
+    """
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    day = models.DateField(help_text="Day in the brand's reporting time zone.")
+    viewers = models.BinaryField(default=b"")
+    reach = models.PositiveIntegerField(default=0, help_text="Distinct viewers of the day (size of the set).")
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "campaign", "day"], condition=Q(campaign__isnull=False),
+                                    name="reach_unique_campaign_day"),
+            models.UniqueConstraint(fields=["brand", "day"], condition=Q(campaign__isnull=True),
+                                    name="reach_unique_uncampaigned_day"),
+        ]
+        indexes = [models.Index(fields=["brand", "day"], name="reach_brand_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} campaign={self.campaign_id} reach={self.reach}"
 
 
 # --- Scheduled KPI reports ------------------------------------------------------------------------

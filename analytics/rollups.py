@@ -29,9 +29,12 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThanOrEqual
+from pyroaring import BitMap
 
+from analytics import reach
+from analytics.aggregates import IntegerList
 from analytics.kpis import ROLLUP_SUMS, VIEW_2S_MS, VIEW_6S_MS
-from analytics.models import DailyRollup, DailyViewerRollup
+from analytics.models import DailyReach, DailyRollup, DailyViewerRollup
 from marketing.models import Brand, Interaction
 
 _VIEW = Q(kind="view")
@@ -116,6 +119,7 @@ def refresh_days(*, brand_id: int, first: date, last: date) -> int:
         start, end = day_bounds(brand.reporting_timezone, first, last)
         DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
         DailyRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
+        DailyReach.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
         per_viewer = (
             Interaction.objects.filter(brand_id=brand_id, occurred_at__gte=start, occurred_at__lt=end)
             .annotate(day=TruncDate("occurred_at", tzinfo=zone), platform_id=F("video__platform_id"))
@@ -124,13 +128,40 @@ def refresh_days(*, brand_id: int, first: date, last: date) -> int:
             .order_by()
         )
         _insert_select(DailyViewerRollup, ("brand_id", *_KEY_COLUMNS, "viewer_id", *ROLLUP_SUMS), per_viewer)
+        return _write_daily_rows(brand_id=brand_id, first=first, last=last)
+
+
+def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
+    """Write ``DailyRollup`` and ``DailyReach`` for the days from the (already written) per-viewer rows.
+
+    One day at a time, so memory is bounded by a day's (video, viewer) pairs whatever the range.
+    Each ``DailyRollup`` row is the sum of its per-viewer rows plus the bitmap of those viewers; each
+    ``DailyReach`` row is the union of a campaign's video bitmaps of the day.
+    """
+    written = 0
+    days = (DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last)
+            .values_list("day", flat=True).distinct().order_by("day"))
+    for day in list(days):
         per_video = (
-            DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last)
-            .values("brand_id", *_KEY_COLUMNS)
-            .annotate(**{name: Sum(name) for name in ROLLUP_SUMS})
+            DailyViewerRollup.objects.filter(brand_id=brand_id, day=day)
+            .values("campaign_id", "video_id", "platform_id")
+            .annotate(**{name: Sum(name) for name in ROLLUP_SUMS}, viewer_ids=IntegerList("viewer_id"))
             .order_by()
         )
-        return _insert_select(DailyRollup, ("brand_id", *_KEY_COLUMNS, *ROLLUP_SUMS), per_video)
+        rows, campaign_viewers = [], {}
+        for row in per_video:
+            viewers = reach.viewer_set(row.pop("viewer_ids"))
+            campaign_viewers.setdefault(row["campaign_id"], []).append(viewers)
+            rows.append(DailyRollup(brand_id=brand_id, day=day, viewers=reach.dump(viewers), **row))
+        DailyRollup.objects.bulk_create(rows, batch_size=2_000)
+        reach_rows = []
+        for campaign_id, sets in campaign_viewers.items():
+            viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
+            reach_rows.append(DailyReach(brand_id=brand_id, campaign_id=campaign_id, day=day,
+                                         viewers=reach.dump(viewers), reach=len(viewers)))
+        DailyReach.objects.bulk_create(reach_rows)
+        written += len(rows)
+    return written
 
 
 def refresh_window(*, brand_id: int, start: datetime, end: datetime) -> int:
@@ -147,10 +178,11 @@ def recompute_brand(*, brand_id: int) -> int:
         if bounds["start"] is None:
             DailyViewerRollup.objects.filter(brand_id=brand_id).delete()
             DailyRollup.objects.filter(brand_id=brand_id).delete()
+            DailyReach.objects.filter(brand_id=brand_id).delete()
             return 0
         tz_name = Brand.objects.values_list("reporting_timezone", flat=True).get(pk=brand_id)
         first, last = days_touched(tz_name, bounds["start"], bounds["end"])
         # Days outside the interaction range can only hold stale rows (e.g. after an erasure).
-        for model in (DailyViewerRollup, DailyRollup):
+        for model in (DailyViewerRollup, DailyRollup, DailyReach):
             model.objects.filter(brand_id=brand_id).exclude(day__gte=first, day__lte=last).delete()
         return refresh_days(brand_id=brand_id, first=first, last=last)

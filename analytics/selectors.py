@@ -2,8 +2,10 @@
 
 Every selector takes a brand (for its reporting time zone) and the campaign ids the caller may read
 (``None`` = the whole brand, including interactions outside any campaign). Additive KPIs come from
-the daily rollups; reach (unique viewers) is counted exactly as ``count(distinct viewer)`` over the
-per-viewer daily rollups, which also carry the sums for demographic breakdowns; spend comes from
+the daily rollups; reach (unique viewers) is exact: the size of the union of the viewer sets
+(Roaring bitmaps, ``analytics.reach``) stored per campaign day (``DailyReach``: totals, series, campaigns)
+and per video day (``DailyRollup.viewers``: video and platform breakdowns). Demographic breakdowns
+count distinct viewers over the per-viewer daily rollups, which carry their sums; spend comes from
 ``CampaignSpend``. Date ranges are inclusive days of the brand's reporting time zone. No selector
 reads the raw interactions.
 
@@ -25,11 +27,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 
+from analytics import reach
 from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all
-from analytics.models import DailyRollup, DailyViewerRollup
+from analytics.models import DailyReach, DailyRollup, DailyViewerRollup
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 
@@ -103,8 +105,19 @@ def _rollups(*, brand: Brand, campaign_ids, period: Period, model=DailyRollup) -
 
 
 def _viewers(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
-    """Per-viewer daily rows: the source of exact reach and of demographic breakdowns."""
+    """Per-viewer daily rows: the source of demographic breakdowns."""
     return _rollups(brand=brand, campaign_ids=campaign_ids, period=period, model=DailyViewerRollup)
+
+
+def _day_sets(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
+    """(day, viewer set) rows of the scope: one per campaign (or outside campaigns) and day."""
+    return _rollups(brand=brand, campaign_ids=campaign_ids, period=period, model=DailyReach)
+
+
+def _reach(*, brand: Brand, campaign_ids, period: Period) -> int:
+    """Distinct viewers of the scope over the period: size of the union of its daily sets."""
+    return reach.reach(_day_sets(brand=brand, campaign_ids=campaign_ids, period=period)
+                       .values_list("viewers", flat=True))
 
 
 _REACH = Count("viewer_id", distinct=True)
@@ -127,7 +140,7 @@ def _with_kpis(key: str, label: str, sums: dict) -> KpiRow:
 def kpi_totals(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict:
     """Every KPI of the dictionary over the period."""
     sums = _rollups(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(**_SUMS)
-    sums["reach"] = _viewers(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(n=_REACH)["n"]
+    sums["reach"] = _reach(brand=brand, campaign_ids=campaign_ids, period=period)
     sums["spend"] = _spend(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(
         s=Sum("amount", default=Decimal("0")))["s"]
     return compute_all(sums)
@@ -169,13 +182,10 @@ def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
             target[name] += value
     for row in _spend(brand=brand, campaign_ids=campaign_ids, period=period).values("date").annotate(s=Sum("amount")):
         buckets[_bucket(row["date"], granularity)]["spend"] += row["s"]
-    # Reach is not additive over days: count distinct viewers per bucket (days are already brand days).
-    bucket = {Granularity.DAY: F("day"), Granularity.WEEK: TruncWeek("day"),
-              Granularity.MONTH: TruncMonth("day")}[granularity]
-    reach = (_viewers(brand=brand, campaign_ids=campaign_ids, period=period)
-             .annotate(bucket=bucket).values("bucket").annotate(n=_REACH).order_by())
-    for row in reach:
-        buckets[row["bucket"]]["reach"] = row["n"]
+    # Reach is not additive over days: the union of each bucket's daily sets (days are brand days).
+    day_sets = _day_sets(brand=brand, campaign_ids=campaign_ids, period=period).values_list("day", "viewers")
+    for start, n in reach.reach_by((_bucket(day, granularity), blob) for day, blob in day_sets).items():
+        buckets[start]["reach"] = n
     return [_with_kpis(start.isoformat(), start.isoformat(), sums) for start, sums in sorted(buckets.items())]
 
 
@@ -197,13 +207,13 @@ def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Perio
     key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
     groups = {row.pop(key): row for row in
               _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values(key).annotate(**_SUMS)}
-    reach = dict(_viewers(brand=brand, campaign_ids=campaign_ids, period=period)
-                 .values(key).annotate(n=_REACH).values_list(key, "n").order_by())
+    reach_of = reach.reach_by(_rollups(brand=brand, campaign_ids=campaign_ids, period=period)
+                              .values_list(key, "viewers"))
     if by == BreakdownBy.VIDEO:
         labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
     else:
         labels = dict(Platform.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
-    rows = [_with_kpis(str(pk), labels.get(pk, str(pk)), sums | {"reach": reach.get(pk, 0), "spend": None})
+    rows = [_with_kpis(str(pk), labels.get(pk, str(pk)), sums | {"reach": reach_of.get(pk, 0), "spend": None})
             for pk, sums in groups.items()]
     return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
 
@@ -276,13 +286,13 @@ def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | No
     ids = [c.pk for c in campaigns]
     sums = {row.pop("campaign_id"): row for row in
             _rollups(brand=brand, campaign_ids=ids, period=period).values("campaign_id").annotate(**_SUMS).order_by()}
-    reach = dict(_viewers(brand=brand, campaign_ids=ids, period=period).values("campaign_id").annotate(n=_REACH)
-                 .values_list("campaign_id", "n").order_by())
+    reach_of = reach.reach_by(_day_sets(brand=brand, campaign_ids=ids, period=period)
+                              .values_list("campaign_id", "viewers"))
     spend = dict(_spend(brand=brand, campaign_ids=ids, period=period).values("campaign_id")
                  .annotate(s=Sum("amount")).values_list("campaign_id", "s").order_by())
     return {
         "totals": kpi_totals(brand=brand, campaign_ids=campaign_ids, period=period),
-        "campaigns": [(c, compute_all(sums.get(c.pk, {}) | {"reach": reach.get(c.pk, 0),
+        "campaigns": [(c, compute_all(sums.get(c.pk, {}) | {"reach": reach_of.get(c.pk, 0),
                                                             "spend": spend.get(c.pk, Decimal("0"))}))
                       for c in campaigns],
     }

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import Sum
 
-from analytics import rollups, selectors
+from analytics import reach, rollups, selectors
 from analytics.kpis import ROLLUP_SUMS, compute_all
-from analytics.models import DailyRollup, DailyViewerRollup
+from analytics.models import DailyReach, DailyRollup, DailyViewerRollup
 from analytics.selectors import Period
 from analytics.tasks import recompute_all_rollups, refresh_rollups
 from tests.analytics.kpi_world import build, expected_sums
@@ -19,12 +19,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def snapshot(brand) -> tuple[list, list]:
-    """Every column of both rollup tables except the surrogate id, sorted."""
+def snapshot(brand) -> tuple[list, list, list]:
+    """Every column of the three rollup tables except the surrogate id, sorted; viewer sets as id lists."""
     def rows(model):
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
-        return sorted(tuple(str(v) for v in row) for row in model.objects.filter(brand=brand).values_list(*fields))
-    return rows(DailyRollup), rows(DailyViewerRollup)
+        as_text = lambda name, v: str(reach.members(v)) if name == "viewers" else str(v)  # noqa: E731
+        return sorted(tuple(as_text(name, v) for name, v in zip(fields, row, strict=True))
+                      for row in model.objects.filter(brand=brand).values_list(*fields))
+    return rows(DailyRollup), rows(DailyViewerRollup), rows(DailyReach)
 
 
 @pytest.fixture
@@ -125,6 +127,7 @@ def test_nightly_recompute_equals_incremental(world):
     build(other, seed=5, n_events=100)
     incremental = snapshot(brand), snapshot(other)
     DailyRollup.objects.all().delete()
+    DailyReach.objects.all().delete()
     DailyViewerRollup.objects.filter(brand=brand).delete()
     recompute_all_rollups.delay()
     assert (snapshot(brand), snapshot(other)) == incremental
@@ -185,6 +188,7 @@ def test_recompute_rollups_command_rebuilds_a_brand(world):
     before = snapshot(brand)
     DailyRollup.objects.filter(brand=brand).delete()
     DailyViewerRollup.objects.filter(brand=brand).delete()
+    DailyReach.objects.filter(brand=brand).delete()
     out = StringIO()
     call_command("recompute_rollups", "--brand", str(brand.pk), stdout=out)
     assert snapshot(brand) == before and out.getvalue().startswith(f"brand {brand.pk}: {len(before[0])} daily")
