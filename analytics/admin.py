@@ -25,6 +25,11 @@ class KpiReportScheduleAdmin(BrandScopedAdmin):
     search_fields = ("name", "recipients")
     filter_horizontal = ("campaigns",)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "webhook_url":
+            kwargs["assume_scheme"] = "https"  # "hooks.example.com/x" means https, not plain http
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "brand":
             kwargs["queryset"] = Brand.objects.for_principal(principal_for_user(request.user), min_role=Role.EDITOR)

@@ -5,9 +5,11 @@ Rows are derived data: ``analytics.rollups`` rebuilds any (brand, days) slice fr
 interactions, which makes every refresh idempotent.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from analytics import webhooks
 from marketing.models import BrandScopedQuerySet
 
 
@@ -179,6 +181,17 @@ class KpiReportSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.period})"
+
+    def clean(self):
+        super().clean()
+        if self.webhook_url:
+            # Without DNS (forms must not hang on it): delivery vets the resolved addresses again.
+            try:
+                webhooks.check_url(self.webhook_url)
+            except webhooks.WebhookBlocked as exc:
+                raise ValidationError({"webhook_url": ValidationError(
+                    "Webhook URL: %(reason)s.", code="webhook_blocked",
+                    params={"reason": exc})}) from None
 
     @property
     def recipient_list(self) -> list[str]:

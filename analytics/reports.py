@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import logging
-import urllib.request
 from datetime import date, datetime, timedelta
 from email.mime.image import MIMEImage
 from zoneinfo import ZoneInfo
@@ -25,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 
-from analytics import selectors
+from analytics import selectors, webhooks
 from analytics.kpis import BY_NAME, KPIS
 from analytics.models import KpiReport, KpiReportSchedule, ReportPeriod, ReportStatus
 from analytics.selectors import Period
@@ -174,12 +173,7 @@ def _send_email(report: KpiReport) -> None:
 
 
 def _post_webhook(report: KpiReport) -> None:
-    body = json.dumps(report_json(report)).encode()
-    request = urllib.request.Request(report.schedule.webhook_url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "Reelboard"})
-    with urllib.request.urlopen(request, timeout=settings.REPORT_WEBHOOK_TIMEOUT) as response:  # noqa: S310
-        if response.status >= 300:
-            raise RuntimeError(f"webhook answered {response.status}")
+    webhooks.post_json(report.schedule.webhook_url, json.dumps(report_json(report)).encode())
 
 
 def _deliver_channel(report_id: int, sent_field: str, send) -> None:
@@ -194,7 +188,11 @@ def _deliver_channel(report_id: int, sent_field: str, send) -> None:
 
 
 def deliver(*, report_id: int) -> KpiReport:
-    """Send every channel not yet delivered; raises on failure (the task retries with backoff)."""
+    """Send every channel not yet delivered; raises on failure (the task retries with backoff).
+
+    A webhook URL the guard refuses (analytics.webhooks) is not transient: the report is marked
+    failed with the reason and returned, not raised, so the task does not retry it.
+    """
     KpiReport.objects.filter(pk=report_id).update(attempts=F("attempts") + 1)
     report = KpiReport.objects.select_related("schedule").get(pk=report_id)
     try:
@@ -202,6 +200,11 @@ def deliver(*, report_id: int) -> KpiReport:
             _deliver_channel(report_id, "email_sent_at", _send_email)
         if report.schedule.webhook_url:
             _deliver_channel(report_id, "webhook_sent_at", _post_webhook)
+    except webhooks.WebhookBlocked as exc:
+        error = f"Webhook blocked, not retried: {exc}. Fix the schedule's webhook URL, then re-send."
+        KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=error[:2000])
+        logger.warning("report %s webhook blocked: %s", report_id, exc)
+        return KpiReport.objects.get(pk=report_id)
     except Exception as exc:
         KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=str(exc)[:2000])
         logger.warning("report %s delivery failed: %s", report_id, exc)

@@ -126,7 +126,16 @@ DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="reelboard-demo")
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587; the default prints to the console.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Reelboard <reports@reelboard.local>")
-REPORT_WEBHOOK_TIMEOUT = env.int("REPORT_WEBHOOK_TIMEOUT", default=10)
+
+# --- Report webhooks (analytics/webhooks.py) --------------------------------------------------
+# A webhook never reaches a private, loopback, link-local, multicast, reserved or otherwise
+# internal address (server-side request forgery), checked when saved and again on each delivery.
+# Exceptions for an internal receiver, comma-separated: host names (exact), IP addresses or CIDR
+# networks, e.g. "reports.corp.internal,10.20.0.0/16". They allow every port of those hosts.
+REPORT_WEBHOOK_ALLOWED_HOSTS = env.list("REPORT_WEBHOOK_ALLOWED_HOSTS", default=[])
+REPORT_WEBHOOK_REQUIRE_HTTPS = env.bool("REPORT_WEBHOOK_REQUIRE_HTTPS", default=PRODUCTION)
+REPORT_WEBHOOK_TIMEOUT = env.int("REPORT_WEBHOOK_TIMEOUT", default=10)  # seconds, the whole exchange
+REPORT_WEBHOOK_MAX_RESPONSE_BYTES = env.int("REPORT_WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
