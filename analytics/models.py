@@ -58,9 +58,8 @@ class DailyRollup(models.Model):
 class DailyViewerRollup(models.Model):
     """One row per (campaign, video, brand reporting day, viewer) with that viewer's additive sums.
 
-    It deduplicates a viewer's events of a day, so reach (distinct viewers) is exact for any date
-    range — ``count(distinct viewer)`` over these rows, an index-only scan — and demographic
-    breakdowns join ``Viewer`` here instead of scanning raw interactions. ``DailyRollup`` is the
+    It deduplicates a viewer's events of a day, so demographic breakdowns join ``Viewer`` here (and
+    count their groups' distinct viewers) instead of scanning raw interactions. ``DailyRollup`` is the
     sum of these rows over viewers; both are rebuilt together from the raw interactions.
     """
 
@@ -106,13 +105,11 @@ class DailyViewerRollup(models.Model):
                                     condition=Q(campaign__isnull=True), name="viewerrollup_unique_uncampaigned"),
         ]
         indexes = [
-            # Reach of campaigns / of a brand over a day range, also per day, video or platform: an
-            # index-only count(distinct viewer) on PostgreSQL. Selectors always filter on brand too
-            # (defence in depth), hence brand first; INCLUDE is ignored by SQLite.
-            models.Index(fields=["brand", "campaign", "day", "viewer"], include=["video", "platform"],
-                         name="viewerroll_campaign_reach_idx"),
-            models.Index(fields=["brand", "day", "viewer"], include=["video", "platform"],
-                         name="viewerroll_brand_reach_idx"),
+            # Demographic breakdowns of a whole brand over a day range (a campaign's use the unique
+            # index's (brand, campaign) prefix). Reach no longer reads this table (DailyReach /
+            # DailyRollup.viewers), so the former covering reach indexes were dropped: each cost every
+            # rollup write an index insertion per viewer row.
+            models.Index(fields=["brand", "day"], name="viewerroll_brand_day_idx"),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +144,42 @@ class DailyReach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} campaign={self.campaign_id} reach={self.reach}"
+
+
+class RollupGeneration(models.Model):
+    """A counter per brand, bumped in the transaction of every write to the brand's rollups.
+
+    Cached reach numbers are keyed by it (``analytics.reach_cache``), so a cached value is only ever
+    read while the rollups it was computed from are unchanged.
+    """
+
+    brand = models.OneToOneField("marketing.Brand", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    generation = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"brand={self.brand_id} generation={self.generation}"
+
+
+class PendingRollup(models.Model):
+    """Interactions stored but not yet added to the rollups: one row per ingest write (chunk or batch).
+
+    Written in the same transaction as the interactions (``marketing.ingestion.writers``), so the
+    rollup work is durable even when no broker or worker is up; ``analytics.rollups.apply_pending``
+    consumes rows and adds exactly their interactions, then deletes them in one transaction, which is
+    what makes a task delivered twice (or a second worker) count nothing twice.
+    """
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    interaction_ids = models.JSONField(help_text="Ids of the inserted interactions (a JSON array).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["brand", "id"], name="pendingrollup_brand_idx")]
+
+    def __str__(self) -> str:
+        return f"brand={self.brand_id} pending={len(self.interaction_ids)}"
 
 
 # --- Scheduled KPI reports ------------------------------------------------------------------------

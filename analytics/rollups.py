@@ -1,17 +1,26 @@
 """Maintaining the daily rollups from raw interactions.
 
-Two derived tables, rebuilt together per (brand, days) slice:
+Three derived tables:
 
-* ``DailyViewerRollup``: one row per (campaign, video, day, viewer) with the viewer's sums, aggregated
-  from ``marketing_interaction`` by one ``INSERT ... SELECT ... GROUP BY``;
-* ``DailyRollup``: one row per (campaign, video, day), the sum of the viewer rows over viewers, by a
-  second ``INSERT ... SELECT`` (so the two tables can never disagree).
+* ``DailyViewerRollup``: one row per (campaign, video, day, viewer) with the viewer's sums;
+* ``DailyRollup``: one row per (campaign, video, day), the sum of its viewer rows, plus the set of
+  those viewers (a Roaring bitmap, ``analytics.reach``);
+* ``DailyReach``: one row per (campaign, day) with the union of its video rows' viewer sets.
 
-A refresh deletes the slice and inserts it again inside one transaction that holds a lock on the
-brand row: running it twice (a task delivered twice) gives identical rows, two refreshes of the same
-brand never interleave, and readers see the old or the new slice, never half of one. Events
-committed while a refresh runs are not lost: their ingest enqueues its own refresh after commit,
-which waits for the lock and then reads them (each statement takes a fresh snapshot).
+Two ways to write them, both idempotent and serialised per brand by a lock on the brand row:
+
+* **Delta** (``apply_pending``, after every ingest): the ingest writer records the ids it inserted as a
+  ``PendingRollup`` row in the same transaction as the interactions. The delta aggregates only those
+  events, *adds* their sums to existing rows (``INSERT ... ON CONFLICT DO UPDATE``) and their viewers to
+  the sets, and deletes the PendingRollup rows in the same transaction: a task delivered twice finds
+  nothing left to add. Its cost is proportional to the new events, not to the days they touch.
+* **Rebuild** (``refresh_days``: erasures, the nightly safety net, ``recompute_rollups``): deletes a
+  (brand, days) slice and inserts it again from the raw interactions with ``INSERT ... SELECT ...
+  GROUP BY``, so any range recomputed gives identical rows. It leaves out interactions still listed
+  as pending (the delta adds them when it consumes their row; a pending row commits with its
+  interactions, so one statement sees both or neither and no event is counted by both paths).
+
+Readers see the old or the new state of a transaction, never half of one.
 
 Time zone rule: ``day`` is the calendar day of ``occurred_at`` in the brand's
 ``reporting_timezone``, computed by the database. On PostgreSQL ``TruncDate(tzinfo=...)`` compiles to
@@ -26,19 +35,21 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Model, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, F, Max, Min, Model, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThanOrEqual
 from pyroaring import BitMap
 
-from analytics import reach
+from analytics import reach, reach_cache
 from analytics.aggregates import IntegerList
 from analytics.kpis import ROLLUP_SUMS, VIEW_2S_MS, VIEW_6S_MS
-from analytics.models import DailyReach, DailyRollup, DailyViewerRollup
+from analytics.models import DailyReach, DailyRollup, DailyViewerRollup, PendingRollup
 from marketing.models import Brand, Interaction
 
 _VIEW = Q(kind="view")
 _KEY_COLUMNS = ("campaign_id", "video_id", "platform_id", "day")
+_VIEWER_COLUMNS = ("brand_id", *_KEY_COLUMNS, "viewer_id", *ROLLUP_SUMS)
 REFRESH_WORK_MEM = "128MB"
 
 
@@ -82,7 +93,7 @@ def interaction_sums() -> dict:
 _aggregates = interaction_sums  # old name, kept for callers outside this module
 
 
-def _insert_select(model: type[Model], columns: tuple[str, ...], select: QuerySet) -> int:
+def _insert_select(model: type[Model], columns: tuple[str, ...], select: QuerySet, suffix: str = "") -> int:
     """``INSERT INTO model (columns) <select>``: set-based, no rows travel through Python.
 
     ``select`` is a ``values(...).annotate(...)`` queryset; Django emits the ``values()`` columns
@@ -97,7 +108,7 @@ def _insert_select(model: type[Model], columns: tuple[str, ...], select: QuerySe
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({column_list}) {sql}", params)
+        cursor.execute(f"INSERT INTO {table} ({column_list}) {sql} {suffix}", params)
         return cursor.rowcount
 
 
@@ -107,27 +118,18 @@ def refresh_days(*, brand_id: int, first: date, last: date) -> int:
     Returns the number of ``DailyRollup`` rows written.
     """
     with transaction.atomic():
-        # NO KEY UPDATE serialises refreshes of one brand without blocking the FOR KEY SHARE locks that
-        # foreign-key checks of concurrent ingestion take on the same brand row.
-        brand = Brand.objects.select_for_update(no_key=True).get(pk=brand_id)
-        if connection.vendor == "postgresql":
-            # The GROUP BY of a few days' events sorts ~100 MB-ish rows: keep it in memory, for this
-            # transaction only (the default 4 MB spills it to disk).
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
+        brand = _lock_brand(brand_id)
         zone = ZoneInfo(brand.reporting_timezone)
         start, end = day_bounds(brand.reporting_timezone, first, last)
         DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
         DailyRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
         DailyReach.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
-        per_viewer = (
-            Interaction.objects.filter(brand_id=brand_id, occurred_at__gte=start, occurred_at__lt=end)
-            .annotate(day=TruncDate("occurred_at", tzinfo=zone), platform_id=F("video__platform_id"))
-            .values("brand_id", "campaign_id", "video_id", "platform_id", "day", "viewer_id")
-            .annotate(**interaction_sums())
-            .order_by()
-        )
-        _insert_select(DailyViewerRollup, ("brand_id", *_KEY_COLUMNS, "viewer_id", *ROLLUP_SUMS), per_viewer)
+        # Interactions still pending are left to apply_pending, which adds them when it consumes their
+        # PendingRollup row: the row and its interactions commit together, so one statement sees both or
+        # neither, and no event is counted by both paths.
+        events = (Interaction.objects.filter(brand_id=brand_id, occurred_at__gte=start, occurred_at__lt=end)
+                  .exclude(_is_pending(brand_id=brand_id)))
+        _insert_select(DailyViewerRollup, _VIEWER_COLUMNS, _per_viewer(events, zone))
         return _write_daily_rows(brand_id=brand_id, first=first, last=last)
 
 
@@ -164,6 +166,153 @@ def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
     return written
 
 
+def _per_viewer(events: QuerySet, zone: ZoneInfo) -> QuerySet:
+    """The events' sums per (campaign, video, platform, brand day, viewer), columns in _VIEWER_COLUMNS order."""
+    return (events.annotate(day=TruncDate("occurred_at", tzinfo=zone), platform_id=F("video__platform_id"))
+            .values("brand_id", "campaign_id", "video_id", "platform_id", "day", "viewer_id")
+            .annotate(**interaction_sums())
+            .order_by())
+
+
+def _pending_sql(*, brand_id: int, pending: list[int] | None) -> tuple[str, list]:
+    """SQL listing the interaction ids of the brand's PendingRollup rows (or of the rows ``pending``)."""
+    table = PendingRollup._meta.db_table
+    params: list = [brand_id]
+    only = ""
+    if pending is not None:
+        only = f" AND p.id IN ({', '.join(['%s'] * len(pending))})"
+        params += pending
+    if connection.vendor == "postgresql":
+        return (f"SELECT (jsonb_array_elements_text(p.interaction_ids))::bigint FROM {table} p "
+                f"WHERE p.brand_id = %s{only}", params)
+    return f"SELECT j.value FROM {table} p, json_each(p.interaction_ids) j WHERE p.brand_id = %s{only}", params
+
+
+def _is_pending(*, brand_id: int, pending: list[int] | None = None) -> RawSQL:
+    """Condition on ``marketing_interaction``: the row is listed as pending (in ``pending`` rows, if given).
+
+    On PostgreSQL ``id = ANY(ARRAY(subquery))``: the id list is built once and probed by primary key
+    (``id IN (subquery)`` over a set-returning function was planned as a per-row subplan).
+    """
+    sql, params = _pending_sql(brand_id=brand_id, pending=pending)
+    table = Interaction._meta.db_table
+    if connection.vendor == "postgresql":
+        return RawSQL(f'"{table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
+    return RawSQL(f'"{table}"."id" IN ({sql})', params, output_field=BooleanField())
+
+
+# How many PendingRollup rows one transaction of apply_pending takes (an API batch or an import chunk
+# each: up to ~1M interactions per transaction with the importer's chunks).
+PENDING_ROWS_PER_TRANSACTION = 40
+
+
+def apply_pending(*, brand_id: int) -> int:
+    """Add the brand's pending interactions to the rollups; returns how many interactions were added.
+
+    The delta path after ingest: only the new events are aggregated, and their sums are *added* to the
+    per-viewer and per-video rows (upserts) and their viewers to the day sets, instead of rebuilding
+    whole days. Each transaction takes the brand lock, applies some PendingRollup rows and deletes them,
+    so a task delivered twice, or two workers, never add an event twice.
+    """
+    added = 0
+    while True:
+        with transaction.atomic():
+            brand = _lock_brand(brand_id)
+            pending = list(PendingRollup.objects.filter(brand_id=brand_id).order_by("pk")
+                           .values_list("pk", flat=True)[:PENDING_ROWS_PER_TRANSACTION])
+            if not pending:
+                transaction.set_rollback(True)  # nothing changed: keep the generation (and cached reach)
+                return added
+            events = Interaction.objects.filter(_is_pending(brand_id=brand_id, pending=pending), brand_id=brand_id)
+            added += _add_events(brand, events)
+            PendingRollup.objects.filter(pk__in=pending).delete()
+
+
+def _add_events(brand: Brand, events: QuerySet) -> int:
+    zone = ZoneInfo(brand.reporting_timezone)
+    per_viewer = _per_viewer(events, zone)
+    added_sums = ", ".join(f"{c} = {DailyViewerRollup._meta.db_table}.{c} + EXCLUDED.{c}" for c in ROLLUP_SUMS)
+    for campaign_null, target in ((False, "brand_id, campaign_id, video_id, day, viewer_id"),
+                                  (True, "brand_id, video_id, day, viewer_id")):
+        condition = "campaign_id IS NULL" if campaign_null else "campaign_id IS NOT NULL"
+        _insert_select(DailyViewerRollup, _VIEWER_COLUMNS, per_viewer.filter(campaign__isnull=campaign_null),
+                       suffix=f"ON CONFLICT ({target}) WHERE {condition} DO UPDATE SET {added_sums}")
+    per_video = list(
+        events.annotate(day=TruncDate("occurred_at", tzinfo=zone), platform_id=F("video__platform_id"))
+        .values("campaign_id", "video_id", "platform_id", "day")
+        .annotate(**interaction_sums(), viewer_ids=IntegerList("viewer_id"), n=Count("id"))
+        .order_by()
+    )
+    if not per_video:
+        return 0
+    days = {row["day"] for row in per_video}
+    rollups = {(r.campaign_id, r.video_id, r.day): r
+               for r in DailyRollup.objects.filter(brand=brand, day__in=days)}
+    day_sets = {(r.campaign_id, r.day): r for r in DailyReach.objects.filter(brand=brand, day__in=days)}
+    new_rollups, new_viewers = [], {}
+    for row in per_video:
+        key = (row["campaign_id"], row["video_id"], row["day"])
+        viewers = reach.viewer_set(row.pop("viewer_ids"))
+        new_viewers.setdefault((row["campaign_id"], row["day"]), []).append(viewers)
+        existing = rollups.get(key)
+        if existing is None:
+            new_rollups.append(DailyRollup(brand=brand, campaign_id=key[0], video_id=key[1], day=key[2],
+                                           platform_id=row["platform_id"], viewers=reach.dump(viewers),
+                                           **{name: row[name] for name in ROLLUP_SUMS}))
+            continue
+        for name in ROLLUP_SUMS:
+            setattr(existing, name, getattr(existing, name) + row[name])
+        merged = reach.load(existing.viewers)
+        merged |= viewers
+        existing.viewers = reach.dump(merged)
+    changed = [rollups[(row["campaign_id"], row["video_id"], row["day"])] for row in per_video
+               if (row["campaign_id"], row["video_id"], row["day"]) in rollups]
+    _update_by_pk(DailyRollup, changed, (*ROLLUP_SUMS, "viewers"))
+    DailyRollup.objects.bulk_create(new_rollups, batch_size=1_000)
+    new_sets = []
+    for (campaign_id, day), sets in new_viewers.items():
+        viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
+        existing = day_sets.get((campaign_id, day))
+        if existing is None:
+            new_sets.append(DailyReach(brand=brand, campaign_id=campaign_id, day=day, viewers=reach.dump(viewers),
+                                       reach=len(viewers)))
+            continue
+        viewers |= reach.load(existing.viewers)
+        existing.viewers, existing.reach = reach.dump(viewers), len(viewers)
+    _update_by_pk(DailyReach, [day_sets[k] for k in new_viewers if k in day_sets], ("viewers", "reach"))
+    DailyReach.objects.bulk_create(new_sets)
+    return sum(row["n"] for row in per_video)
+
+
+def _update_by_pk(model: type[Model], objects: list, fields: tuple[str, ...]) -> None:
+    """``UPDATE ... WHERE id = %s`` per object, sent as one pipelined executemany.
+
+    (Django's ``bulk_update`` builds a CASE expression per field and row: ~10 s of Python for 1,000
+    rollup rows, against milliseconds here.)
+    """
+    if not objects:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s",
+                           [[getattr(obj, name) for name in fields] + [obj.pk] for obj in objects])
+
+
+def _lock_brand(brand_id: int) -> Brand:
+    """Lock the brand's rollups for this transaction, which is about to change them (reach_cache.bump)."""
+    # NO KEY UPDATE serialises rollup writers of one brand without blocking the FOR KEY SHARE locks that
+    # foreign-key checks of concurrent ingestion take on the same brand row.
+    brand = Brand.objects.select_for_update(no_key=True).get(pk=brand_id)
+    if connection.vendor == "postgresql":
+        # The GROUP BY of a few days' events sorts ~100 MB-ish rows: keep it in memory, for this
+        # transaction only (the default 4 MB spills it to disk).
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
+    reach_cache.bump(brand_id=brand_id)
+    return brand
+
+
 def refresh_window(*, brand_id: int, start: datetime, end: datetime) -> int:
     """Rebuild every brand-zone day that the interaction time window [start, end] touches."""
     tz_name = Brand.objects.values_list("reporting_timezone", flat=True).get(pk=brand_id)
@@ -172,9 +321,14 @@ def refresh_window(*, brand_id: int, start: datetime, end: datetime) -> int:
 
 
 def recompute_brand(*, brand_id: int) -> int:
-    """Rebuild all of a brand's rollups from its first to its last interaction (nightly safety net)."""
+    """Rebuild all of a brand's rollups from its first to its last interaction (nightly safety net).
+
+    Pending interactions are applied first, so after it the rollups hold every stored interaction.
+    """
+    apply_pending(brand_id=brand_id)
     bounds = Interaction.objects.filter(brand_id=brand_id).aggregate(start=Min("occurred_at"), end=Max("occurred_at"))
     with transaction.atomic():
+        _lock_brand(brand_id)
         if bounds["start"] is None:
             DailyViewerRollup.objects.filter(brand_id=brand_id).delete()
             DailyRollup.objects.filter(brand_id=brand_id).delete()

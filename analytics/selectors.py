@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 
-from analytics import reach
+from analytics import reach, reach_cache
 from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all
 from analytics.models import DailyReach, DailyRollup, DailyViewerRollup
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
@@ -116,8 +116,13 @@ def _day_sets(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
 
 def _reach(*, brand: Brand, campaign_ids, period: Period) -> int:
     """Distinct viewers of the scope over the period: size of the union of its daily sets."""
-    return reach.reach(_day_sets(brand=brand, campaign_ids=campaign_ids, period=period)
-                       .values_list("viewers", flat=True))
+    return _cached_reach(brand, "total", campaign_ids, period, lambda: reach.reach(
+        _day_sets(brand=brand, campaign_ids=campaign_ids, period=period).values_list("viewers", flat=True)))
+
+
+def _cached_reach(brand: Brand, kind: str, campaign_ids, period: Period, compute):
+    return reach_cache.cached(brand_id=brand.pk, kind=kind, campaign_ids=campaign_ids, first=period.date_from,
+                              last=period.date_to, compute=compute)
 
 
 _REACH = Count("viewer_id", distinct=True)
@@ -184,7 +189,9 @@ def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
         buckets[_bucket(row["date"], granularity)]["spend"] += row["s"]
     # Reach is not additive over days: the union of each bucket's daily sets (days are brand days).
     day_sets = _day_sets(brand=brand, campaign_ids=campaign_ids, period=period).values_list("day", "viewers")
-    for start, n in reach.reach_by((_bucket(day, granularity), blob) for day, blob in day_sets).items():
+    bucket_reach = _cached_reach(brand, f"series-{granularity}", campaign_ids, period, lambda: reach.reach_by(
+        (_bucket(day, granularity), blob) for day, blob in day_sets))
+    for start, n in bucket_reach.items():
         buckets[start]["reach"] = n
     return [_with_kpis(start.isoformat(), start.isoformat(), sums) for start, sums in sorted(buckets.items())]
 
@@ -207,8 +214,8 @@ def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Perio
     key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
     groups = {row.pop(key): row for row in
               _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values(key).annotate(**_SUMS)}
-    reach_of = reach.reach_by(_rollups(brand=brand, campaign_ids=campaign_ids, period=period)
-                              .values_list(key, "viewers"))
+    reach_of = _cached_reach(brand, f"by-{by}", campaign_ids, period, lambda: reach.reach_by(
+        _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values_list(key, "viewers")))
     if by == BreakdownBy.VIDEO:
         labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
     else:
@@ -286,8 +293,8 @@ def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | No
     ids = [c.pk for c in campaigns]
     sums = {row.pop("campaign_id"): row for row in
             _rollups(brand=brand, campaign_ids=ids, period=period).values("campaign_id").annotate(**_SUMS).order_by()}
-    reach_of = reach.reach_by(_day_sets(brand=brand, campaign_ids=ids, period=period)
-                              .values_list("campaign_id", "viewers"))
+    reach_of = _cached_reach(brand, "by-campaign", ids, period, lambda: reach.reach_by(
+        _day_sets(brand=brand, campaign_ids=ids, period=period).values_list("campaign_id", "viewers")))
     spend = dict(_spend(brand=brand, campaign_ids=ids, period=period).values("campaign_id")
                  .annotate(s=Sum("amount")).values_list("campaign_id", "s").order_by())
     return {

@@ -20,6 +20,25 @@ def refresh_rollups(brand_id: int, start: str, end: str) -> int:
     return rollups.refresh_window(brand_id=brand_id, start=parse_datetime(start), end=parse_datetime(end))
 
 
+@shared_task(name="analytics.apply_pending_rollups", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def apply_pending_rollups(brand_id: int) -> int:
+    """Add the brand's newly ingested interactions to the rollups (enqueued after each ingest commit)."""
+    return rollups.apply_pending(brand_id=brand_id)
+
+
+@shared_task(name="analytics.apply_all_pending_rollups", acks_late=True)
+def apply_all_pending_rollups() -> int:
+    """Beat safety net (every minute): queue the delta for every brand with pending interactions, which
+    catches up ingests whose own enqueue failed (broker down) as soon as the broker is back."""
+    from analytics.models import PendingRollup
+
+    brand_ids = sorted(set(PendingRollup.objects.values_list("brand_id", flat=True)))
+    for brand_id in brand_ids:
+        apply_pending_rollups.delay(brand_id)
+    return len(brand_ids)
+
+
 @shared_task(name="analytics.recompute_brand_rollups", acks_late=True, reject_on_worker_lost=True)
 def recompute_brand_rollups(brand_id: int) -> int:
     return rollups.recompute_brand(brand_id=brand_id)

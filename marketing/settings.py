@@ -188,6 +188,9 @@ CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=["celery"])
 INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
 # Privacy: demographic groups and personas with fewer distinct viewers are merged, never shown.
 KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
+# Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup
+# generation, which every rollup write bumps: a hit is exact, never stale. 0 turns the cache off.
+KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
 PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
 
 STRAWBERRY_DJANGO = {

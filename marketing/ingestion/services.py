@@ -91,10 +91,25 @@ def enqueue_rollup_refresh(brand_id: int, start: datetime, end: datetime) -> Non
                        brand_id, start.isoformat(), end.isoformat(), exc_info=True)
 
 
+def enqueue_pending_rollups(brand_id: int) -> None:
+    """Queue the rollup delta for the brand's newly stored events (recorded as PendingRollup rows by the
+    writer, in the import's transaction): a lost enqueue is caught up by the every-minute beat task."""
+    try:
+        from analytics.tasks import apply_pending_rollups
+    except ImportError:
+        logger.warning("ingest: analytics.tasks.apply_pending_rollups is unavailable; rollups not updated "
+                       "for brand %s", brand_id)
+        return
+    try:
+        apply_pending_rollups.delay(brand_id)
+    except Exception:  # a broker outage must not fail an ingest whose events are stored
+        logger.warning("ingest: could not enqueue the rollup delta for brand %s; the beat task catches up",
+                       brand_id, exc_info=True)
+
+
 def _after_commit(brand_id: int, outcome: WriteOutcome) -> None:
     if outcome.inserted and outcome.start is not None:
-        start, end = outcome.start, outcome.end
-        transaction.on_commit(lambda: enqueue_rollup_refresh(brand_id, start, end))
+        transaction.on_commit(lambda: enqueue_pending_rollups(brand_id))
 
 
 # --- API batches ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ Both run inside the caller's transaction, so a failed import leaves nothing behi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from django.utils import timezone
 from marketing.models import ModerationStatus
 
 STAGING = "ingest_staging"
+PENDING = "analytics_pendingrollup"  # analytics.models.PendingRollup: inserted ids the rollups must still add
 
 
 @dataclass
@@ -167,7 +169,10 @@ class PostgresWriter:
                     JOIN marketing_viewer v
                       ON v.brand_id = %(brand)s AND v.platform_id = s.platform_id AND v.viewer_key = s.viewer_key
                     ON CONFLICT (brand_id, event_id) DO NOTHING
-                    RETURNING occurred_at)
+                    RETURNING id, occurred_at),
+                pending AS (  -- the rollup work for exactly these rows, committed with them
+                    INSERT INTO {PENDING} (brand_id, interaction_ids, created_at)
+                    SELECT %(brand)s, jsonb_agg(id), %(now)s FROM inserted HAVING count(*) > 0)
                 SELECT count(*), min(occurred_at), max(occurred_at) FROM inserted""",
             {"brand": self.brand_id, "now": now},
         )
@@ -262,11 +267,29 @@ class SQLiteWriter:
         inserted = max(cur.rowcount, 0)
         self.outcome.inserted += inserted
         if inserted:
+            self._record_pending([r[0] for r in rows], now_db)
             # SQLite cannot RETURNING from executemany: the window covers every row of the chunk (a
             # superset of the inserted ones), which is harmless for an idempotent rollup refresh.
             lo, hi = min(r[10] for r in rows), max(r[10] for r in rows)
             self.outcome.start = lo if self.outcome.start is None else min(self.outcome.start, lo)
             self.outcome.end = hi if self.outcome.end is None else max(self.outcome.end, hi)
+
+    def _record_pending(self, event_ids: list[str], ingested_at) -> None:
+        """PendingRollup row for the interactions this chunk inserted (those of its event ids stamped now:
+        a known event id was skipped and keeps its earlier ``ingested_at``)."""
+        ids: list[int] = []
+        for start in range(0, len(event_ids), 500):
+            batch = event_ids[start:start + 500]
+            self._cursor.execute(
+                "SELECT id FROM marketing_interaction WHERE brand_id = %s AND ingested_at = %s AND event_id IN ("
+                + ",".join(["%s"] * len(batch)) + ")",
+                [self.brand_id, ingested_at, *batch],
+            )
+            ids += [pk for (pk,) in self._cursor.fetchall()]
+        self._cursor.execute(
+            f"INSERT INTO {PENDING} (brand_id, interaction_ids, created_at) VALUES (%s, %s, %s)",
+            [self.brand_id, json.dumps(sorted(set(ids))), ingested_at],
+        )
 
     def _create_videos(self, videos: dict[tuple[int, str], int], now: datetime) -> None:
         status = ModerationStatus.APPROVED if self.approve_created else ModerationStatus.PENDING

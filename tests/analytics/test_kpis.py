@@ -215,10 +215,11 @@ def test_brand_overview_has_brand_totals_and_each_campaign(world):
 
 def test_brand_overview_query_count_does_not_grow_with_campaigns(world, django_assert_num_queries):
     brand, _ = world
-    with django_assert_num_queries(7):  # campaigns, sums, reach, spend by campaign + the 3 totals queries
+    # campaigns, sums, rollup generation (reach cache key), reach, spend by campaign + the 4 totals queries
+    with django_assert_num_queries(9):
         selectors.brand_overview(brand=brand, period=PERIOD)
     CampaignFactory.create_batch(3, brand=brand)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # the same, but the brand totals' reach is now a cache hit
         overview = selectors.brand_overview(brand=brand, period=PERIOD)
     empty = [kpis for c, kpis in overview["campaigns"] if c.pk not in {x.pk for x in world[1]}]
     assert len(empty) == 3 and all(k["views"] == 0 and k["ctr"] is None for k in empty)
@@ -233,13 +234,14 @@ def test_brand_overview_scoped_to_some_campaigns(world):
 
 
 @pytest.mark.parametrize(("call", "queries"), [
-    (lambda b: selectors.kpi_totals(brand=b, campaign_ids=None, period=PERIOD), 3),  # sums, reach, spend
-    (lambda b: selectors.kpi_series(brand=b, campaign_ids=None, period=PERIOD, granularity=Granularity.WEEK), 3),
-    (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO), 3),
+    # sums, rollup generation (the reach cache key), reach sets, spend
+    (lambda b: selectors.kpi_totals(brand=b, campaign_ids=None, period=PERIOD), 4),
+    (lambda b: selectors.kpi_series(brand=b, campaign_ids=None, period=PERIOD, granularity=Granularity.WEEK), 4),
+    (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO), 4),
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.REGION), 1),
     # active model, persona labels, grouped sums (whatever the number of personas)
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.PERSONA), 3),
-    (lambda b: selectors.kpi_comparison(brand=b, campaign_ids=None, period=PERIOD), 6),
+    (lambda b: selectors.kpi_comparison(brand=b, campaign_ids=None, period=PERIOD), 8),
 ])
 def test_selector_query_counts(world, django_assert_num_queries, call, queries):
     brand, _ = world

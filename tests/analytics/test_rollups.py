@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from analytics import reach, rollups, selectors
 from analytics.kpis import ROLLUP_SUMS, compute_all
-from analytics.models import DailyReach, DailyRollup, DailyViewerRollup
+from analytics.models import DailyReach, DailyRollup, DailyViewerRollup, PendingRollup
 from analytics.selectors import Period
 from analytics.tasks import recompute_all_rollups, refresh_rollups
 from tests.analytics.kpi_world import build, expected_sums
@@ -192,3 +192,96 @@ def test_recompute_rollups_command_rebuilds_a_brand(world):
     out = StringIO()
     call_command("recompute_rollups", "--brand", str(brand.pk), stdout=out)
     assert snapshot(brand) == before and out.getvalue().startswith(f"brand {brand.pk}: {len(before[0])} daily")
+
+
+# --- the delta path after ingest (PendingRollup -> apply_pending) -------------------------------------
+
+def add_pending_events(brand, *, seed: int, n: int) -> list[int]:
+    """``n`` random new interactions on existing and new days, recorded as pending the way ingest does."""
+    import random
+
+    rng = random.Random(seed)
+    videos, viewers = list(brand.videos.all()), list(brand.viewers.all())
+    campaigns = list(brand.campaigns.all()) + [None]
+    ids = []
+    for _ in range(n):
+        day = date(2026, 10, 1) + timedelta(days=rng.randrange(-5, 20))  # some days have no rollups yet
+        at = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI) + timedelta(minutes=rng.randrange(1440))
+        kind = rng.choice(["impression", "view", "view", "like", "click", "purchase"])
+        video = rng.choice(videos)
+        ids.append(InteractionFactory(
+            brand=brand, video=video, viewer=rng.choice(viewers), campaign=rng.choice(campaigns), kind=kind,
+            occurred_at=at, watch_ms=rng.choice([0, 2000, video.duration_ms]) if kind == "view" else None,
+            value=Decimal(rng.randrange(1, 9999)) / 100 if kind == "purchase" else None).pk)
+    PendingRollup.objects.create(brand=brand, interaction_ids=ids[: n // 2])
+    PendingRollup.objects.create(brand=brand, interaction_ids=ids[n // 2:])
+    return ids
+
+
+def full_rebuild_snapshot(brand):
+    for model in (DailyRollup, DailyViewerRollup, DailyReach):
+        model.objects.filter(brand=brand).delete()
+    rollups.recompute_brand(brand_id=brand.pk)
+    return snapshot(brand)
+
+
+def test_delta_of_new_events_equals_a_full_rebuild(world):
+    brand, _ = world
+    add_pending_events(brand, seed=11, n=240)
+    assert rollups.apply_pending(brand_id=brand.pk) == 240
+    delta = snapshot(brand)
+    assert not PendingRollup.objects.filter(brand=brand).exists()
+    assert delta == full_rebuild_snapshot(brand)
+    every_day = Period(date(2026, 9, 1), date(2026, 11, 30))
+    assert selectors.kpi_totals(brand=brand, campaign_ids=None, period=every_day) == compute_all(
+        expected_sums(brand, campaign_ids=None, first=every_day.date_from, last=every_day.date_to))
+
+
+def test_applying_pending_events_twice_adds_nothing(world):
+    brand, _ = world
+    add_pending_events(brand, seed=12, n=60)
+    rollups.apply_pending(brand_id=brand.pk)
+    once = snapshot(brand)
+    assert rollups.apply_pending(brand_id=brand.pk) == 0  # a redelivered task finds nothing left to add
+    assert snapshot(brand) == once
+
+
+def test_a_rebuild_leaves_pending_events_to_the_delta(world):
+    brand, _ = world
+    before = snapshot(brand)
+    add_pending_events(brand, seed=13, n=80)
+    rollups.refresh_days(brand_id=brand.pk, first=date(2026, 9, 1), last=date(2026, 11, 30))
+    assert snapshot(brand) == before  # the pending events are not in the rebuilt days yet...
+    assert rollups.apply_pending(brand_id=brand.pk) == 80  # ...and are added once, by the delta
+    assert snapshot(brand) == full_rebuild_snapshot(brand)
+
+
+def test_nightly_recompute_applies_pending_events_first(world):
+    brand, _ = world
+    add_pending_events(brand, seed=14, n=50)
+    recompute_all_rollups.delay()
+    assert not PendingRollup.objects.filter(brand=brand).exists()
+    assert snapshot(brand) == full_rebuild_snapshot(brand)
+
+
+def test_applying_one_brand_leaves_other_brands_pending(world):
+    brand, _ = world
+    other = BrandFactory(reporting_timezone="Asia/Shanghai")
+    build(other, seed=3, n_events=50)
+    add_pending_events(other, seed=15, n=20)
+    other_before = snapshot(other)
+    add_pending_events(brand, seed=16, n=20)
+    rollups.apply_pending(brand_id=brand.pk)
+    assert snapshot(other) == other_before
+    assert PendingRollup.objects.filter(brand=other).count() == 2
+
+
+def test_beat_task_queues_the_delta_for_brands_with_pending_events(world, monkeypatch):
+    from analytics import tasks
+
+    brand, _ = world
+    add_pending_events(brand, seed=17, n=10)
+    calls = []
+    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", lambda *args: calls.append(args))
+    assert tasks.apply_all_pending_rollups() == 1
+    assert calls == [(brand.pk,)]

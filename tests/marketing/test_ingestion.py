@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
 
+from analytics.models import PendingRollup
 from marketing.ingestion import import_file
 from marketing.models import Interaction, ModerationStatus, Video, Viewer, pseudonymise_viewer_id
 from marketing.services.errors import ErrorCode
@@ -336,16 +337,19 @@ def test_reject_file_keeps_the_raw_row_for_its_owner(brand, tmp_path):
     assert [name for name, text in text_values_of_every_table() if raw in text] == []
 
 
-def test_successful_import_enqueues_rollup_refresh_for_the_inserted_window(
+def test_successful_import_records_its_rows_as_pending_and_enqueues_the_rollup_delta(
     brand, monkeypatch, django_capture_on_commit_callbacks
 ):
     from analytics import tasks
 
     calls = []
-    monkeypatch.setattr(tasks.refresh_rollups, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", lambda *args: calls.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         import_file(path=EXAMPLE, brand=brand, create_missing=True)
-    assert calls == [(brand.pk, "2026-03-01T01:00:00+00:00", "2026-03-02T02:00:00+00:00")]
+    assert calls == [(brand.pk,)]
+    pending = [pk for row in PendingRollup.objects.filter(brand=brand) for pk in row.interaction_ids]
+    assert sorted(pending) == sorted(Interaction.objects.filter(brand=brand).values_list("pk", flat=True))
+    assert len(pending) == 12
 
 
 def test_broker_down_keeps_events_and_logs_a_warning(brand, monkeypatch, caplog, django_capture_on_commit_callbacks):
@@ -354,13 +358,13 @@ def test_broker_down_keeps_events_and_logs_a_warning(brand, monkeypatch, caplog,
     def down(*args):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.refresh_rollups, "delay", down)
+    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", down)
     with caplog.at_level(logging.WARNING, logger="marketing.ingestion.services"):
         with django_capture_on_commit_callbacks(execute=True):
             summary = import_file(path=EXAMPLE, brand=brand, create_missing=True)
     assert summary.inserted == 12
     assert Interaction.objects.filter(brand=brand).count() == 12
-    assert "could not enqueue the rollup refresh" in caplog.text
+    assert "could not enqueue the rollup delta" in caplog.text
 
 
 # --- the command ----------------------------------------------------------------------------------

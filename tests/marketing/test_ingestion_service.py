@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import override_settings
 
+from analytics.models import PendingRollup
 from marketing.auth import principal_for_user
 from marketing.ingestion import EventError, IngestResult, ingest_events
 from marketing.models import Interaction, Viewer
@@ -105,10 +106,13 @@ def test_refresh_is_enqueued_after_commit(brand, editor_principal, video, monkey
     from analytics import tasks
 
     calls = []
-    monkeypatch.setattr(tasks.refresh_rollups, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", lambda *args: calls.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         ingest_events(principal=editor_principal, brand_id=brand.pk, events=[event(3), event(1)])
-    assert calls == [(brand.pk, "2026-02-01T00:00:01+00:00", "2026-02-01T00:00:03+00:00")]
+    assert calls == [(brand.pk,)]
+    (pending,) = PendingRollup.objects.filter(brand=brand)
+    assert sorted(pending.interaction_ids) == sorted(Interaction.objects.filter(brand=brand).values_list("pk", flat=True))
+    assert len(pending.interaction_ids) == 2
 
 
 def test_nothing_new_enqueues_nothing(brand, editor_principal, video, monkeypatch,
@@ -117,7 +121,7 @@ def test_nothing_new_enqueues_nothing(brand, editor_principal, video, monkeypatc
 
     ingest_events(principal=editor_principal, brand_id=brand.pk, events=[event(0)])
     calls = []
-    monkeypatch.setattr(tasks.refresh_rollups, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", lambda *args: calls.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         ingest_events(principal=editor_principal, brand_id=brand.pk, events=[event(0)])
     assert calls == []
@@ -130,12 +134,12 @@ def test_broker_down_still_stores_the_batch(brand, editor_principal, video, monk
     def down(*args):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.refresh_rollups, "delay", down)
+    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", down)
     with django_capture_on_commit_callbacks(execute=True):
         result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=[event(0), event(1)])
     assert (result.accepted, result.duplicates, result.rejected) == (2, 0, 0)
     assert sorted(Interaction.objects.filter(brand=brand).values_list("event_id", flat=True)) == ["api-0", "api-1"]
-    assert "could not enqueue the rollup refresh" in caplog.text
+    assert "could not enqueue the rollup delta" in caplog.text
 
 
 def test_raw_viewer_id_is_stored_only_as_its_keyed_hash(brand, editor_principal, video, caplog):
@@ -165,7 +169,7 @@ def test_missing_refresh_task_only_warns(brand, editor_principal, video, monkeyp
     with django_capture_on_commit_callbacks(execute=True):
         result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=[event(0)])
     assert result.accepted == 1
-    assert "refresh_rollups is unavailable" in caplog.text
+    assert "apply_pending_rollups is unavailable" in caplog.text
 
 
 def test_unhashable_values_are_rejected_not_crashing(brand, editor_principal, video):
