@@ -189,7 +189,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         env["CELERY_TASK_ALWAYS_EAGER"] = "false"
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "marketing.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread", "--timeout", "120",
          "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
@@ -285,7 +285,7 @@ def main() -> None:
     parser.add_argument("--api-rows", type=int, default=100_000, help="events sent to /graphql")
     parser.add_argument("--api-batch", type=int, default=1_000, help="events per ingestInteractions call")
     parser.add_argument("--http-clients", type=int, default=2, help="concurrent keep-alive connections")
-    parser.add_argument("--http-workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--http-workers", type=int, default=2, help="gunicorn gthread workers (1 thread each)")
     parser.add_argument("--large-rows", type=int, default=0,
                         help="also import a file this large (peak memory only; 10,000,000 rows ~ 1 GB)")
     parser.add_argument("--child-import")
@@ -338,7 +338,7 @@ def main() -> None:
     brand = fresh_brand(f"bench-api-{run}")
     rate, seconds = graphql_http_rate(brand, args.api_rows, batch=args.api_batch, clients=args.http_clients,
                                       workers=args.http_workers)
-    print(f"GraphQL ingestInteractions over HTTP (gunicorn, {args.http_workers} sync workers, "
+    print(f"GraphQL ingestInteractions over HTTP (gunicorn, {args.http_workers} gthread workers, "
           f"{args.http_clients} client connections, bearer token), batches of {args.api_batch:,}: "
           f"{args.api_rows:,} events in {seconds:.1f} s, {rate:,.0f} events/s (target >= 10,000)")
 

@@ -4,7 +4,7 @@ reads and ingest batches against gunicorn + PostgreSQL + Redis + a Celery worker
     flock /tmp/reelboard-bench.lock .venv/bin/python benchmarks/load_graphql.py
 
 Starts (and stops) a private redis-server (port 6392), gunicorn serving ``marketing.wsgi`` (port 8772,
-``--workers`` sync workers) and one Celery worker (the rollup refreshes the ingest batches queue), on the
+``--workers`` gthread workers) and one Celery worker (the rollup refreshes the ingest batches queue), on the
 seeded bench database ``h7_bench`` (created, migrated and seeded with ``seed_demo`` + ``bootstrap_demo``
 when missing). ``RATELIMIT_ENABLE=false`` for this server: the limits are per IP and every locust user
 comes from 127.0.0.1. Locust runs headless on the same 2-core machine (it takes CPU too).
@@ -54,7 +54,7 @@ def main() -> int:
     parser.add_argument("--redis-port", type=int, default=6392)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn gthread workers")
     parser.add_argument("--batch", type=int, default=50, help="events per ingest batch")
     parser.add_argument("--warmup", type=int, default=15, help="seconds of unreported warm-up load")
     parser.add_argument("--drain", type=int, default=120, help="seconds to wait for the rollup queue to empty")

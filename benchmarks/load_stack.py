@@ -120,7 +120,7 @@ class Stack(contextlib.ExitStack):
     def web(self, env: dict[str, str], port: int, *, workers: int = 2, threads: int = 1,
             name: str = "web") -> subprocess.Popen:
         argv = [str(BIN / "gunicorn"), "marketing.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(workers), "--threads", str(threads), "--timeout", "60",
+                "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads), "--timeout", "60",
                 "--access-logfile", str(self.log_dir / f"{name}-access.log"),
                 "--access-logformat", '%(m)s %(U)s %(s)s %(M)s']
         proc = self.spawn(name, argv, env)

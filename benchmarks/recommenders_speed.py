@@ -308,7 +308,7 @@ def serve_report(args) -> None:
     env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", **SINGLE_THREADED_BLAS}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "marketing.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "1", "--log-level", "warning"], cwd=ROOT, env=env)
+         "--workers", "1", "--worker-class", "gthread", "--threads", "1", "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         connection = None
         for _ in range(100):
