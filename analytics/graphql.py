@@ -147,10 +147,11 @@ class KpiSet:
     @strawberry.field(description="KPIs per video, platform, day, viewer demographic or persona of the active "
                                   "persona model (groups under KPI_MIN_GROUP_SIZE viewers merged or suppressed).")
     def breakdown(self, by: BreakdownBy, kpis: list[KpiName] | None = None) -> KpiBreakdown:  # type: ignore
+        wanted = _wanted(kpis)
         result = selectors.kpi_breakdown(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period,
-                                         by=selectors.BreakdownBy(by))
+                                         by=selectors.BreakdownBy(by), with_reach="reach" in wanted)
         return KpiBreakdown(by=by, suppressed_small_groups=result.suppressed_viewers,
-                            groups=[KpiGroup(key=r.key, label=r.label, kpis_=r.kpis, wanted_=_wanted(kpis))
+                            groups=[KpiGroup(key=r.key, label=r.label, kpis_=r.kpis, wanted_=wanted)
                                     for r in result.rows])
 
 

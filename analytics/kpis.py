@@ -128,6 +128,7 @@ def compute_all(sums: Sums) -> dict[str, int | Decimal | None]:
     """Every KPI of the dictionary from one set of sums.
 
     ``spend=None`` means spend cannot be attributed (e.g. per video): spend-based KPIs are None.
+    ``reach=None`` means reach was not computed (the caller does not show it): reach is None.
     """
     full = empty_sums() | {k: v for k, v in sums.items() if v is not None}
     for money in ("revenue", "spend"):  # databases return sums of decimals at different scales
@@ -135,6 +136,8 @@ def compute_all(sums: Sums) -> dict[str, int | Decimal | None]:
     values = {kpi.name: kpi.compute(full) for kpi in KPIS}
     if sums.get("spend", 0) is None:
         values.update(dict.fromkeys(SPEND_KPIS))
+    if sums.get("reach", 0) is None:
+        values["reach"] = None
     return values
 
 

@@ -197,7 +197,7 @@ def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
 
 
 def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Period, by: BreakdownBy,
-                  min_group_size: int | None = None) -> Breakdown:
+                  min_group_size: int | None = None, with_reach: bool = True) -> Breakdown:
     """KPIs per video, platform, day, viewer demographic or persona (of the brand's active persona model).
 
     Spend is recorded per campaign day, so it is only split by DAY; other breakdowns leave the
@@ -214,13 +214,17 @@ def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Perio
     key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
     groups = {row.pop(key): row for row in
               _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values(key).annotate(**_SUMS)}
+    # Reach per video / platform is the costly part (a union per group); a caller that does not show
+    # it passes with_reach=False and its rows carry reach None.
     reach_of = _cached_reach(brand, f"by-{by}", campaign_ids, period, lambda: reach.reach_by(
-        _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values_list(key, "viewers")))
+        _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values_list(key, "viewers"))) \
+        if with_reach else {}
     if by == BreakdownBy.VIDEO:
         labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
     else:
         labels = dict(Platform.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
-    rows = [_with_kpis(str(pk), labels.get(pk, str(pk)), sums | {"reach": reach_of.get(pk, 0), "spend": None})
+    rows = [_with_kpis(str(pk), labels.get(pk, str(pk)),
+                       sums | {"reach": reach_of.get(pk, 0) if with_reach else None, "spend": None})
             for pk, sums in groups.items()]
     return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
 

@@ -77,3 +77,17 @@ def test_a_cache_outage_still_answers_exactly(world, monkeypatch):
     period = Period(date(2026, 10, 2), date(2026, 10, 9))
     assert selectors.kpi_totals(brand=brand, campaign_ids=None, period=period) == compute_all(
         expected_sums(brand, first=period.date_from, last=period.date_to))
+
+
+def test_a_breakdown_without_reach_skips_the_unions(world, monkeypatch):
+    brand, _ = world
+    full = selectors.kpi_breakdown(brand=brand, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO).rows
+
+    def no_unions(*args, **kwargs):
+        raise AssertionError("reach was computed although it was not asked for")
+
+    monkeypatch.setattr(reach, "reach_by", no_unions)
+    lean = selectors.kpi_breakdown(brand=brand, campaign_ids=None, period=PERIOD, by=BreakdownBy.PLATFORM,
+                                   with_reach=False).rows
+    assert all(row.kpis["reach"] is None for row in lean)
+    assert sum(row.kpis["views"] for row in lean) == sum(row.kpis["views"] for row in full)
