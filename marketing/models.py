@@ -420,12 +420,15 @@ class Viewer(models.Model):
 class Interaction(models.Model):
     """An append-only fact: a viewer did something with a video, maybe within a campaign."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="interactions")
+    # No single-column indexes on the foreign keys: each is the leading column of a composite index below
+    # (brand: the unique event id and brand_time; viewer, video, campaign: their *_time index), which serves
+    # the same lookups, cascades included. Every index costs each ingested row an insertion.
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="interactions", db_index=False)
     event_id = models.CharField(max_length=64, help_text="Unique per brand: a delivery seen twice is stored once.")
-    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interactions")
-    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="interactions")
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interactions", db_index=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="interactions", db_index=False)
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions", db_index=False
     )
     kind = models.CharField(max_length=16, choices=InteractionKind.choices)
     watch_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Watch time of a view, in ms.")

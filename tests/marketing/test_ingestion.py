@@ -462,3 +462,19 @@ def test_progress_redraws_one_line_on_a_terminal():
     assert first.startswith("100,000 rows read, ") and " rows/s, 50% of file, ETA 2 s" in first
     assert first.endswith(" s\x1b[K")  # clears the rest of the line, no newline until done
     assert last.startswith("200,000 rows read, ") and last.endswith("100% of file, ETA 0 s\x1b[K\n")
+
+
+def test_interaction_indexes_cover_every_foreign_key_without_duplicates(db):
+    """Each index costs every ingested row an insertion: none may be a prefix of another, yet each foreign
+    key must lead one (lookups by viewer, video or campaign, and the cascades of deleting them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Interaction._meta.db_table)
+    indexes = {name: tuple(c["columns"]) for name, c in constraints.items()
+               if (c["index"] or c["unique"]) and not c["primary_key"]}
+    redundant = [(a, b) for a, cols_a in indexes.items() for b, cols_b in indexes.items()
+                 if a != b and cols_b[:len(cols_a)] == cols_a and not constraints[a]["unique"]]
+    assert redundant == []
+    leading = {columns[0] for columns in indexes.values()}
+    assert {"brand_id", "viewer_id", "video_id", "campaign_id"} <= leading
