@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -377,8 +378,18 @@ def pseudonymise_viewer_id(*, brand_id: int, platform_code: str, raw_id: str) ->
 
     The brand is part of the message so that two brands cannot link their audiences.
     """
-    message = f"{brand_id}|{platform_code}|{raw_id}".encode()
-    return hmac.new(settings.VIEWER_ID_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return pseudonymise_viewer_ids(brand_id=brand_id, platform_code=platform_code, raw_ids=[raw_id])[0]
+
+
+def pseudonymise_viewer_ids(*, brand_id: int, platform_code: str, raw_ids: Iterable[str]) -> list[str]:
+    """``pseudonymise_viewer_id`` of many user ids of one brand and platform (the bulk ingest path).
+
+    HMAC-SHA256(VIEWER_ID_HMAC_KEY, "brand id|platform code|raw id"), hex: ``hmac.digest`` is the
+    one-shot OpenSSL call, several times faster per id than building an ``hmac.HMAC`` object.
+    """
+    key, prefix = settings.VIEWER_ID_HMAC_KEY.encode(), f"{brand_id}|{platform_code}|"
+    digest = hmac.digest
+    return [digest(key, (prefix + raw_id).encode(), "sha256").hex() for raw_id in raw_ids]
 
 
 class Viewer(models.Model):

@@ -17,7 +17,7 @@ from django.db import models
 from marketing.ingestion import import_file
 from marketing.models import Interaction, ModerationStatus, Video, Viewer, pseudonymise_viewer_id
 from marketing.services.errors import ErrorCode
-from tests.factories import BrandFactory, CampaignFactory, VideoFactory, platform
+from tests.factories import BrandFactory, CampaignFactory, VideoFactory, ViewerFactory, platform
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "interactions.reelboard.csv"
 HEADER = "event_id,platform,viewer_id,video_external_id,campaign_id,kind,watch_ms,value,currency,occurred_at\n"
@@ -59,6 +59,25 @@ def test_viewer_first_and_last_seen_span_their_events(brand):
     viewer = Viewer.objects.get(brand=brand, viewer_key=key)
     assert viewer.first_seen_at == datetime(2026, 3, 1, 12, 12, 45, tzinfo=UTC)
     assert viewer.last_seen_at == datetime(2026, 3, 1, 12, 20, tzinfo=UTC)
+
+
+def test_viewer_spans_cover_every_chunk_and_only_ever_widen(brand, tmp_path):
+    VideoFactory(brand=brand, external_id="v1")
+    known = ViewerFactory(brand=brand, viewer_key=pseudonymise_viewer_id(
+        brand_id=brand.pk, platform_code="douyin", raw_id="old"), first_seen_at=datetime(2026, 1, 5, tzinfo=UTC),
+        last_seen_at=datetime(2026, 1, 6, tzinfo=UTC))
+    # chunks of 2 rows: "new" appears in the 1st and 3rd chunks, "old" in the 2nd and 3rd
+    rows = ["e1,douyin,new,v1,,like,,,,2026-01-03T00:00:00Z", "e2,douyin,x,v1,,like,,,,2026-01-01T00:00:00Z",
+            "e3,douyin,old,v1,,like,,,,2026-01-05T12:00:00Z", "e4,douyin,old,v1,,like,,,,2026-01-04T00:00:00Z",
+            "e5,douyin,new,v1,,like,,,,2026-01-09T00:00:00Z", "e6,douyin,old,v1,,like,,,,2026-01-05T06:00:00Z"]
+    summary = import_file(path=write(tmp_path, "x.csv", HEADER + "\n".join(rows) + "\n"), brand=brand, chunk_rows=2)
+    assert summary.inserted == 6
+    spans = {raw: Viewer.objects.filter(brand=brand, viewer_key=pseudonymise_viewer_id(
+        brand_id=brand.pk, platform_code="douyin", raw_id=raw)).values_list("first_seen_at", "last_seen_at").get()
+        for raw in ("new", "old", "x")}
+    day = lambda d: datetime(2026, 1, d, tzinfo=UTC)  # noqa: E731
+    assert spans == {"new": (day(3), day(9)), "old": (day(4), day(6)), "x": (day(1), day(1))}
+    assert Viewer.objects.get(pk=known.pk).last_seen_at == day(6)  # the known span was wider: kept
 
 
 def test_importing_twice_stores_nothing_new(brand):
