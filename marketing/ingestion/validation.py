@@ -168,10 +168,12 @@ class BrandContext:
     Videos are looked up per chunk, only those not seen before, so a brand with many videos costs one
     query per chunk, not one per row. With ``create_missing`` an unknown video is remembered in
     ``videos_to_create`` (platform id, external id) -> duration in ms, to be inserted set-based.
+    ``currency`` is the brand's: an event with a value must be in it (a missing currency means it).
     """
 
-    def __init__(self, *, brand_id: int, create_missing: bool = False) -> None:
+    def __init__(self, *, brand_id: int, currency: str, create_missing: bool = False) -> None:
         self.brand_id = brand_id
+        self.currency = currency
         self.create_missing = create_missing
         self.platforms: dict[str, int] = dict(Platform.objects.values_list("code", "pk"))
         self.campaign_ids: frozenset[int] = frozenset(
@@ -264,11 +266,19 @@ class BrandContext:
             if any(w is FULL_WATCH for w in watch):
                 watch = [d if w is FULL_WATCH else w for w, d in zip(watch, durations, strict=True)]
 
-        values, issues = _by_value(_cleaned(batch.column("value")), _check_value)
+        raw_values = _cleaned(batch.column("value"))
+        values, issues = _by_value(raw_values, _check_value)
         fail(issues, "value")
 
         currencies, issues = _by_value(_cleaned(batch.column("currency")), _check_currency)
         fail(issues, "currency")
+        own = self.currency
+        if any(v is not None for v in raw_values):
+            bad = {i for i, _ in issues}
+            fail(((i, (ErrorCode.CURRENCY_MISMATCH,
+                       f"The value is in {c}, but this brand's currency is {own}: convert it before ingest."))
+                  for i, (v, c) in enumerate(zip(raw_values, currencies, strict=True))
+                  if v is not None and c and c != own and i not in bad), "currency")
 
         moments, issues = _occurred_at(batch.column("occurred_at"))
         fail(issues, "occurred_at")
@@ -294,11 +304,14 @@ class BrandContext:
             for i, event_id in enumerate(event_ids):
                 if event_id is None:
                     value = values[i]
+                    # the currency as given: ids derived before currencies were defaulted stay the same
                     event_ids[i] = derive_event_id(
                         fmt, platforms[i][0], viewer_keys[i], exts[i], campaign_ids[i], kinds[i], watch[i],
                         None if value is None else f"{value:.2f}", currencies[i],
                         moments[i].astimezone(UTC).isoformat(),
                     )
+        if any(v is not None for v in values):  # a value without a currency is in the brand's currency
+            currencies = [own if v is not None and not c else c for v, c in zip(values, currencies, strict=True)]
         staged = StagedEvents(
             event_id=event_ids, platform_id=[p[1] for p in platforms], viewer_key=viewer_keys,
             video_id=video_ids, video_ext=new_exts, campaign_id=campaign_ids, kind=kinds, watch_ms=watch,

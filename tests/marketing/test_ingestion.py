@@ -144,6 +144,27 @@ def test_skip_invalid_stores_valid_rows_and_writes_exact_reject_file(brand, tmp_
     ]
 
 
+def test_values_in_another_currency_than_the_brands_are_rejected_with_both_named(brand, tmp_path):
+    VideoFactory(brand=brand, external_id="v1")
+    path = write(tmp_path, "x.csv", HEADER
+                 + "e1,douyin,u1,v1,,purchase,,10.00,USD,2026-01-01T00:00:00Z\n"
+                 + "e2,douyin,u1,v1,,purchase,,20.00,,2026-01-01T00:00:00Z\n"
+                 + "e3,douyin,u1,v1,,purchase,,30.00,cny,2026-01-01T00:00:00Z\n"
+                 + "e4,douyin,u1,v1,,like,,,usd,2026-01-01T00:00:00Z\n")
+
+    strict = import_file(path=path, brand=brand)
+    assert (strict.committed, strict.rejected) == (False, 1)
+    assert [(e.line, e.field, e.code, e.message) for e in strict.errors] == [
+        (2, "currency", ErrorCode.CURRENCY_MISMATCH,
+         "The value is in USD, but this brand's currency is CNY: convert it before ingest.")]
+
+    summary = import_file(path=path, brand=brand, skip_invalid=True)
+    assert (summary.inserted, summary.rejected) == (3, 1)
+    assert "2,currency,currency_mismatch," in summary.reject_file.read_text(encoding="utf-8")
+    # a value without a currency is in the brand's; an event without a value keeps its currency as given
+    assert dict(Interaction.objects.values_list("event_id", "currency")) == {"e2": "CNY", "e3": "CNY", "e4": "USD"}
+
+
 def test_reject_file_location_can_be_chosen(brand, tmp_path):
     path = write(tmp_path, "x.csv", HEADER + "e1,douyin,u1,nope,,view,,,,2026-01-01T00:00:00Z\n")
     target = tmp_path / "bad.csv"

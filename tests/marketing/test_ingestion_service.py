@@ -1,6 +1,7 @@
 """ingest_events: the API batch service behind ``ingestInteractions`` (PostgreSQL and SQLite)."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.test import override_settings
@@ -173,3 +174,27 @@ def test_unhashable_values_are_rejected_not_crashing(brand, editor_principal, vi
                            events=[event(0, platform=["douyin"]), event(1)])
     assert (result.accepted, result.rejected) == (1, 1)
     assert [(e.index, e.field, e.code) for e in result.errors] == [(0, "platform", ErrorCode.INVALID_CHOICE)]
+
+
+# --- currency: the brand's only ----------------------------------------------------------------------
+
+
+def test_a_value_in_another_currency_than_the_brands_is_rejected(brand, editor_principal, video):
+    assert brand.currency == "CNY"
+    batch = [event(0, kind="purchase", watch_ms=None, value="10.00", currency="usd"),
+             event(1, kind="purchase", watch_ms=None, value="12.50", currency="CNY")]
+    result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=batch)
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert result.errors == [EventError(0, "currency", ErrorCode.CURRENCY_MISMATCH,
+                                        "The value is in USD, but this brand's currency is CNY: convert it before ingest.")]
+    assert list(Interaction.objects.values_list("event_id", "value", "currency")) == [
+        ("api-1", Decimal("12.50"), "CNY")]
+
+
+def test_a_value_without_currency_is_stored_in_the_brands(brand, editor_principal, video):
+    brand.currency = "EUR"
+    brand.save()
+    batch = [event(0, kind="purchase", watch_ms=None, value="3.20"), event(1)]  # event 1: a view, no value
+    result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=batch)
+    assert (result.accepted, result.rejected) == (2, 0)
+    assert dict(Interaction.objects.values_list("event_id", "currency")) == {"api-0": "EUR", "api-1": ""}
