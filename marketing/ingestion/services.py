@@ -227,6 +227,7 @@ def import_file(
         rows, errors = validate_records(source, writer, chunk)
         for position, problems in errors.items():
             reject(source, chunk.lines[position], chunk.records[position], problems)
+        chunk.records.clear()  # the parsed text is no longer needed: free it before the chunk is rendered
         # Only the videos first seen in this chunk, and only those a valid row needs.
         needed = {(p, ext) for p, ext in zip(rows.platform_id, rows.video_ext, strict=True) if ext is not None}
         new_videos = {k: d for k, d in context.videos_to_create.items() if k not in before and k in needed}

@@ -54,19 +54,27 @@ class CopyChunk:
         return self.rows
 
     @classmethod
-    def render(cls, chunk: StagedEvents) -> CopyChunk:
-        """The staging table's columns as COPY text, built column by column (no per-row Python call)."""
+    def render(cls, chunk: StagedEvents, *, slice_rows: int = 10_000) -> CopyChunk:
+        """The staging table's columns as COPY text, built column by column (no per-row Python call).
+
+        Rendered ``slice_rows`` at a time: the per-column strings of a slice are freed once it is
+        encoded, so the chunk's peak memory is its staged values plus the bytes, not 11 strings a row.
+        """
         if not len(chunk):
             return cls(b"", 0, False)
         platform_text = {p: str(p) for p in set(chunk.platform_id)}
-        columns = (
-            _texts(chunk.event_id), [platform_text[p] for p in chunk.platform_id], chunk.viewer_key,
-            _ints(chunk.video_id), _texts(chunk.video_ext), _ints(chunk.campaign_id), chunk.kind,
-            _ints(chunk.watch_ms), [NULL if v is None else f"{v:f}" for v in chunk.value], chunk.currency,
-            [moment.isoformat() for moment in chunk.occurred_at],
-        )
-        text = "\n".join(map("\t".join, zip(*columns, strict=True)))
-        return cls((text + "\n").encode(), len(chunk), None in chunk.video_id)
+        blocks = []
+        for start in range(0, len(chunk), slice_rows):
+            part = slice(start, start + slice_rows)
+            columns = (
+                _texts(chunk.event_id[part]), [platform_text[p] for p in chunk.platform_id[part]],
+                chunk.viewer_key[part], _ints(chunk.video_id[part]), _texts(chunk.video_ext[part]),
+                _ints(chunk.campaign_id[part]), chunk.kind[part], _ints(chunk.watch_ms[part]),
+                [NULL if v is None else f"{v:f}" for v in chunk.value[part]], chunk.currency[part],
+                [moment.isoformat() for moment in chunk.occurred_at[part]],
+            )
+            blocks.append(("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode())
+        return cls(b"".join(blocks), len(chunk), None in chunk.video_id)
 
 
 def _ints(values: list[int | None]) -> list[str]:
