@@ -393,7 +393,11 @@ def pseudonymise_viewer_ids(*, brand_id: int, platform_code: str, raw_ids: Itera
 
 
 class Viewer(models.Model):
-    """A pseudonymous audience member of one brand on one platform."""
+    """A pseudonymous audience member of one brand on one platform.
+
+    Ingest widens first/last seen of the viewers it touches: on PostgreSQL the table's fillfactor is 70
+    (migration 0006), so those updates stay in their page (HOT) and skip the indexes.
+    """
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="viewers")
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="viewers")

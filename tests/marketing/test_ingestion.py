@@ -518,3 +518,14 @@ def test_interaction_indexes_cover_every_foreign_key_without_duplicates(db):
     assert redundant == []
     leading = {columns[0] for columns in indexes.values()}
     assert {"brand_id", "viewer_id", "video_id", "campaign_id"} <= leading
+
+
+@pytest.mark.postgres
+def test_viewer_pages_keep_room_for_in_place_updates_on_postgresql(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL on PostgreSQL: fillfactor is a PostgreSQL storage parameter")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'marketing_viewer'")
+        assert cursor.fetchone()[0] == ["fillfactor=70"]
