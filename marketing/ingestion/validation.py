@@ -234,19 +234,23 @@ class BrandContext:
         event_ids = [None if v is None else (v if v.__class__ is str else str(v))
                      for v in _cleaned(batch.column("event_id"))]
         present = [v for v in event_ids if v is not None]
-        if present and (max(map(len, present)) > MAX_EVENT_ID or not _storable_text(present)):
-            fail(((i, _event_id_problem(v)) for i, v in enumerate(event_ids)
-                  if v is not None and _event_id_problem(v)), "event_id")
+        if present and not _plain_text(present, MAX_EVENT_ID):
+            fail(((i, problem) for i, v in enumerate(event_ids)
+                  if v is not None and (problem := _event_id_problem(v))), "event_id")
 
         platforms, issues = _by_value(_cleaned(batch.column("platform")), self._check_platform)
         fail(issues, "platform")
-        raw_viewers, issues = _by_value(_cleaned(batch.column("viewer_id")), _check_viewer_id)
-        fail(issues, "viewer_id")
+        raw_viewers = _cleaned(batch.column("viewer_id"))
+        if not _plain_text(raw_viewers, MAX_VIEWER_ID):
+            raw_viewers, issues = _by_value(raw_viewers, _check_viewer_id)
+            fail(issues, "viewer_id")
         kinds, issues = _by_value(_cleaned(batch.column("kind")), _check_kind)
         fail(issues, "kind")
 
-        exts, issues = _by_value(_cleaned(batch.column("video_external_id")), _check_video_external_id)
-        fail(issues, "video_external_id")
+        exts = _cleaned(batch.column("video_external_id"))
+        if not _plain_text(exts, MAX_VIDEO_ID):
+            exts, issues = _by_value(exts, _check_video_external_id)
+            fail(issues, "video_external_id")
         video_keys = [None if p is None or e is None else (p[1], e) for p, e in zip(platforms, exts, strict=True)]
         video_ids, new_exts, durations = self._resolve_videos(
             video_keys, platforms, batch, default_duration_ms, before_query, fail)
@@ -254,8 +258,7 @@ class BrandContext:
         campaign_ids, issues = _by_value(_cleaned(batch.column("campaign_id")), self._check_campaign)
         fail(issues, "campaign_id")
 
-        raw_watch = batch.column("watch_ms")
-        watch, issues = _by_value(_cleaned(raw_watch), _check_watch_ms)
+        watch, issues = _by_value(_cleaned(batch.column("watch_ms")), _check_watch_ms)
         fail(issues, "watch_ms")
         if any(w is not None for w in watch):
             bad = {i for i, _ in issues}
@@ -429,6 +432,13 @@ def _by_value(values: list, check: Callable) -> tuple[list, list[tuple[int, Prob
     if not problems:
         return mapped, []
     return mapped, [(i, problems[v]) for i, v in enumerate(values) if v in problems]
+
+
+def _plain_text(values: list, max_length: int) -> bool:
+    """Every value a string of at most ``max_length`` characters that PostgreSQL can store (the common
+    case, checked for the whole column at once; otherwise each distinct value is checked)."""
+    return (bool(values) and set(map(type, values)) == {str} and max(map(len, values)) <= max_length
+            and _storable_text(values))
 
 
 def _storable_text(values: list[str]) -> bool:
