@@ -108,8 +108,9 @@ def ingest_events(*, principal: Principal, brand_id, events: list[dict]) -> Inge
     ``events``: at most ``settings.INGEST_MAX_EVENTS`` dicts with keys ``event_id`` (optional, <= 64
     chars; derived when missing), ``platform`` (code), ``viewer_id`` (the platform's raw user id, hashed
     here), ``video_external_id`` (an existing video of the brand), ``campaign_id`` (optional, the brand's),
-    ``kind``, ``watch_ms`` (views only, ms), ``value`` (>= 0), ``currency`` (ISO code), ``occurred_at``
-    (ISO-8601 with offset, or an aware datetime).
+    ``kind``, ``watch_ms`` (views only, ms), ``value`` (>= 0), ``currency`` (ISO code; with a value it
+    must be the brand's, which is also the default), ``occurred_at`` (ISO-8601 with offset, or an
+    aware datetime).
 
     Returns accepted (newly stored), duplicates (event ids already stored), rejected (invalid) and the
     errors of the rejected events. Raises ServiceValidationError for a caller without the editor role or
