@@ -191,11 +191,15 @@ class PostgresWriter:
         self._wait()
         self.close()
         if self._deferred_spans:
+            # One row per chunk and viewer (~800k for 1M rows and 100k viewers): at the default work_mem
+            # (4 MB) the GROUP BY sorted on disk, 2.4 s of the statement; in memory it takes 0.6 s.
+            self._cursor.execute("SET LOCAL work_mem = '64MB'")
             self._cursor.execute(_VIEWER_UPSERT.format(
                 source=f"""SELECT platform_id, viewer_key, min(first_seen_at) AS first_seen_at,
                                   max(last_seen_at) AS last_seen_at
                            FROM {VIEWER_SPANS} GROUP BY platform_id, viewer_key""",
                 on_conflict=_WIDEN_SEEN), {"brand": self.brand_id})
+            self._cursor.execute("SET LOCAL work_mem TO DEFAULT")
         if self._foreign_keys:
             self._cursor.execute(f"SET CONSTRAINTS {self._foreign_keys} DEFERRED")  # Django's default again
         return self.outcome
