@@ -141,9 +141,10 @@ class PostgresWriter:
 
     Viewers' first/last seen: a single-chunk write (an API batch) widens them in its viewer upsert. In
     background mode (a file, many chunks) each chunk only creates the unknown viewers and appends its
-    per-viewer spans to a TEMP table; ``finish`` widens each viewer once from their union. Widening per chunk rewrote every returning viewer's row
-    (and its 4 index entries) in every chunk of a time-ordered file. Background mode also gives the
-    transaction 64 MB of work_mem for these aggregates and hashes (the default 4 MB spilled to disk).
+    per-viewer spans to a TEMP table; ``finish`` widens each viewer once from their union. Widening per
+    chunk rewrote every returning viewer's row (and its 4 index entries) in every chunk of a time-ordered
+    file. Background mode also gives the transaction 64 MB of work_mem for these aggregates and hashes
+    (at the default 4 MB they spilled to disk).
     """
 
     def __init__(self, *, brand_id: int, approve_created: bool = False, background: bool = False) -> None:
