@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.db import connection
+
 from marketing.models import (
     Campaign,
     InteractionKind,
@@ -198,16 +200,26 @@ class BrandContext:
             before_query()
         for platform_id, externals in wanted.items():
             names = sorted(externals)
-            for start in range(0, len(names), 5000):
-                batch = names[start:start + 5000]
-                found = Video.objects.filter(
-                    brand_id=self.brand_id, platform_id=platform_id, external_id__in=batch
-                ).values_list("external_id", "pk", "duration_ms")
-                for ext, pk, duration in found:
-                    self.videos[(platform_id, ext)] = (pk, duration)
-                for ext in batch:
-                    if (platform_id, ext) not in self.videos:
-                        self._unknown_videos.add((platform_id, ext))
+            for ext, pk, duration in self._videos_named(platform_id, names):
+                self.videos[(platform_id, ext)] = (pk, duration)
+            for ext in names:
+                if (platform_id, ext) not in self.videos:
+                    self._unknown_videos.add((platform_id, ext))
+
+    def _videos_named(self, platform_id: int, names: list[str]) -> list[tuple[str, int, int]]:
+        """(external id, id, duration) of the brand's videos on the platform among ``names``."""
+        if connection.vendor != "postgresql":
+            return [row for start in range(0, len(names), 5000) for row in Video.objects.filter(
+                brand_id=self.brand_id, platform_id=platform_id, external_id__in=names[start:start + 5000],
+            ).values_list("external_id", "pk", "duration_ms")]
+        # One array parameter: an IN list of ~1,000 parameters (an API batch) took 7-10 ms, this 2 ms.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, id, duration_ms FROM {Video._meta.db_table} "
+                "WHERE brand_id = %s AND platform_id = %s AND external_id = ANY(%s)",
+                [self.brand_id, platform_id, names],
+            )
+            return cursor.fetchall()
 
     # --- the rules --------------------------------------------------------------------------
     def validate_events(
