@@ -8,8 +8,8 @@ Run (PostgreSQL only; use a database of its own whose name contains "bench": it 
    larger one) into a temp directory.
 2. Imports each file into a fresh brand through ``import_file`` (the ``import_interactions`` code path),
    each in its own child process, so each reports its own peak memory (ru_maxrss): equal peaks for
-   larger files show that memory is flat (every file spans many 25k-row chunks: the importer
-   holds at most the chunk being validated and the chunk being written, whatever the file size).
+   larger files show that memory is flat (every file spans many chunks of CHUNK_ROWS records: the
+   importer holds at most the chunk being validated and the chunk being written, whatever the file size).
 3. COPYs the same rows, already resolved to ids, into an empty table created ``LIKE marketing_interaction
    INCLUDING ALL`` (same columns, constraints and indexes): the database's ceiling.
 4. Starts a real HTTP server (gunicorn, ``marketing.wsgi``, on a free local port, same database) and
@@ -80,6 +80,11 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 min): the cores are shared, so every figure says how busy."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def rows(n: int, seed: int, tag: str):
@@ -300,6 +305,7 @@ def main() -> None:
     if "bench" not in database:
         sys.exit(f"refusing to run on {database!r}: the benchmark empties its database; use one named *bench*.")
     call_command("migrate", verbosity=0)
+    print(f"ingest benchmark, {os.cpu_count()} cores, {load()} at start", flush=True)
     with connection.cursor() as cursor:  # start from empty tables, like the raw COPY's fresh table
         cursor.execute("TRUNCATE marketing_brand CASCADE")
     run = datetime.now().strftime("%Y%m%d%H%M%S")
@@ -322,7 +328,7 @@ def main() -> None:
             assert result["inserted"] == n and result["rejected"] == 0, result
             print(f"import {n:>10,} rows ({size_mb:5.0f} MB file, generated in {generated:4.1f} s): "
                   f"{result['seconds']:6.1f} s, {n / result['seconds']:>9,.0f} rows/s, "
-                  f"peak memory {result['peak_mb']:.0f} MB")
+                  f"peak memory {result['peak_mb']:.0f} MB ({load()} after)", flush=True)
     big_brand = Brand.objects.get(slug=f"bench-big-{run}")
     import_rate = args.rows / results["big"]["seconds"]
     for with_fks, label in ((False, "LIKE-table (indexes + checks, no foreign keys)"),
@@ -330,7 +336,7 @@ def main() -> None:
         copy_seconds = raw_copy(args.rows, 1, f"r{run}", brand=big_brand, with_foreign_keys=with_fks)
         copy_rate = args.rows / copy_seconds
         print(f"raw COPY {args.rows:,} rows into an empty {label}: {copy_seconds:.1f} s, {copy_rate:,.0f} rows/s; "
-              f"import / raw COPY = {import_rate / copy_rate:.2f}")
+              f"import / raw COPY = {import_rate / copy_rate:.2f} ({load()} after)", flush=True)
     print(f"targets: import / raw COPY >= 0.5; import >= 100,000 rows/s (measured {import_rate:,.0f})")
     series = sorted(results.values(), key=lambda r: r["mb"])
     print("peak memory by file size: " + ", ".join(f"{r['mb']:.0f} MB file -> {r['peak_mb']:.0f} MB" for r in series)
@@ -340,7 +346,7 @@ def main() -> None:
                                       workers=args.http_workers)
     print(f"GraphQL ingestInteractions over HTTP (gunicorn, {args.http_workers} gthread workers, "
           f"{args.http_clients} client connections, bearer token), batches of {args.api_batch:,}: "
-          f"{args.api_rows:,} events in {seconds:.1f} s, {rate:,.0f} events/s (target >= 10,000)")
+          f"{args.api_rows:,} events in {seconds:.1f} s, {rate:,.0f} events/s (target >= 10,000) ({load()} after)")
 
 
 if __name__ == "__main__":

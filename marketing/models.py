@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -377,12 +378,26 @@ def pseudonymise_viewer_id(*, brand_id: int, platform_code: str, raw_id: str) ->
 
     The brand is part of the message so that two brands cannot link their audiences.
     """
-    message = f"{brand_id}|{platform_code}|{raw_id}".encode()
-    return hmac.new(settings.VIEWER_ID_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return pseudonymise_viewer_ids(brand_id=brand_id, platform_code=platform_code, raw_ids=[raw_id])[0]
+
+
+def pseudonymise_viewer_ids(*, brand_id: int, platform_code: str, raw_ids: Iterable[str]) -> list[str]:
+    """``pseudonymise_viewer_id`` of many user ids of one brand and platform (the bulk ingest path).
+
+    HMAC-SHA256(VIEWER_ID_HMAC_KEY, "brand id|platform code|raw id"), hex: ``hmac.digest`` is the
+    one-shot OpenSSL call, several times faster per id than building an ``hmac.HMAC`` object.
+    """
+    key, prefix = settings.VIEWER_ID_HMAC_KEY.encode(), f"{brand_id}|{platform_code}|"
+    digest = hmac.digest
+    return [digest(key, (prefix + raw_id).encode(), "sha256").hex() for raw_id in raw_ids]
 
 
 class Viewer(models.Model):
-    """A pseudonymous audience member of one brand on one platform."""
+    """A pseudonymous audience member of one brand on one platform.
+
+    Ingest widens first/last seen of the viewers it touches: on PostgreSQL the table's fillfactor is 70
+    (migration 0006), so those updates stay in their page (HOT) and skip the indexes.
+    """
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="viewers")
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="viewers")
@@ -420,12 +435,15 @@ class Viewer(models.Model):
 class Interaction(models.Model):
     """An append-only fact: a viewer did something with a video, maybe within a campaign."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="interactions")
+    # No single-column indexes on the foreign keys: each is the leading column of a composite index below
+    # (brand: the unique event id and brand_time; viewer, video, campaign: their *_time index), which serves
+    # the same lookups, cascades included. Every index costs each ingested row an insertion.
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="interactions", db_index=False)
     event_id = models.CharField(max_length=64, help_text="Unique per brand: a delivery seen twice is stored once.")
-    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interactions")
-    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="interactions")
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interactions", db_index=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="interactions", db_index=False)
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions", db_index=False
     )
     kind = models.CharField(max_length=16, choices=InteractionKind.choices)
     watch_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Watch time of a view, in ms.")

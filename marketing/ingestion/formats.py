@@ -1,7 +1,8 @@
 """Input formats: each maps one source record to reelboard events (see validation.EVENT_FIELDS).
 
 * ``reelboard``: the record already has the reelboard columns (an optional ``video_duration_ms`` column
-  sets the duration of videos created with ``--create-missing``; 15 s otherwise).
+  sets the duration of videos created with ``--create-missing``; 15 s otherwise); it has no mapper and is
+  validated column by column, ``--platform`` filling the rows that name no platform.
 * ``kuairec``: KuaiRec's ``small_matrix.csv`` / ``big_matrix.csv`` (user_id, video_id, play_duration,
   video_duration, time, date, timestamp, watch_ratio). Each row is one **view** on platform
   ``kuaishou`` (or ``--platform``): viewer = user_id, video = video_id, watch_ms = play_duration
@@ -50,15 +51,8 @@ class Format:
     default_duration_ms: int | None = None
 
     def mapper(self, platform: str | None) -> Mapper:
+        """Record -> events, for the formats whose records are not reelboard events already."""
         return _MAPPERS[self.name](platform or self.default_platform)
-
-
-def _reelboard(platform: str | None) -> Mapper:
-    def map_record(record: dict) -> tuple[list[dict], Problems]:
-        if platform and not record.get("platform"):
-            record = {**record, "platform": platform}
-        return [record], []
-    return map_record
 
 
 def _unix_seconds(value) -> datetime:
@@ -67,8 +61,6 @@ def _unix_seconds(value) -> datetime:
 
 def _kuairec(platform: str) -> Mapper:
     def map_record(record: dict) -> tuple[list[dict], Problems]:
-        if "__error__" in record:
-            return [record], []
         problems: Problems = []
         occurred_at = None
         stamp, clock = record.get("timestamp"), record.get("time")
@@ -99,8 +91,6 @@ def _kuairec(platform: str) -> Mapper:
 
 def _movielens(platform: str) -> Mapper:
     def map_record(record: dict) -> tuple[list[dict], Problems]:
-        if "__error__" in record:
-            return [record], []
         problems: Problems = []
         try:
             rating = Decimal(str(record.get("rating", "")).strip())
@@ -124,7 +114,7 @@ def _movielens(platform: str) -> Mapper:
     return map_record
 
 
-_MAPPERS = {"reelboard": _reelboard, "kuairec": _kuairec, "movielens": _movielens}
+_MAPPERS = {"kuairec": _kuairec, "movielens": _movielens}
 
 FORMATS: dict[str, Format] = {
     "reelboard": Format("reelboard", None, default_duration_ms=REELBOARD_DURATION_MS),

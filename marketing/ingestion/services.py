@@ -23,7 +23,8 @@ from django.db import transaction
 
 from marketing.auth import Principal
 from marketing.ingestion.formats import FORMATS, open_source
-from marketing.ingestion.validation import BrandContext, RowError
+from marketing.ingestion.sources import RecordChunk
+from marketing.ingestion.validation import BrandContext, EventColumns, RowError, StagedEvents
 from marketing.ingestion.writers import WriteOutcome, make_writer
 from marketing.models import Brand, Role
 from marketing.services.access import get_for_role
@@ -31,9 +32,10 @@ from marketing.services.errors import ErrorCode, ServiceValidationError
 
 logger = logging.getLogger(__name__)
 
-# Records per chunk. At most two chunks are in memory (one validated, one written): ~2 KB a record with
-# its staged row, so 25,000 keeps the importer's own share near 50 MB over Django's ~200 MB, whatever the file.
-CHUNK_ROWS = 25_000
+# Records per chunk. One chunk is parsed and validated (~1 KB a record at its peak: the parsed strings,
+# the columns and the staged values) while the previous one, ~120 bytes a row of COPY text by then, is
+# written: 50,000 keeps the importer's own share near 60 MB over Django's ~200 MB, whatever the file.
+CHUNK_ROWS = 50_000
 MAX_REPORTED_ERRORS = 20
 
 
@@ -121,8 +123,9 @@ def ingest_events(*, principal: Principal, brand_id, events: list[dict]) -> Inge
     ``events``: at most ``settings.INGEST_MAX_EVENTS`` dicts with keys ``event_id`` (optional, <= 64
     chars; derived when missing), ``platform`` (code), ``viewer_id`` (the platform's raw user id, hashed
     here), ``video_external_id`` (an existing video of the brand), ``campaign_id`` (optional, the brand's),
-    ``kind``, ``watch_ms`` (views only, ms), ``value`` (>= 0), ``currency`` (ISO code), ``occurred_at``
-    (ISO-8601 with offset, or an aware datetime).
+    ``kind``, ``watch_ms`` (views only, ms), ``value`` (>= 0), ``currency`` (ISO code; with a value it
+    must be the brand's, which is also the default), ``occurred_at`` (ISO-8601 with offset, or an
+    aware datetime).
 
     Returns accepted (newly stored), duplicates (event ids already stored), rejected (invalid) and the
     errors of the rejected events. Raises ServiceValidationError for a caller without the editor role or
@@ -134,22 +137,17 @@ def ingest_events(*, principal: Principal, brand_id, events: list[dict]) -> Inge
         raise ServiceValidationError.single(
             "events", ErrorCode.LIMIT_EXCEEDED, f"At most {settings.INGEST_MAX_EVENTS} events per batch."
         )
-    context = BrandContext(brand_id=brand.pk)
-    context.prefetch_videos([e for e in events if isinstance(e, dict)])
-    rows, errors, rejected = [], [], 0
-    for index, event in enumerate(events):
-        if not isinstance(event, dict):
-            errors.append(EventError(index, "input", ErrorCode.INVALID, "Each event must be an object."))
-            rejected += 1
-            continue
-        row, problems = context.validate(event, line=index, fmt="reelboard")
-        if problems:
-            rejected += 1
-            errors.extend(EventError(index, p.field, p.code, p.message) for p in problems)
-        else:
-            rows.append(row)
-    result = IngestResult(rejected=rejected, errors=errors)
-    if rows:
+    context = BrandContext(brand_id=brand.pk, currency=brand.currency)
+    batch = EventColumns.from_events(events)
+    # Problems the API layer found while decoding (a malformed campaign GlobalID), reported with the rest.
+    batch.problems = {i: list(event["__problems__"]) for i, event in enumerate(events)
+                      if isinstance(event, dict) and "__problems__" in event}
+    checked = context.validate_events(batch, lines=range(len(events)), fmt="reelboard")
+    result = IngestResult(rejected=len(checked.errors), errors=[
+        EventError(index, p.field, p.code, p.message) for index, problems in checked.errors.items() for p in problems
+    ])
+    rows = checked.staged
+    if len(rows):
         with transaction.atomic():
             writer = make_writer(brand_id=brand.pk)
             writer.stage(rows, {})
@@ -185,12 +183,13 @@ def import_file(
     path = Path(path)
     summary = ImportSummary()
     started = time.monotonic()
-    mapper = None if fmt == "reelboard" and not platform else spec.mapper(platform)
+    mapper = None if fmt == "reelboard" else spec.mapper(platform)
     reject_path = Path(reject_file) if reject_file else path.with_name(path.name + ".rejects.csv")
     reject_handle = reject_writer = None
-    context = BrandContext(brand_id=brand.pk, create_missing=create_missing)
+    context = BrandContext(brand_id=brand.pk, currency=brand.currency, create_missing=create_missing)
+    options = {"fmt": spec.name, "columns": spec.columns, "default_duration_ms": spec.default_duration_ms}
 
-    def reject(source, line: int, record: dict, problems: list[RowError]) -> None:
+    def reject(source, line: int, record, problems: list[RowError]) -> None:
         nonlocal reject_handle, reject_writer
         summary.rejected += 1
         room = MAX_REPORTED_ERRORS - len(summary.errors)
@@ -206,37 +205,47 @@ def import_file(
                 " | ".join(p.message for p in problems), source.serialise(record),
             ])
 
-    def process(source, writer, chunk: list[tuple[int, dict]]) -> None:
-        rows: list[tuple] = []
-        before = dict(context.videos_to_create)
-        validate = context.validate
-        options = {"fmt": spec.name, "columns": spec.columns, "default_duration_ms": spec.default_duration_ms}
-        if mapper is None:  # reelboard records are events already: the hot path, kept lean
-            context.prefetch_videos([record for _, record in chunk], before_query=writer.wait_idle)
-            for line, record in chunk:
-                row, errors = validate(record, line=line, **options)
-                if errors:
-                    reject(source, line, record, errors)
-                else:
-                    rows.append(row)
-        else:
-            mapped = [(line, record, *mapper(record)) for line, record in chunk]
-            context.prefetch_videos([event for *_, events, _ in mapped for event in events],
-                                    before_query=writer.wait_idle)
-            for line, record, events, problems in mapped:
-                errors = [RowError(line, column, code, message) for column, code, message in problems]
-                record_rows = []
-                for event in events:
-                    row, event_errors = validate(event, line=line, **options)
-                    errors.extend(event_errors)
-                    if row is not None:
-                        record_rows.append(row)
-                if errors:
-                    reject(source, line, record, errors)
-                else:
-                    rows.extend(record_rows)
+    def validate_records(source, writer, chunk: RecordChunk) -> tuple[StagedEvents, dict[int, list[RowError]]]:
+        """The chunk's valid events staged, and the problems of each rejected record (by position)."""
+        if mapper is None:  # reelboard records are events already: the hot path, validated column by column
+            values = source.columns(chunk)
+            if platform:  # --platform fills the rows that name none
+                values["platform"] = [v if v else platform for v in values.get("platform") or [None] * len(chunk.lines)]
+            batch = EventColumns(size=len(chunk.records), values=values, unreadable=chunk.unreadable)
+            checked = context.validate_events(batch, lines=chunk.lines, before_query=writer.wait_idle, **options)
+            return checked.staged, checked.errors
+        # Other formats map each record to zero, one or two events; a record is stored whole or rejected whole.
+        events, owners = [], []
+        errors: dict[int, list[RowError]] = {}
+        for position, record in enumerate(chunk.records):
+            line = chunk.lines[position]
+            if position in chunk.unreadable:
+                errors[position] = [RowError(line, "input", ErrorCode.INVALID, chunk.unreadable[position])]
+                continue
+            mapped, problems = mapper(source.as_dict(record))
+            if problems:
+                errors[position] = [RowError(line, column, code, message) for column, code, message in problems]
+            events.extend(mapped)
+            owners.extend([position] * len(mapped))
+        checked = context.validate_events(EventColumns.from_events(events), lines=[chunk.lines[o] for o in owners],
+                                          before_query=writer.wait_idle, **options)
+        for index, problems in checked.errors.items():
+            errors.setdefault(owners[index], []).extend(problems)
+        staged = checked.staged
+        if errors:
+            keep = [k for k, index in enumerate(checked.positions) if owners[index] not in errors]
+            if len(keep) < len(staged):
+                staged = staged.take(keep)
+        return staged, dict(sorted(errors.items()))
+
+    def process(source, writer, chunk: RecordChunk) -> None:
+        before = set(context.videos_to_create)
+        rows, errors = validate_records(source, writer, chunk)
+        for position, problems in errors.items():
+            reject(source, chunk.lines[position], chunk.records[position], problems)
+        chunk.records.clear()  # the parsed text is no longer needed: free it before the chunk is rendered
         # Only the videos first seen in this chunk, and only those a valid row needs.
-        needed = {(r[1], r[4]) for r in rows if r[3] is None}
+        needed = {(p, ext) for p, ext in zip(rows.platform_id, rows.video_ext, strict=True) if ext is not None}
         new_videos = {k: d for k, d in context.videos_to_create.items() if k not in before and k in needed}
         for key in [k for k in context.videos_to_create if k not in before and k not in needed]:
             # Referenced only by rejected rows: forget it, a later valid row may still ask for it.
@@ -252,17 +261,11 @@ def import_file(
             # background: the database writes chunk N while this thread validates chunk N + 1
             writer = make_writer(brand_id=brand.pk, approve_created=approve_created, background=True)
             try:
-                chunk: list[tuple[int, dict]] = []
-                for line, record in source:
-                    chunk.append((line, record))
-                    summary.read += 1
-                    if len(chunk) >= chunk_rows:
-                        process(source, writer, chunk)
-                        chunk = []
-                        if progress:
-                            progress(summary.read, source.fraction_read(), False)
-                if chunk:
+                for chunk in source.chunks(chunk_rows):
+                    summary.read += len(chunk.records)
                     process(source, writer, chunk)
+                    if progress:
+                        progress(summary.read, source.fraction_read(), False)
                 if summary.rejected and not skip_invalid:
                     raise StrictModeFailure
                 outcome = writer.finish()

@@ -23,6 +23,7 @@ class ErrorCode(enum.StrEnum):
     FORBIDDEN_TRANSITION = "forbidden_transition"
     NOT_APPROVED = "not_approved"
     LIMIT_EXCEEDED = "limit_exceeded"
+    CURRENCY_MISMATCH = "currency_mismatch"
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,15 @@ def test_a_full_batch_of_the_default_limit_passes_every_api_limit(setup, setting
     data = ok(gql(MUTATION, {"b": gid(brand), "events": events}, token=token))["ingestInteractions"]
     assert (data["accepted"], data["duplicates"], data["rejected"], data["errors"]) == (5000, 0, 0, [])
     assert Interaction.objects.filter(brand=brand).count() == 5000
+
+
+def test_a_purchase_in_another_currency_is_a_typed_event_error(setup):
+    brand, _, _, token = setup
+    events = [event(1, kind="PURCHASE", watchMs=None, value="9.99", currency="USD"),
+              event(2, kind="PURCHASE", watchMs=None, value="9.99")]
+    data = ok(gql(MUTATION, {"b": gid(brand), "events": events}, token=token))["ingestInteractions"]
+    assert (data["accepted"], data["rejected"]) == (1, 1)
+    assert data["eventErrors"] == [{"index": 0, "field": "currency", "code": "CURRENCY_MISMATCH",
+                                    "message": "The value is in USD, but this brand's currency is CNY: "
+                                               "convert it before ingest."}]
+    assert list(Interaction.objects.values_list("event_id", "currency")) == [("e2", "CNY")]

@@ -18,7 +18,7 @@ from analytics.models import PendingRollup
 from marketing.ingestion import import_file
 from marketing.models import Interaction, ModerationStatus, Video, Viewer, pseudonymise_viewer_id
 from marketing.services.errors import ErrorCode
-from tests.factories import BrandFactory, CampaignFactory, VideoFactory, platform
+from tests.factories import BrandFactory, CampaignFactory, VideoFactory, ViewerFactory, platform
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "interactions.reelboard.csv"
 HEADER = "event_id,platform,viewer_id,video_external_id,campaign_id,kind,watch_ms,value,currency,occurred_at\n"
@@ -60,6 +60,25 @@ def test_viewer_first_and_last_seen_span_their_events(brand):
     viewer = Viewer.objects.get(brand=brand, viewer_key=key)
     assert viewer.first_seen_at == datetime(2026, 3, 1, 12, 12, 45, tzinfo=UTC)
     assert viewer.last_seen_at == datetime(2026, 3, 1, 12, 20, tzinfo=UTC)
+
+
+def test_viewer_spans_cover_every_chunk_and_only_ever_widen(brand, tmp_path):
+    VideoFactory(brand=brand, external_id="v1")
+    known = ViewerFactory(brand=brand, viewer_key=pseudonymise_viewer_id(
+        brand_id=brand.pk, platform_code="douyin", raw_id="old"), first_seen_at=datetime(2026, 1, 5, tzinfo=UTC),
+        last_seen_at=datetime(2026, 1, 6, tzinfo=UTC))
+    # chunks of 2 rows: "new" appears in the 1st and 3rd chunks, "old" in the 2nd and 3rd
+    rows = ["e1,douyin,new,v1,,like,,,,2026-01-03T00:00:00Z", "e2,douyin,x,v1,,like,,,,2026-01-01T00:00:00Z",
+            "e3,douyin,old,v1,,like,,,,2026-01-05T12:00:00Z", "e4,douyin,old,v1,,like,,,,2026-01-04T00:00:00Z",
+            "e5,douyin,new,v1,,like,,,,2026-01-09T00:00:00Z", "e6,douyin,old,v1,,like,,,,2026-01-05T06:00:00Z"]
+    summary = import_file(path=write(tmp_path, "x.csv", HEADER + "\n".join(rows) + "\n"), brand=brand, chunk_rows=2)
+    assert summary.inserted == 6
+    spans = {raw: Viewer.objects.filter(brand=brand, viewer_key=pseudonymise_viewer_id(
+        brand_id=brand.pk, platform_code="douyin", raw_id=raw)).values_list("first_seen_at", "last_seen_at").get()
+        for raw in ("new", "old", "x")}
+    day = lambda d: datetime(2026, 1, d, tzinfo=UTC)  # noqa: E731
+    assert spans == {"new": (day(3), day(9)), "old": (day(4), day(6)), "x": (day(1), day(1))}
+    assert Viewer.objects.get(pk=known.pk).last_seen_at == day(6)  # the known span was wider: kept
 
 
 def test_importing_twice_stores_nothing_new(brand):
@@ -124,6 +143,27 @@ def test_skip_invalid_stores_valid_rows_and_writes_exact_reject_file(brand, tmp_
         f"4,platform | occurred_at,invalid_choice | invalid,\"Unknown platform 'myspace'; one of: {platforms}. "
         "| The time must be ISO-8601 with a UTC offset.\",\"e3,myspace,u3,v1,,like,,,,2026-01-01T00:00:00\"",
     ]
+
+
+def test_values_in_another_currency_than_the_brands_are_rejected_with_both_named(brand, tmp_path):
+    VideoFactory(brand=brand, external_id="v1")
+    path = write(tmp_path, "x.csv", HEADER
+                 + "e1,douyin,u1,v1,,purchase,,10.00,USD,2026-01-01T00:00:00Z\n"
+                 + "e2,douyin,u1,v1,,purchase,,20.00,,2026-01-01T00:00:00Z\n"
+                 + "e3,douyin,u1,v1,,purchase,,30.00,cny,2026-01-01T00:00:00Z\n"
+                 + "e4,douyin,u1,v1,,like,,,usd,2026-01-01T00:00:00Z\n")
+
+    strict = import_file(path=path, brand=brand)
+    assert (strict.committed, strict.rejected) == (False, 1)
+    assert [(e.line, e.field, e.code, e.message) for e in strict.errors] == [
+        (2, "currency", ErrorCode.CURRENCY_MISMATCH,
+         "The value is in USD, but this brand's currency is CNY: convert it before ingest.")]
+
+    summary = import_file(path=path, brand=brand, skip_invalid=True)
+    assert (summary.inserted, summary.rejected) == (3, 1)
+    assert "2,currency,currency_mismatch," in summary.reject_file.read_text(encoding="utf-8")
+    # a value without a currency is in the brand's; an event without a value keeps its currency as given
+    assert dict(Interaction.objects.values_list("event_id", "currency")) == {"e2": "CNY", "e3": "CNY", "e4": "USD"}
 
 
 def test_reject_file_location_can_be_chosen(brand, tmp_path):
@@ -466,3 +506,30 @@ def test_progress_redraws_one_line_on_a_terminal():
     assert first.startswith("100,000 rows read, ") and " rows/s, 50% of file, ETA 2 s" in first
     assert first.endswith(" s\x1b[K")  # clears the rest of the line, no newline until done
     assert last.startswith("200,000 rows read, ") and last.endswith("100% of file, ETA 0 s\x1b[K\n")
+
+
+def test_interaction_indexes_cover_every_foreign_key_without_duplicates(db):
+    """Each index costs every ingested row an insertion: none may be a prefix of another, yet each foreign
+    key must lead one (lookups by viewer, video or campaign, and the cascades of deleting them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Interaction._meta.db_table)
+    indexes = {name: tuple(c["columns"]) for name, c in constraints.items()
+               if (c["index"] or c["unique"]) and not c["primary_key"]}
+    redundant = [(a, b) for a, cols_a in indexes.items() for b, cols_b in indexes.items()
+                 if a != b and cols_b[:len(cols_a)] == cols_a and not constraints[a]["unique"]]
+    assert redundant == []
+    leading = {columns[0] for columns in indexes.values()}
+    assert {"brand_id", "viewer_id", "video_id", "campaign_id"} <= leading
+
+
+@pytest.mark.postgres
+def test_viewer_pages_keep_room_for_in_place_updates_on_postgresql(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL on PostgreSQL: fillfactor is a PostgreSQL storage parameter")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'marketing_viewer'")
+        assert cursor.fetchone()[0] == ["fillfactor=70"]

@@ -1,6 +1,7 @@
 """ingest_events: the API batch service behind ``ingestInteractions`` (PostgreSQL and SQLite)."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.test import override_settings
@@ -177,3 +178,45 @@ def test_unhashable_values_are_rejected_not_crashing(brand, editor_principal, vi
                            events=[event(0, platform=["douyin"]), event(1)])
     assert (result.accepted, result.rejected) == (1, 1)
     assert [(e.index, e.field, e.code) for e in result.errors] == [(0, "platform", ErrorCode.INVALID_CHOICE)]
+
+
+# --- currency: the brand's only ----------------------------------------------------------------------
+
+
+def test_a_value_in_another_currency_than_the_brands_is_rejected(brand, editor_principal, video):
+    assert brand.currency == "CNY"
+    batch = [event(0, kind="purchase", watch_ms=None, value="10.00", currency="usd"),
+             event(1, kind="purchase", watch_ms=None, value="12.50", currency="CNY")]
+    result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=batch)
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert result.errors == [EventError(0, "currency", ErrorCode.CURRENCY_MISMATCH,
+                                        "The value is in USD, but this brand's currency is CNY: convert it before ingest.")]
+    assert list(Interaction.objects.values_list("event_id", "value", "currency")) == [
+        ("api-1", Decimal("12.50"), "CNY")]
+
+
+def test_a_value_without_currency_is_stored_in_the_brands(brand, editor_principal, video):
+    brand.currency = "EUR"
+    brand.save()
+    batch = [event(0, kind="purchase", watch_ms=None, value="3.20"), event(1)]  # event 1: a view, no value
+    result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=batch)
+    assert (result.accepted, result.rejected) == (2, 0)
+    assert dict(Interaction.objects.values_list("event_id", "currency")) == {"api-0": "EUR", "api-1": ""}
+
+
+def test_equal_values_of_different_types_are_each_checked(brand, editor_principal, video):
+    # 1 == True == 1.0 in Python: the per-distinct-value checks must not let one stand for the others
+    batch = [event(0, kind="purchase", watch_ms=None, value=1), event(1, kind="purchase", watch_ms=None, value=True),
+             event(2, kind="purchase", watch_ms=None, value=1.5)]
+    result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=batch)
+    assert [(e.index, e.field, e.code) for e in result.errors] == [(1, "value", ErrorCode.INVALID)]
+    assert sorted(Interaction.objects.values_list("event_id", "value")) == [
+        ("api-0", Decimal("1.00")), ("api-2", Decimal("1.50"))]
+
+
+def test_text_the_database_cannot_store_is_a_row_error(brand, editor_principal, video):
+    batch = [event(0, event_id="nul\x00id"), event(1, video_external_id="v\ud800"), event(2)]
+    result = ingest_events(principal=editor_principal, brand_id=brand.pk, events=batch)
+    assert [(e.index, e.field, e.code) for e in result.errors] == [
+        (0, "event_id", ErrorCode.INVALID), (1, "video_external_id", ErrorCode.INVALID)]
+    assert list(Interaction.objects.values_list("event_id", flat=True)) == ["api-2"]
