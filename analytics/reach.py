@@ -65,13 +65,6 @@ def reach_by(rows: Iterable[tuple[Hashable, bytes | memoryview | None]]) -> dict
     return {key: reach(blobs) for key, blobs in grouped.items()}
 
 
-def added(blob: bytes | memoryview | None, viewer_ids: Iterable[int]) -> bytes:
-    """The stored set ``blob`` with ``viewer_ids`` added, serialized again."""
-    viewers = load(blob)
-    viewers.update(viewer_set(viewer_ids))
-    return dump(viewers)
-
-
 def members(blob: bytes | memoryview | None) -> list[int]:
     """The viewer ids of a stored set, ascending (for tests and exports)."""
     return list(load(blob))

@@ -246,8 +246,9 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
     if not per_video:
         return 0
     days = {row["day"] for row in per_video}
-    rollups = {(r.campaign_id, r.video_id, r.day): r
-               for r in DailyRollup.objects.filter(brand=brand, day__in=days)}
+    # only the touched videos' rows of those days (each carries a ~1 KB viewer set)
+    rollups = {(r.campaign_id, r.video_id, r.day): r for r in DailyRollup.objects.filter(
+        brand=brand, day__in=days, video_id__in={row["video_id"] for row in per_video})}
     day_sets = {(r.campaign_id, r.day): r for r in DailyReach.objects.filter(brand=brand, day__in=days)}
     new_rollups, new_viewers = [], {}
     for row in per_video:
