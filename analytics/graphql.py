@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+from typing import NewType
 
 import strawberry
 from graphql import GraphQLError
@@ -28,6 +29,19 @@ KpiName = strawberry.enum(enum.Enum("KpiName", {k.name.upper(): k.name for k in 
                           description="A KPI of the dictionary (see kpiDefinitions).")
 Granularity = strawberry.enum(selectors.Granularity, name="Granularity")
 BreakdownBy = strawberry.enum(selectors.BreakdownBy, name="BreakdownBy")
+
+
+def _serialize_row(values: list) -> list[str | None]:
+    return [None if value is None else str(value) for value in values]
+
+
+# One leaf value per group instead of one per KPI: graphql-core completes every list item on its own
+# (~3 µs each), which was a third of a 30-day campaign query's time (8,606 values). Same JSON as a
+# [Decimal] list: decimal strings and nulls.
+KpiRow = NewType("KpiRow", list)
+SCALARS = {KpiRow: strawberry.scalar(
+    name="KpiRow", serialize=_serialize_row,
+    description="A list of KPI values: decimal strings (as the Decimal scalar), null where undefined.")}
 
 
 @strawberry.type
@@ -71,8 +85,8 @@ class KpiGroup:
     @strawberry.field(description="The same KPI values as one list, in the order of the `kpis` argument of the "
                                   "series/breakdown field (every KPI in kpiDefinitions order when omitted): "
                                   "compact for tables and charts of many groups.")
-    def row(self) -> list[decimal.Decimal | None]:
-        return [_as_decimal(self.kpis_[name]) for name in self.wanted_]
+    def row(self) -> KpiRow:  # type: ignore[valid-type]
+        return [self.kpis_[name] for name in self.wanted_]
 
 
 @strawberry.type

@@ -34,8 +34,7 @@ class DailyRollup(models.Model):
     conversions = models.PositiveIntegerField(default=0)
     purchases = models.PositiveIntegerField(default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    viewers = models.BinaryField(default=b"", help_text="Roaring bitmap of the viewer ids behind the row "
-                                 "(analytics.reach): exact reach per video / platform over any days.")
+    # The row's viewer set is kept apart, in VideoReachBlock (level 0): sums scans stay narrow.
 
     objects = BrandScopedQuerySet.as_manager()
 
@@ -144,6 +143,63 @@ class DailyReach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} campaign={self.campaign_id} reach={self.reach}"
+
+
+class VideoReachBlock(models.Model):
+    """The viewers of one video (in one campaign, or outside campaigns) over a block of days.
+
+    Level 0 is one brand day; level ``l`` is the ``2**l`` days starting on ``start``, a day whose ordinal
+    is a multiple of ``2**l`` (``analytics.reach_blocks``). A set is a Roaring bitmap (``analytics.reach``).
+    Per-video and per-platform reach over any range is the size of the union of the few blocks that
+    cover it. Derived, like the rollups: rebuilt from the day sets, which are rebuilt from interactions.
+    """
+
+    # Derived rows: no database foreign keys or single-column indexes (as DailyViewerRollup); deletes
+    # still cascade through Django's collector.
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
+    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+", db_constraint=False, db_index=False)
+    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
+    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False, db_index=False)
+    level = models.PositiveSmallIntegerField(help_text="The block spans 2**level days (0: one day).")
+    start = models.DateField(help_text="First day of the block, in the brand's reporting time zone.")
+    viewers = models.BinaryField(default=b"")
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # (brand, campaign, level, start) first: a read fetches a few (level, start) blocks of a scope
+            models.UniqueConstraint(fields=["brand", "campaign", "level", "start", "video"],
+                                    condition=Q(campaign__isnull=False), name="reachblock_unique_campaign"),
+            models.UniqueConstraint(fields=["brand", "level", "start", "video"],
+                                    condition=Q(campaign__isnull=True), name="reachblock_unique_uncampaigned"),
+        ]
+        indexes = [models.Index(fields=["brand", "level", "start"], name="reachblock_brand_block_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.start} level={self.level} campaign={self.campaign_id} video={self.video_id}"
+
+
+class StaleReachBlock(models.Model):
+    """A block (level >= 1) of a brand whose stored unions miss changes made to its days since.
+
+    Written by the delta path with the day-set changes; cleared by ``rollups.rebuild_stale_blocks``.
+    Reads never use a stale block (they union its halves instead), so they stay exact meanwhile.
+    """
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    start = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "level", "start"], name="stalereachblock_unique")]
+
+    def __str__(self) -> str:
+        return f"brand={self.brand_id} level={self.level} start={self.start} (stale)"
 
 
 class RollupGeneration(models.Model):

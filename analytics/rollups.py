@@ -3,9 +3,10 @@
 Three derived tables:
 
 * ``DailyViewerRollup``: one row per (campaign, video, day, viewer) with the viewer's sums;
-* ``DailyRollup``: one row per (campaign, video, day), the sum of its viewer rows, plus the set of
-  those viewers (a Roaring bitmap, ``analytics.reach``);
-* ``DailyReach``: one row per (campaign, day) with the union of its video rows' viewer sets.
+* ``DailyRollup``: one row per (campaign, video, day), the sum of its viewer rows;
+* ``VideoReachBlock``: the set of those viewers (a Roaring bitmap, ``analytics.reach``) per (campaign,
+  video) and day (level 0), and pre-unioned over aligned blocks of 2..64 days (``analytics.reach_blocks``);
+* ``DailyReach``: one row per (campaign, day) with the union of its videos' day sets.
 
 Two ways to write them, both idempotent and serialised per brand by a lock on the brand row:
 
@@ -13,12 +14,16 @@ Two ways to write them, both idempotent and serialised per brand by a lock on th
   ``PendingRollup`` row in the same transaction as the interactions. The delta aggregates only those
   events, *adds* their sums to existing rows (``INSERT ... ON CONFLICT DO UPDATE``) and their viewers to
   the sets, and deletes the PendingRollup rows in the same transaction: a task delivered twice finds
-  nothing left to add. Its cost is proportional to the new events, not to the days they touch.
+  nothing left to add. Its cost is proportional to the new events, not to the days they touch. It
+  changes only the day sets of the blocks and marks the blocks above those days stale;
+  ``rebuild_stale_blocks`` (its own task, queued after the delta) unions them again. Reads never use
+  a stale block, so they are exact before the rebuild too.
 * **Rebuild** (``refresh_days``: erasures, the nightly safety net, ``recompute_rollups``): deletes a
   (brand, days) slice and inserts it again from the raw interactions with ``INSERT ... SELECT ...
   GROUP BY``, so any range recomputed gives identical rows. It leaves out interactions still listed
   as pending (the delta adds them when it consumes their row; a pending row commits with its
-  interactions, so one statement sees both or neither and no event is counted by both paths).
+  interactions, so one statement sees both or neither and no event is counted by both paths). It
+  rebuilds the blocks above the days in the same transaction (an erased viewer is in no set after it).
 
 Readers see the old or the new state of a transaction, never half of one.
 
@@ -41,10 +46,17 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThanOrEqual
 from pyroaring import BitMap
 
-from analytics import reach, reach_cache
+from analytics import reach, reach_blocks, reach_cache
 from analytics.aggregates import IntegerList
 from analytics.kpis import ROLLUP_SUMS, VIEW_2S_MS, VIEW_6S_MS
-from analytics.models import DailyReach, DailyRollup, DailyViewerRollup, PendingRollup
+from analytics.models import (
+    DailyReach,
+    DailyRollup,
+    DailyViewerRollup,
+    PendingRollup,
+    StaleReachBlock,
+    VideoReachBlock,
+)
 from marketing.models import Brand, Interaction
 
 _VIEW = Q(kind="view")
@@ -124,21 +136,25 @@ def refresh_days(*, brand_id: int, first: date, last: date) -> int:
         DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
         DailyRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
         DailyReach.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
+        VideoReachBlock.objects.filter(brand_id=brand_id, level=0, start__gte=first, start__lte=last).delete()
         # Interactions still pending are left to apply_pending, which adds them when it consumes their
         # PendingRollup row: the row and its interactions commit together, so one statement sees both or
         # neither, and no event is counted by both paths.
         events = (Interaction.objects.filter(brand_id=brand_id, occurred_at__gte=start, occurred_at__lt=end)
                   .exclude(_is_pending(brand_id=brand_id)))
         _insert_select(DailyViewerRollup, _VIEWER_COLUMNS, _per_viewer(events, zone))
-        return _write_daily_rows(brand_id=brand_id, first=first, last=last)
+        written = _write_daily_rows(brand_id=brand_id, first=first, last=last)
+        _mark_stale(brand_id=brand_id, blocks=reach_blocks.overlapping(first, last))
+        _rebuild_stale(brand_id=brand_id)
+        return written
 
 
 def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
-    """Write ``DailyRollup`` and ``DailyReach`` for the days from the (already written) per-viewer rows.
+    """Write ``DailyRollup``, the day sets and ``DailyReach`` for the days from the per-viewer rows.
 
     One day at a time, so memory is bounded by a day's (video, viewer) pairs whatever the range.
-    Each ``DailyRollup`` row is the sum of its per-viewer rows plus the bitmap of those viewers; each
-    ``DailyReach`` row is the union of a campaign's video bitmaps of the day.
+    Each ``DailyRollup`` row is the sum of its per-viewer rows, and its level-0 ``VideoReachBlock`` the
+    bitmap of those viewers; each ``DailyReach`` row is the union of a campaign's video bitmaps of the day.
     """
     written = 0
     days = (DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last)
@@ -150,12 +166,16 @@ def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
             .annotate(**{name: Sum(name) for name in ROLLUP_SUMS}, viewer_ids=IntegerList("viewer_id"))
             .order_by()
         )
-        rows, campaign_viewers = [], {}
+        rows, day_sets, campaign_viewers = [], [], {}
         for row in per_video:
             viewers = reach.viewer_set(row.pop("viewer_ids"))
             campaign_viewers.setdefault(row["campaign_id"], []).append(viewers)
-            rows.append(DailyRollup(brand_id=brand_id, day=day, viewers=reach.dump(viewers), **row))
+            rows.append(DailyRollup(brand_id=brand_id, day=day, **row))
+            day_sets.append(VideoReachBlock(brand_id=brand_id, campaign_id=row["campaign_id"], video_id=row["video_id"],
+                                            platform_id=row["platform_id"], level=0, start=day,
+                                            viewers=reach.dump(viewers)))
         DailyRollup.objects.bulk_create(rows, batch_size=2_000)
+        VideoReachBlock.objects.bulk_create(day_sets, batch_size=2_000)
         reach_rows = []
         for campaign_id, sets in campaign_viewers.items():
             viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
@@ -246,30 +266,43 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
     if not per_video:
         return 0
     days = {row["day"] for row in per_video}
-    # only the touched videos' rows of those days (each carries a ~1 KB viewer set)
+    touched_videos = {row["video_id"] for row in per_video}
+    # only the touched videos' rows and day sets of those days
     rollups = {(r.campaign_id, r.video_id, r.day): r for r in DailyRollup.objects.filter(
-        brand=brand, day__in=days, video_id__in={row["video_id"] for row in per_video})}
+        brand=brand, day__in=days, video_id__in=touched_videos)}
+    video_sets = {(b.campaign_id, b.video_id, b.start): b for b in VideoReachBlock.objects.filter(
+        brand=brand, level=0, start__in=days, video_id__in=touched_videos)}
     day_sets = {(r.campaign_id, r.day): r for r in DailyReach.objects.filter(brand=brand, day__in=days)}
-    new_rollups, new_viewers = [], {}
+    new_rollups, new_video_sets, changed_video_sets, new_viewers = [], [], [], {}
     for row in per_video:
         key = (row["campaign_id"], row["video_id"], row["day"])
         viewers = reach.viewer_set(row.pop("viewer_ids"))
         new_viewers.setdefault((row["campaign_id"], row["day"]), []).append(viewers)
+        video_set = video_sets.get(key)
+        if video_set is None:
+            new_video_sets.append(VideoReachBlock(brand=brand, campaign_id=key[0], video_id=key[1], level=0,
+                                                  start=key[2], platform_id=row["platform_id"],
+                                                  viewers=reach.dump(viewers)))
+        else:
+            merged = reach.load(video_set.viewers)
+            merged |= viewers
+            video_set.viewers = reach.dump(merged)
+            changed_video_sets.append(video_set)
         existing = rollups.get(key)
         if existing is None:
             new_rollups.append(DailyRollup(brand=brand, campaign_id=key[0], video_id=key[1], day=key[2],
-                                           platform_id=row["platform_id"], viewers=reach.dump(viewers),
+                                           platform_id=row["platform_id"],
                                            **{name: row[name] for name in ROLLUP_SUMS}))
             continue
         for name in ROLLUP_SUMS:
             setattr(existing, name, getattr(existing, name) + row[name])
-        merged = reach.load(existing.viewers)
-        merged |= viewers
-        existing.viewers = reach.dump(merged)
     changed = [rollups[(row["campaign_id"], row["video_id"], row["day"])] for row in per_video
                if (row["campaign_id"], row["video_id"], row["day"]) in rollups]
-    _update_by_pk(DailyRollup, changed, (*ROLLUP_SUMS, "viewers"))
+    _update_by_pk(DailyRollup, changed, ROLLUP_SUMS)
     DailyRollup.objects.bulk_create(new_rollups, batch_size=1_000)
+    _update_by_pk(VideoReachBlock, changed_video_sets, ("viewers",))
+    VideoReachBlock.objects.bulk_create(new_video_sets, batch_size=1_000)
+    _mark_stale(brand_id=brand.pk, blocks=reach_blocks.stale_after_days(days))
     new_sets = []
     for (campaign_id, day), sets in new_viewers.items():
         viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
@@ -298,6 +331,59 @@ def _update_by_pk(model: type[Model], objects: list, fields: tuple[str, ...]) ->
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s",
                            [[getattr(obj, name) for name in fields] + [obj.pk] for obj in objects])
+
+
+# --- pre-unioned blocks of day sets (analytics.reach_blocks) ------------------------------------
+
+# Parent blocks rebuilt per statement batch: bounds the children's sets held in memory at once.
+BLOCKS_PER_BATCH = 8
+
+
+def _mark_stale(*, brand_id: int, blocks) -> None:
+    """Record that ``blocks`` (level >= 1) no longer hold the union of their days."""
+    StaleReachBlock.objects.bulk_create(
+        [StaleReachBlock(brand_id=brand_id, level=level, start=start) for level, start in sorted(blocks)],
+        ignore_conflicts=True)
+
+
+def rebuild_stale_blocks(*, brand_id: int) -> int:
+    """Union the brand's stale blocks again from their halves (the delta path's follow-up task).
+
+    Serialised with the other rollup writers by the brand lock, but leaves the rollup generation (and
+    the cached reach) alone: a rebuilt block holds the same viewers as its days. Returns the number of
+    blocks rebuilt; running it twice rebuilds nothing the second time.
+    """
+    with transaction.atomic():
+        Brand.objects.select_for_update(no_key=True).get(pk=brand_id)
+        return _rebuild_stale(brand_id=brand_id)
+
+
+def _rebuild_stale(*, brand_id: int) -> int:
+    """Rebuild every stale block of the brand, lowest level first, so each is the union of current halves."""
+    stale = list(StaleReachBlock.objects.filter(brand_id=brand_id).order_by("level", "start")
+                 .values_list("pk", "level", "start"))
+    by_level: dict[int, list] = {}
+    for _pk, level, start in stale:
+        by_level.setdefault(level, []).append(start)
+    for level, starts in sorted(by_level.items()):
+        for at in range(0, len(starts), BLOCKS_PER_BATCH):
+            _rebuild_level(brand_id=brand_id, level=level, starts=starts[at:at + BLOCKS_PER_BATCH])
+    StaleReachBlock.objects.filter(pk__in=[pk for pk, _, _ in stale]).delete()
+    return len(stale)
+
+
+def _rebuild_level(*, brand_id: int, level: int, starts: list[date]) -> None:
+    halves = {half[1]: start for start in starts for half in reach_blocks.children((level, start))}
+    unions: dict[tuple, list] = {}
+    for campaign_id, video_id, platform_id, half, blob in VideoReachBlock.objects.filter(
+            brand_id=brand_id, level=level - 1, start__in=list(halves)).values_list(
+            "campaign_id", "video_id", "platform_id", "start", "viewers").iterator(chunk_size=2_000):
+        unions.setdefault((campaign_id, video_id, platform_id, halves[half]), []).append(blob)
+    VideoReachBlock.objects.filter(brand_id=brand_id, level=level, start__in=starts).delete()
+    VideoReachBlock.objects.bulk_create(
+        [VideoReachBlock(brand_id=brand_id, campaign_id=campaign_id, video_id=video_id, platform_id=platform_id,
+                         level=level, start=start, viewers=reach.dump(reach.union(blobs)))
+         for (campaign_id, video_id, platform_id, start), blobs in unions.items()], batch_size=1_000)
 
 
 def _lock_brand(brand_id: int) -> Brand:
@@ -331,13 +417,16 @@ def recompute_brand(*, brand_id: int) -> int:
     with transaction.atomic():
         _lock_brand(brand_id)
         if bounds["start"] is None:
-            DailyViewerRollup.objects.filter(brand_id=brand_id).delete()
-            DailyRollup.objects.filter(brand_id=brand_id).delete()
-            DailyReach.objects.filter(brand_id=brand_id).delete()
+            for model in (DailyViewerRollup, DailyRollup, DailyReach, VideoReachBlock, StaleReachBlock):
+                model.objects.filter(brand_id=brand_id).delete()
             return 0
         tz_name = Brand.objects.values_list("reporting_timezone", flat=True).get(pk=brand_id)
         first, last = days_touched(tz_name, bounds["start"], bounds["end"])
-        # Days outside the interaction range can only hold stale rows (e.g. after an erasure).
+        # Days outside the interaction range can only hold stale rows (e.g. after an erasure); so can
+        # blocks that share no day with it.
         for model in (DailyViewerRollup, DailyRollup, DailyReach):
             model.objects.filter(brand_id=brand_id).exclude(day__gte=first, day__lte=last).delete()
+        for level in range(reach_blocks.MAX_LEVEL + 1):
+            VideoReachBlock.objects.filter(brand_id=brand_id, level=level).exclude(
+                start__gte=reach_blocks.block_start(first, level), start__lte=last).delete()
         return refresh_days(brand_id=brand_id, first=first, last=last)

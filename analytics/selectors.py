@@ -4,7 +4,8 @@ Every selector takes a brand (for its reporting time zone) and the campaign ids 
 (``None`` = the whole brand, including interactions outside any campaign). Additive KPIs come from
 the daily rollups; reach (unique viewers) is exact: the size of the union of the viewer sets
 (Roaring bitmaps, ``analytics.reach``) stored per campaign day (``DailyReach``: totals, series, campaigns)
-and per video day (``DailyRollup.viewers``: video and platform breakdowns). Demographic breakdowns
+and per video over aligned blocks of days (``VideoReachBlock``, ``analytics.reach_blocks``: video and
+platform breakdowns union the few blocks that cover the period, not one set per day). Demographic breakdowns
 count distinct viewers over the per-viewer daily rollups, which carry their sums; spend comes from
 ``CampaignSpend``. Date ranges are inclusive days of the brand's reporting time zone. No selector
 reads the raw interactions.
@@ -26,12 +27,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+import psycopg
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 
-from analytics import reach, reach_cache
+from analytics import reach, reach_blocks, reach_cache
 from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all
-from analytics.models import DailyReach, DailyRollup, DailyViewerRollup
+from analytics.models import DailyReach, DailyRollup, DailyViewerRollup, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 
@@ -118,6 +121,38 @@ def _reach(*, brand: Brand, campaign_ids, period: Period) -> int:
     """Distinct viewers of the scope over the period: size of the union of its daily sets."""
     return _cached_reach(brand, "total", campaign_ids, period, lambda: reach.reach(
         _day_sets(brand=brand, campaign_ids=campaign_ids, period=period).values_list("viewers", flat=True)))
+
+
+def _video_blocks(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
+    """The scope's per-video viewer sets over the fewest non-stale blocks that cover the period."""
+    stale = set(StaleReachBlock.objects.filter(brand=brand, start__lte=period.date_to).values_list("level", "start"))
+    starts: dict[int, list[date]] = {}
+    for level, start in reach_blocks.cover(period.date_from, period.date_to, stale):
+        starts.setdefault(level, []).append(start)
+    blocks = Q()
+    for level, days in starts.items():
+        blocks |= Q(level=level, start__in=days)
+    rows = VideoReachBlock.objects.filter(blocks, brand=brand)
+    return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
+
+
+def _reach_by(rows: QuerySet, key: str) -> dict:
+    """``{key: distinct viewers}`` over the viewer sets of ``rows``, one union per value of ``key``.
+
+    On PostgreSQL the sets are fetched in binary: a 30-day breakdown by video moves megabytes of
+    ``bytea``, and its hex text form took 2.3x as long to send and decode. The query still goes through
+    Django's cursor wrapper (query logging and counting, execute wrappers).
+    """
+    sets = rows.values_list(key, "viewers").order_by()
+    if connection.vendor != "postgresql":
+        return reach.reach_by(sets)
+    sql, params = sets.query.sql_with_params()
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)  # server-side binding: Django's ClientCursor has no binary mode
+    raw.format = psycopg.pq.Format.BINARY
+    with (connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)) as cursor:
+        cursor.execute(sql, params)
+        return reach.reach_by(cursor.fetchall())
 
 
 def _cached_reach(brand: Brand, kind: str, campaign_ids, period: Period, compute):
@@ -216,9 +251,8 @@ def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Perio
               _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values(key).annotate(**_SUMS)}
     # Reach per video / platform is the costly part (a union per group); a caller that does not show
     # it passes with_reach=False and its rows carry reach None.
-    reach_of = _cached_reach(brand, f"by-{by}", campaign_ids, period, lambda: reach.reach_by(
-        _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values_list(key, "viewers"))) \
-        if with_reach else {}
+    reach_of = _cached_reach(brand, f"by-{by}", campaign_ids, period, lambda: _reach_by(
+        _video_blocks(brand=brand, campaign_ids=campaign_ids, period=period), key)) if with_reach else {}
     if by == BreakdownBy.VIDEO:
         labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
     else:

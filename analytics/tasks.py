@@ -23,19 +23,33 @@ def refresh_rollups(brand_id: int, start: str, end: str) -> int:
 @shared_task(name="analytics.apply_pending_rollups", acks_late=True, reject_on_worker_lost=True,
              autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def apply_pending_rollups(brand_id: int) -> int:
-    """Add the brand's newly ingested interactions to the rollups (enqueued after each ingest commit)."""
-    return rollups.apply_pending(brand_id=brand_id)
+    """Add the brand's newly ingested interactions to the rollups (enqueued after each ingest commit),
+    then queue the rebuild of the reach blocks the delta made stale."""
+    added = rollups.apply_pending(brand_id=brand_id)
+    if added:
+        rebuild_reach_blocks.delay(brand_id)
+    return added
+
+
+@shared_task(name="analytics.rebuild_reach_blocks", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def rebuild_reach_blocks(brand_id: int) -> int:
+    """Union the brand's stale per-video reach blocks again (reads are exact meanwhile, only slower)."""
+    return rollups.rebuild_stale_blocks(brand_id=brand_id)
 
 
 @shared_task(name="analytics.apply_all_pending_rollups", acks_late=True)
 def apply_all_pending_rollups() -> int:
     """Beat safety net (every minute): queue the delta for every brand with pending interactions, which
-    catches up ingests whose own enqueue failed (broker down) as soon as the broker is back."""
-    from analytics.models import PendingRollup
+    catches up ingests whose own enqueue failed (broker down) as soon as the broker is back, and the
+    block rebuild for every brand with stale reach blocks and nothing pending."""
+    from analytics.models import PendingRollup, StaleReachBlock
 
     brand_ids = sorted(set(PendingRollup.objects.values_list("brand_id", flat=True)))
     for brand_id in brand_ids:
         apply_pending_rollups.delay(brand_id)
+    for brand_id in sorted(set(StaleReachBlock.objects.values_list("brand_id", flat=True)) - set(brand_ids)):
+        rebuild_reach_blocks.delay(brand_id)
     return len(brand_ids)
 
 

@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from analytics.graphql import SCALARS as ANALYTICS_SCALARS
 from analytics.graphql import Mutation as AnalyticsMutation
 from analytics.graphql import Query as AnalyticsQuery
 from analytics.personas.graphql import Mutation as PersonasMutation
@@ -67,7 +68,8 @@ schema = ReelboardSchema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
-                            batching_config={"max_operations": settings.GRAPHQL_MAX_BATCH}),
+                            batching_config={"max_operations": settings.GRAPHQL_MAX_BATCH},
+                            scalar_map={**ANALYTICS_SCALARS}),
     extensions=[
         DjangoOptimizerExtension,
         BadInputCodes,

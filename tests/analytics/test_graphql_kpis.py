@@ -141,6 +141,28 @@ def test_content_breakdowns_match_raw_interactions(world, by, key_of):
         assert api_kpis(group["values"]) == as_api_kpis(expected)
 
 
+ROWS = """query($c: ID!, $from: Date!, $to: Date!) { campaignKpis(campaign: $c, dateFrom: $from, dateTo: $to) {
+  series(granularity: DAY) { key row }
+  breakdown(by: VIDEO, kpis: [REACH, VIEWS, CTR, SPEND]) { groups { key row } } } }"""
+
+
+def test_rows_are_the_values_in_kpi_order_and_match_raw_interactions(world):
+    brand, campaigns, token = world
+    ids = [campaigns[0].pk]
+    data = ok(gql(ROWS, {"c": gid(campaigns[0]), "from": str(PERIOD.date_from), "to": str(PERIOD.date_to)},
+                  token=token))["campaignKpis"]
+    assert len(data["series"]) == PERIOD.days
+    for group in data["series"]:  # no kpis argument: every KPI, in kpiDefinitions order
+        day = date.fromisoformat(group["key"])
+        expected = as_api_kpis(expected_sums(brand, campaign_ids=ids, first=day, last=day))
+        assert group["row"] == [expected[k.name] for k in KPIS]
+    assert data["breakdown"]["groups"]
+    for group in data["breakdown"]["groups"]:
+        expected = as_api_kpis(expected_sums(brand, campaign_ids=ids, spend=False,
+                                             where=lambda e, k=group["key"]: str(e.video_id) == k))
+        assert group["row"] == [expected["reach"], expected["views"], expected["ctr"], None]
+
+
 def test_day_breakdown_matches_raw_interactions_with_spend(world):
     brand, campaigns, token = world
     ids = [campaigns[0].pk]

@@ -237,7 +237,8 @@ def test_brand_overview_scoped_to_some_campaigns(world):
     # sums, rollup generation (the reach cache key), reach sets, spend
     (lambda b: selectors.kpi_totals(brand=b, campaign_ids=None, period=PERIOD), 4),
     (lambda b: selectors.kpi_series(brand=b, campaign_ids=None, period=PERIOD, granularity=Granularity.WEEK), 4),
-    (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO), 4),
+    # sums, rollup generation, stale reach blocks, the covering blocks' viewer sets, video titles
+    (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO), 5),
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.REGION), 1),
     # active model, persona labels, grouped sums (whatever the number of personas)
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.PERSONA), 3),

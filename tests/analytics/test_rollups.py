@@ -9,7 +9,14 @@ from django.db.models import Sum
 
 from analytics import reach, rollups, selectors
 from analytics.kpis import ROLLUP_SUMS, compute_all
-from analytics.models import DailyReach, DailyRollup, DailyViewerRollup, PendingRollup
+from analytics.models import (
+    DailyReach,
+    DailyRollup,
+    DailyViewerRollup,
+    PendingRollup,
+    StaleReachBlock,
+    VideoReachBlock,
+)
 from analytics.selectors import Period
 from analytics.tasks import recompute_all_rollups, refresh_rollups
 from tests.analytics.kpi_world import build, expected_sums
@@ -19,14 +26,20 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def snapshot(brand) -> tuple[list, list, list]:
-    """Every column of the three rollup tables except the surrogate id, sorted; viewer sets as id lists."""
+def snapshot(brand) -> tuple[list, list, list, list]:
+    """Every column of the rollup tables except the surrogate id, sorted; viewer sets as id lists.
+
+    Stale reach blocks are rebuilt first (what the follow-up task of the delta does), so the blocks
+    compared are the ones reads would use once the rebuild has run.
+    """
+    rollups.rebuild_stale_blocks(brand_id=brand.pk)
+
     def rows(model):
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         as_text = lambda name, v: str(reach.members(v)) if name == "viewers" else str(v)  # noqa: E731
         return sorted(tuple(as_text(name, v) for name, v in zip(fields, row, strict=True))
                       for row in model.objects.filter(brand=brand).values_list(*fields))
-    return rows(DailyRollup), rows(DailyViewerRollup), rows(DailyReach)
+    return rows(DailyRollup), rows(DailyViewerRollup), rows(DailyReach), rows(VideoReachBlock)
 
 
 @pytest.fixture
@@ -219,7 +232,7 @@ def add_pending_events(brand, *, seed: int, n: int) -> list[int]:
 
 
 def full_rebuild_snapshot(brand):
-    for model in (DailyRollup, DailyViewerRollup, DailyReach):
+    for model in (DailyRollup, DailyViewerRollup, DailyReach, VideoReachBlock, StaleReachBlock):
         model.objects.filter(brand=brand).delete()
     rollups.recompute_brand(brand_id=brand.pk)
     return snapshot(brand)

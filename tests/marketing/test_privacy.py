@@ -8,8 +8,8 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 from django.urls import reverse
 
-from analytics import rollups
-from analytics.models import DailyRollup, DailyViewerRollup
+from analytics import reach, rollups
+from analytics.models import DailyReach, DailyRollup, DailyViewerRollup, VideoReachBlock
 from analytics.personas.models import PersonaAssignment
 from analytics.personas.services import persona_model_create, persona_model_train
 from marketing.models import AuditEntry, Campaign, Interaction, InteractionKind, Role, Viewer
@@ -65,6 +65,11 @@ def test_erase_viewer_removes_everything_and_the_kpis_follow(trained_world, djan
             DailyViewerRollup.objects.filter(viewer_id=viewer.pk).count())
     assert left == (0, 0, 0, 0)
     assert rollup_totals(brand) == raw_totals(brand)  # the refresh ran on commit
+    # ...and rebuilt the viewer sets: the erased id is in no day set or pre-unioned block
+    sets = [*DailyReach.objects.filter(brand=brand).values_list("viewers", flat=True),
+            *VideoReachBlock.objects.filter(brand=brand).values_list("viewers", flat=True)]
+    assert VideoReachBlock.objects.filter(brand=brand, level__gt=0).exists()
+    assert [blob for blob in sets if viewer.pk in reach.load(blob)] == []
     entry = AuditEntry.objects.get(action="eraseViewer")
     assert (entry.source, entry.brand_id, entry.actor_token_id, entry.object_type, entry.object_id, entry.details,
             entry.succeeded) == ("api", brand.pk, token.pk, "viewer", str(viewer.pk), expected, True)
