@@ -65,6 +65,14 @@ def reach_by(rows: Iterable[tuple[Hashable, bytes | memoryview | None]]) -> dict
     return {key: reach(blobs) for key, blobs in grouped.items()}
 
 
+def reach_by_sets(rows: Iterable[tuple[Hashable, BitMap]]) -> dict[Hashable, int]:
+    """``{key: distinct viewers}`` over ``(key, set)`` rows of already loaded sets."""
+    grouped: dict[Hashable, list[BitMap]] = defaultdict(list)
+    for key, viewers in rows:
+        grouped[key].append(viewers)
+    return {key: len(BitMap.union(*sets)) if len(sets) > 1 else len(sets[0]) for key, sets in grouped.items()}
+
+
 def members(blob: bytes | memoryview | None) -> list[int]:
     """The viewer ids of a stored set, ascending (for tests and exports)."""
     return list(load(blob))

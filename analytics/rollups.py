@@ -300,8 +300,12 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
                if (row["campaign_id"], row["video_id"], row["day"]) in rollups]
     _update_by_pk(DailyRollup, changed, ROLLUP_SUMS)
     DailyRollup.objects.bulk_create(new_rollups, batch_size=1_000)
-    _update_by_pk(VideoReachBlock, changed_video_sets, ("viewers",))
-    VideoReachBlock.objects.bulk_create(new_video_sets, batch_size=1_000)
+    # A stored set is never updated in place: the changed day sets are replaced by new rows, so a set
+    # cached by its row version (analytics.set_cache) can never be stale.
+    VideoReachBlock.objects.filter(pk__in=[b.pk for b in changed_video_sets]).delete()
+    for video_set in changed_video_sets:
+        video_set.pk = None
+    VideoReachBlock.objects.bulk_create(new_video_sets + changed_video_sets, batch_size=1_000)
     _mark_stale(brand_id=brand.pk, blocks=reach_blocks.stale_after_days(days))
     new_sets = []
     for (campaign_id, day), sets in new_viewers.items():

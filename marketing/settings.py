@@ -191,6 +191,8 @@ KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup
 # generation, which every rollup write bumps: a hit is exact, never stale. 0 turns the cache off.
 KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
+# Per serving process: deserialized per-video viewer sets (analytics.set_cache), least recently used first out.
+KPI_SET_CACHE_MB = env.int("KPI_SET_CACHE_MB", default=64)
 PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
 
 STRAWBERRY_DJANGO = {

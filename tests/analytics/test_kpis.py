@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from analytics import selectors
@@ -237,8 +238,10 @@ def test_brand_overview_scoped_to_some_campaigns(world):
     # sums, rollup generation (the reach cache key), reach sets, spend
     (lambda b: selectors.kpi_totals(brand=b, campaign_ids=None, period=PERIOD), 4),
     (lambda b: selectors.kpi_series(brand=b, campaign_ids=None, period=PERIOD, granularity=Granularity.WEEK), 4),
-    # sums, rollup generation, stale reach blocks, the covering blocks' viewer sets, video titles
-    (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO), 5),
+    # sums, rollup generation, stale reach blocks, the covering blocks (on PostgreSQL: their ids, then the
+    # sets the process's set cache does not hold), video titles
+    (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO),
+     {"sqlite": 5, "postgresql": 6}),
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.REGION), 1),
     # active model, persona labels, grouped sums (whatever the number of personas)
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.PERSONA), 3),
@@ -246,5 +249,5 @@ def test_brand_overview_scoped_to_some_campaigns(world):
 ])
 def test_selector_query_counts(world, django_assert_num_queries, call, queries):
     brand, _ = world
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(queries[connection.vendor] if isinstance(queries, dict) else queries):
         call(brand)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics import reach, reach_blocks, rollups, selectors, tasks
+from analytics import reach, reach_blocks, rollups, selectors, set_cache, tasks
 from analytics.models import PendingRollup, StaleReachBlock, VideoReachBlock
 from analytics.reach_blocks import MAX_LEVEL, block_end, cover, span
 from analytics.selectors import BreakdownBy, Period
@@ -107,8 +107,12 @@ def test_every_block_is_the_union_of_its_days(world):
         assert reach.members(block.viewers) == sorted(expected), (block.level, block.start)
 
 
-def test_after_a_delta_reads_are_exact_before_and_after_the_rebuild(world):
+@pytest.mark.parametrize("cache_mb", [64, 0])
+def test_after_a_delta_reads_are_exact_before_and_after_the_rebuild(world, settings, cache_mb):
     brand, _ = world
+    settings.KPI_SET_CACHE_MB = cache_mb
+    for first, last in RANGES:  # reads before the delta (which fill the process's set cache)
+        assert api_reach_by(brand, first, last, BreakdownBy.VIDEO) == raw_reach_by(brand, first, last, "video")
     add_pending_events(brand, n=120, seed=9)
     rollups.apply_pending(brand_id=brand.pk)
     stale = set(StaleReachBlock.objects.filter(brand=brand).values_list("level", "start"))
@@ -141,3 +145,18 @@ def test_beat_queues_the_rebuild_for_brands_with_stale_blocks_only(world, monkey
     assert not PendingRollup.objects.exists()
     tasks.apply_all_pending_rollups()
     assert queued == [(brand.pk,)] and other.pk not in {q[0] for q in queued}
+
+
+@pytest.mark.postgres
+def test_a_second_read_takes_the_sets_from_the_process_cache(world, django_assert_num_queries):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL on PostgreSQL: the set cache keys sets by PostgreSQL row versions")
+    brand, _ = world
+    set_cache.block_sets().clear()
+    first = api_reach_by(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
+    # sums, stale blocks, covering block ids, video titles (the reach cache is off): no query for the sets
+    with django_assert_num_queries(4):
+        again = api_reach_by(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
+    assert again == first == raw_reach_by(brand, PERIOD.date_from, PERIOD.date_to, "video")
