@@ -30,12 +30,15 @@ Sums = dict[str, int | Decimal]
 CENT = Decimal("0.01")
 
 
+_RATIO_PLACES = Decimal("0.000001")
+
+
 def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
     """numerator / denominator × scale as a Decimal with 6 places; None when the denominator is 0."""
     if not denominator:
         return None
     value = Decimal(numerator) * scale / Decimal(denominator)
-    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    return value.quantize(_RATIO_PLACES, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -133,9 +136,10 @@ def compute_all(sums: Sums) -> dict[str, int | Decimal | None]:
     full = empty_sums() | {k: v for k, v in sums.items() if v is not None}
     for money in ("revenue", "spend"):  # databases return sums of decimals at different scales
         full[money] = Decimal(full[money]).quantize(CENT)
-    values = {kpi.name: kpi.compute(full) for kpi in KPIS}
-    if sums.get("spend", 0) is None:
-        values.update(dict.fromkeys(SPEND_KPIS))
+    if sums.get("spend", 0) is None:  # not computed at all: a breakdown by video has hundreds of rows
+        values = {kpi.name: None if kpi.name in SPEND_KPIS else kpi.compute(full) for kpi in KPIS}
+    else:
+        values = {kpi.name: kpi.compute(full) for kpi in KPIS}
     if sums.get("reach", 0) is None:
         values["reach"] = None
     return values

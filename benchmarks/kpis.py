@@ -59,7 +59,7 @@ from strawberry.relay import to_base64  # noqa: E402
 from analytics import reach, reach_blocks, rollups, selectors  # noqa: E402
 from analytics.models import DailyReach, DailyRollup, DailyViewerRollup  # noqa: E402
 from analytics.selectors import BreakdownBy, Period  # noqa: E402
-from analytics.tasks import apply_pending_rollups, rebuild_reach_blocks  # noqa: E402
+from analytics.tasks import rebuild_reach_blocks  # noqa: E402
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Platform, Role, Video, hash_token  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -368,7 +368,7 @@ def main() -> None:
     new = insert_events(brand=brand, campaign=campaign, n=args.new_events, tag="new", first=new_first,
                         seconds=2 * 86400 - 1, seed=0.5, pending_batch=1_000)
     t0 = time.perf_counter()
-    added = apply_pending_rollups(brand.pk)  # the task body, in-process
+    added = rollups.apply_pending(brand_id=brand.pk)  # the body of apply_pending_rollups, in-process
     incremental = time.perf_counter() - t0
     assert added == new, (added, new)
     print(f"incremental rollup of {new:,} new events (as {new // 1_000} ingest batches of 1,000 on the last 2 days, "
