@@ -13,14 +13,18 @@ Run (PostgreSQL only; a database of its own whose name contains "bench", it is m
    90% inside the campaign, the rest without one. Times are uniform over the 30 days.
 2. Full recompute of the brand's rollups (what the nightly task does), timed.
 3. Inserts 100,000 new events on the last two days, recorded as pending rollup work in rows of 1,000
-   ids (what 100 GraphQL ingest batches write), and times ``apply_pending_rollups`` (the task body,
-   in-process): the delta path adds only the new events. Target < 5 s. Then checks the brand's reach
-   against ``count(distinct viewer)`` over the raw interactions.
+   ids (what 100 GraphQL ingest batches write), and times ``rollups.apply_pending`` (the body of the
+   ``apply_pending_rollups`` task, in-process): the delta path adds only the new events. Target < 5 s.
+   Then times the follow-up task that rebuilds the reach blocks the delta made stale (a worker runs it
+   after the delta; reads are exact before it), and checks the brand's reach against
+   ``count(distinct viewer)`` over the raw interactions.
 4. Reads for the 30-day campaign, totals + daily series + breakdown by video, three ways in the same
    run, interleaved so background load hits them alike (p50 / p95 over ``--repeat`` runs, ratios):
-   * GraphQL over HTTP: a real server process (gunicorn, 1 gthread worker, ``DEBUG`` off, the same
+   * GraphQL over HTTP: real server processes (gunicorn, 1 gthread worker each, ``DEBUG`` off, the same
      database) answering ``POST /graphql`` with a bearer token of a viewer-role ApiToken; timed from
-     the request to the parsed JSON, every KPI of the dictionary in totals, series and breakdown;
+     the request to the parsed JSON, every KPI of the dictionary in totals, series and breakdown:
+     cold (reach cache off), coldest (reach cache and set cache off), warm (reach cache on), and cold
+     with the values as ``{kpi value}`` objects;
    * the selectors in-process (kpi_totals + kpi_series(DAY) + kpi_breakdown(VIDEO));
    * hand-written SQL over the rollup tables (fetch only, no KPI maths).
    The HTTP answer is checked against the selectors before timing. Also reach of the campaign from
