@@ -11,7 +11,7 @@ import marketing.gunicorn_config
 
 
 def load(monkeypatch, **environ) -> Config:
-    for name in ("WEB_CONCURRENCY", "WEB_THREADS", "OPENBLAS_NUM_THREADS"):  # restored after the test
+    for name in ("WEB_CONCURRENCY", "WEB_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # restored after
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
@@ -38,6 +38,6 @@ def test_defaults_are_two_workers_per_cpu_with_one_thread(monkeypatch):
 
 def test_blas_runs_single_threaded_in_the_workers_unless_set(monkeypatch):
     load(monkeypatch)
-    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert (os.environ["OPENBLAS_NUM_THREADS"], os.environ["OMP_NUM_THREADS"]) == ("1", "1")
     load(monkeypatch, OPENBLAS_NUM_THREADS="2")
-    assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
+    assert (os.environ["OPENBLAS_NUM_THREADS"], os.environ["OMP_NUM_THREADS"]) == ("2", "1")
