@@ -47,13 +47,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Production-shape processes (docker-compose.yml runs exactly these). gthread workers: the same app answered
-# a 8,606-value KPI query in 138 ms under gthread and 396 ms under gunicorn's sync worker (measured side by
-# side on one machine; README "KPI benchmark").
+# Production-shape processes (docker-compose.yml runs exactly these). gunicorn's settings (gthread workers,
+# WEB_CONCURRENCY processes x WEB_THREADS threads, one shared accept queue) live in marketing/gunicorn_config.py.
 web: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput
-	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/gunicorn marketing.wsgi:application --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --worker-class gthread --threads $${WEB_THREADS:-2} --access-logfile -
+	$(BIN)/gunicorn -c python:marketing.gunicorn_config marketing.wsgi:application --bind 0.0.0.0:$(PORT) --access-logfile -
 
 worker: install
 	$(BIN)/celery -A marketing worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}

@@ -169,10 +169,10 @@ class KpiSet:
                                     for r in result.rows])
 
 
-def _scoped(model, info: Info, gid: relay.GlobalID, *, expected: str, field: str):
+def _scoped(model, info: Info, gid: relay.GlobalID, *, expected: str, field: str, related: tuple[str, ...] = ()):
     if gid.type_name != expected:
         raise GraphQLError(f"Expected a {expected} id.", extensions={"code": "BAD_USER_INPUT", "field": field})
-    obj = model.objects.for_principal(principal_of(info)).filter(pk=gid.node_id).first()
+    obj = model.objects.for_principal(principal_of(info)).select_related(*related).filter(pk=gid.node_id).first()
     if obj is None:
         raise GraphQLError(f"No such {expected.lower()}.", extensions={"code": "NOT_FOUND", "field": field})
     return obj
@@ -272,8 +272,8 @@ class Query:
     @strawberry.field(extensions=authenticated(), description="KPIs of one campaign over the brand's days.")
     def campaign_kpis(self, info: Info, campaign: relay.GlobalID, date_from: datetime.date,
                       date_to: datetime.date) -> KpiSet:
-        obj = _scoped(Campaign, info, campaign, expected="Campaign", field="campaign")
-        return campaign_kpis(obj.__class__.objects.select_related("brand").get(pk=obj.pk), date_from, date_to)
+        obj = _scoped(Campaign, info, campaign, expected="Campaign", field="campaign", related=("brand",))
+        return campaign_kpis(obj, date_from, date_to)
 
     @strawberry.field(extensions=authenticated(),
                       description="Brand overview: KPIs over all its interactions (campaigns or not).")

@@ -119,10 +119,12 @@ class Stack(contextlib.ExitStack):
 
     def web(self, env: dict[str, str], port: int, *, workers: int = 2, threads: int = 1,
             name: str = "web") -> subprocess.Popen:
-        argv = [str(BIN / "gunicorn"), "marketing.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads), "--timeout", "60",
+        """gunicorn with the production settings (``marketing/gunicorn_config.py``), ``workers`` x ``threads``."""
+        env = {**env, "WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)}
+        argv = [str(BIN / "gunicorn"), "-c", "python:marketing.gunicorn_config", "marketing.wsgi:application",
+                "--bind", f"127.0.0.1:{port}", "--timeout", "60",
                 "--access-logfile", str(self.log_dir / f"{name}-access.log"),
-                "--access-logformat", '%(m)s %(U)s %(s)s %(M)s']
+                "--access-logformat", '%(m)s %(U)s %(s)s %(M)s %(p)s %({x-request-id}i)s']
         proc = self.spawn(name, argv, env)
         wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/health/live"), f"gunicorn on {port}")
         return proc

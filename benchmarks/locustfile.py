@@ -2,12 +2,15 @@
 platform connector sending ingest batches, all through ``POST /graphql`` with a bearer token.
 
 Environment: ``RB_TOKEN`` (an editor token of one brand), ``RB_BRAND`` (that brand's global id),
-``RB_INGEST_BATCH`` (events per ingest batch, default 50). The ids the queries need (campaigns, viewers,
-videos) are read once through the API when the test starts.
+``RB_INGEST_BATCH`` (events per ingest batch, default 50), ``RB_THINK`` (seconds each user waits between
+two requests, uniformly in ``low-high``; default ``1-3``, see README "Load"), ``RB_RUN`` (a label for the
+request ids, default ``load``). The ids the queries need
+(campaigns, viewers, videos) are read once through the API when the test starts.
 
 Weights per user: campaign KPIs 4, brand overview 2, recommendations 4, similar videos 2, ingest 2.
 Each request is named by its operation, so locust reports p50/p95/p99 per operation; an answer with
-GraphQL ``errors`` (or a payload with typed errors) counts as a failure.
+GraphQL ``errors`` (or a payload with typed errors) counts as a failure. Each request carries
+``X-Request-ID: <run>-<operation>-<n>``, which the server's access log records.
 """
 
 from __future__ import annotations
@@ -15,54 +18,31 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import random
-import uuid
-from datetime import UTC, date, datetime, timedelta
+import time
 
 import requests
+from load_operations import IDS_QUERY, INGEST_NAME, ids_from, request
 from locust import HttpUser, between, events, task
 
 TOKEN = os.environ.get("RB_TOKEN", "")
 BRAND = os.environ.get("RB_BRAND", "")
 BATCH = int(os.environ.get("RB_INGEST_BATCH", "50"))
+THINK = tuple(float(s) for s in os.environ.get("RB_THINK", "1-3").split("-"))
+RUN = os.environ.get("RB_RUN", "load")
 IDS: dict[str, list] = {}
 INGESTED = {"batches": 0, "accepted": 0, "duplicates": 0}  # answered ingest batches, for the stored-once check
-TODAY = date.today()
 _counter = itertools.count()
 
-CAMPAIGN_KPIS = """query($c: ID!, $from: Date!, $to: Date!) { campaignKpis(campaign: $c, dateFrom: $from, dateTo: $to) {
-  totals { kpi value } series(granularity: DAY, kpis: [VIEWS, REACH, SPEND]) { key values { kpi value } }
-  breakdown(by: VIDEO, kpis: [VIEWS, COMPLETION_RATE]) { groups { key values { kpi value } } } } }"""
-BRAND_OVERVIEW = """query($b: ID!, $from: Date!, $to: Date!) { brandOverview(brand: $b, dateFrom: $from, dateTo: $to) {
-  totals { kpi value } campaigns { campaignId name status values { kpi value } } } }"""
-RECOMMENDATIONS = """query($v: ID!) { recommendations(viewer: $v, first: 10) { videoId title score reasons } }"""
-SIMILAR = """query($v: ID!) { similarVideos(video: $v, first: 10) { videoId title score } }"""
-INGEST = """mutation($b: ID!, $events: [InteractionEventInput!]!) { ingestInteractions(brandId: $b, events: $events) {
-  accepted duplicates rejected eventErrors { index field code message } errors { field code message } } }"""
-IDS_QUERY = """{ campaigns(first: 20) { edges { node { id } } }
-  viewers(first: 100) { edges { node { id } } }
-  videos(first: 100, filters: {moderationStatus: APPROVED}) { edges { node { id externalId platform { code } } } } }"""
 
-
-def _post(url: str, query: str, variables: dict | None = None) -> dict:
-    response = requests.post(url, json={"query": query, "variables": variables or {}},
+@events.test_start.add_listener
+def load_ids(environment, **_kwargs):
+    response = requests.post(f"{environment.host}/graphql", json={"query": IDS_QUERY},
                              headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
     response.raise_for_status()
     body = response.json()
     if body.get("errors"):
         raise RuntimeError(f"id query failed: {body['errors']}")
-    return body["data"]
-
-
-@events.test_start.add_listener
-def load_ids(environment, **_kwargs):
-    data = _post(f"{environment.host}/graphql", IDS_QUERY)
-    IDS["campaigns"] = [e["node"]["id"] for e in data["campaigns"]["edges"]]
-    IDS["viewers"] = [e["node"]["id"] for e in data["viewers"]["edges"]]
-    IDS["videos"] = [(e["node"]["id"], e["node"]["externalId"], e["node"]["platform"]["code"])
-                     for e in data["videos"]["edges"]]
-    if not (IDS["campaigns"] and IDS["viewers"] and IDS["videos"]):
-        raise RuntimeError(f"the brand has no campaigns, viewers or approved videos: {IDS}")
+    IDS.update(ids_from(body["data"]))
 
 
 @events.quitting.add_listener
@@ -73,13 +53,18 @@ def write_ingested(environment, **_kwargs):
 
 
 class MarketingClient(HttpUser):
-    wait_time = between(0.05, 0.3)
+    wait_time = between(*THINK)
 
-    def graphql(self, name: str, query: str, variables: dict, payload: str | None = None) -> None:
+    def on_start(self):
+        # Users arrive at random moments, as if mid-session, instead of all sending at the same instant.
+        time.sleep(self.wait_time())
+
+    def graphql(self, name: str, payload: str | None = None) -> None:
+        query, variables = request(name, IDS, brand=BRAND, batch=BATCH)
         with self.client.post("/graphql", name=name, catch_response=True,
                               data=json.dumps({"query": query, "variables": variables}),
-                              headers={"Authorization": f"Bearer {TOKEN}",
-                                       "Content-Type": "application/json"}) as response:
+                              headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json",
+                                       "X-Request-ID": f"{RUN}-{name}-{next(_counter)}"}) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
                 return
@@ -95,37 +80,22 @@ class MarketingClient(HttpUser):
                 INGESTED["accepted"] += body["data"][payload]["accepted"] or 0
                 INGESTED["duplicates"] += body["data"][payload]["duplicates"] or 0
 
-    def period(self) -> dict:
-        days = random.choice([7, 14, 30])
-        return {"from": (TODAY - timedelta(days=days)).isoformat(), "to": TODAY.isoformat()}
-
     @task(4)
     def campaign_kpis(self):
-        self.graphql("campaignKpis", CAMPAIGN_KPIS, {"c": random.choice(IDS["campaigns"]), **self.period()})
+        self.graphql("campaignKpis")
 
     @task(2)
     def brand_overview(self):
-        self.graphql("brandOverview", BRAND_OVERVIEW, {"b": BRAND, **self.period()})
+        self.graphql("brandOverview")
 
     @task(4)
     def recommendations(self):
-        self.graphql("recommendations", RECOMMENDATIONS, {"v": random.choice(IDS["viewers"])})
+        self.graphql("recommendations")
 
     @task(2)
     def similar_videos(self):
-        self.graphql("similarVideos", SIMILAR, {"v": random.choice(IDS["videos"])[0]})
+        self.graphql("similarVideos")
 
     @task(2)
     def ingest(self):
-        now = datetime.now(UTC)
-        batch = []
-        for _ in range(BATCH):
-            _gid, external_id, platform = random.choice(IDS["videos"])
-            kind = random.choice(["IMPRESSION", "VIEW", "LIKE", "CLICK"])
-            batch.append({
-                "eventId": f"load-{uuid.uuid4().hex}", "platform": platform,
-                "viewerId": f"load-viewer-{random.randrange(5000)}", "videoExternalId": external_id,
-                "kind": kind, "watchMs": random.randrange(500, 15000) if kind == "VIEW" else None,
-                "occurredAt": (now - timedelta(seconds=random.randrange(3600))).isoformat(),
-            })
-        self.graphql("ingestInteractions", INGEST, {"b": BRAND, "events": batch}, payload="ingestInteractions")
+        self.graphql(INGEST_NAME, payload=INGEST_NAME)

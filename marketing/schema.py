@@ -25,7 +25,7 @@ from analytics.personas.graphql import Query as PersonasQuery
 from marketing.graphql.audit import AuditMutations
 from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
 from marketing.graphql.ingest import Mutation as IngestMutation
-from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter
+from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter, RememberValidOperations
 from marketing.graphql.mutations import MarketingMutation
 from marketing.graphql.queries import Query as MarketingQuery
 from marketing.jobs.graphql import Query as JobsQuery
@@ -79,6 +79,7 @@ schema = ReelboardSchema(
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
         QueryCostLimiter,
         IntrospectionPolicy,
+        RememberValidOperations,
         AuditMutations,
     ],
 )

@@ -101,6 +101,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# GraphQL operations that passed validation (marketing/graphql/limits.py), in each process's memory: a
+# Redis round trip would cost about what it saves. The least recently used keys go first when it is full.
+CACHES["graphql-validation"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "graphql-validation",
+    "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": env.int("GRAPHQL_VALIDATION_CACHE_SIZE", default=1000)},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

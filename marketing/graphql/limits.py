@@ -7,16 +7,26 @@
   the argument is absent); other lists count once. Fragments are expanded where they are spread.
 - ``IntrospectionPolicy``: turns introspection off unless ``GRAPHQL_INTROSPECTION`` is on (off by
   default in production settings).
+- ``RememberValidOperations``: validation (graphql-core's rules plus the limits above) was 15-36% of the
+  server time of the load suite's operations, each of which sends the same few query texts again and
+  again. An operation that passed validation is remembered, per process, under everything its validation
+  depends on: the query text, the limits' settings and the integer variables (the page sizes the cost
+  rule reads). The next request with the same key skips validation; one that failed is validated again
+  (errors are never cached, so their messages and codes stay exactly as validation makes them).
+  strawberry's own ``ValidationCache`` cannot be used: it keys on the rule classes, which the limiters
+  create per request, and it would not see the variables the cost depends on.
 
-Both read settings per request, so tests can change them with ``override_settings``.
+All read settings per request, so tests can change them with ``override_settings``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -51,6 +61,35 @@ class IntrospectionPolicy(SchemaExtension):
             self.execution_context.validation_rules = (
                 *self.execution_context.validation_rules, NoSchemaIntrospectionCustomRule)
         yield
+
+
+# Everything validation reads besides the document and the variables (MAX_TOKENS is checked when parsing).
+VALIDATION_SETTINGS = ("GRAPHQL_MAX_DEPTH", "GRAPHQL_MAX_ALIASES", "GRAPHQL_MAX_COST", "GRAPHQL_MAX_PAGE_SIZE",
+                       "GRAPHQL_INTROSPECTION")
+VALIDATION_CACHE = "graphql-validation"  # a per-process (local memory) cache of settings.CACHES
+
+
+def validation_key(query: str, variables: Mapping[str, Any] | None) -> str:
+    """What one operation's validation outcome depends on, as a cache key."""
+    limits = [getattr(settings, name) for name in VALIDATION_SETTINGS]
+    # The cost rule reads top-level integer variables only (``first: $n``); bool is an int too: kept.
+    sizes = sorted((name, value) for name, value in (variables or {}).items() if isinstance(value, int))
+    return "valid:" + hashlib.sha256(repr((query, limits, sizes)).encode()).hexdigest()
+
+
+class RememberValidOperations(SchemaExtension):
+    """Skip validating an operation that already passed with the same key (see the module docstring)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        cache = caches[VALIDATION_CACHE]
+        key = validation_key(context.query or "", context.variables) if context.query else None
+        known = key is not None and cache.get(key) is not None
+        if known:
+            context.pre_execution_errors = []  # strawberry runs validation only while this is None
+        yield
+        if key is not None and not known and context.pre_execution_errors == []:
+            cache.set(key, True, None)
 
 
 def _cost_rule(*, limit: int, variables: Mapping[str, Any]) -> type[ValidationRule]:

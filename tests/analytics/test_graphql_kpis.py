@@ -5,7 +5,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from analytics import selectors
 from analytics.kpis import KPIS, compute_all
@@ -315,3 +317,14 @@ def test_campaign_kpis_field_rejects_a_reversed_range(world):
         kpis(dateFrom: "2026-10-05", dateTo: "2026-10-01") { totals { kpi } } } } }""",
                {"id": gid(campaigns[0])}, token=token)
     assert body["errors"][0]["message"] == "dateTo is before dateFrom."
+
+
+
+def test_the_campaign_and_its_brand_are_read_in_one_query(world):
+    brand, campaigns, token = world
+    variables = {"c": gid(campaigns[0]), "from": str(PERIOD.date_from), "to": str(PERIOD.date_to)}
+    with CaptureQueriesContext(connection) as captured:
+        ok(gql(QUERY, variables, token=token))
+    lookups = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "marketing_campaign"')]
+    assert len(lookups) == 1
+    assert 'INNER JOIN "marketing_brand"' in lookups[0]
