@@ -77,6 +77,10 @@ def _variable_holding(value: str, variables: Any, key: str | None = None) -> str
 # strawberry's message for a negative page size: "Argument 'first' must be a non-negative integer."
 _PAGE_ARGUMENT_ERROR = re.compile(r"^Argument '(?P<argument>first|last)' ")
 
+# Python's datetime refusing a year a filter's year / isoYear lookup was given (found by the GraphQL fuzzer):
+# "year 0 is out of range", "year 10000 is out of range".
+_YEAR_RANGE_ERROR = re.compile(r"^year -?\d+ is out of range$")
+
 # strawberry's message for an ID that is not a GlobalID: 'Value cannot represent a GlobalID: "garbage".'
 _GLOBAL_ID_ERROR = re.compile(r'^Value cannot represent a GlobalID: "(?P<value>.*)"\.$')
 
@@ -104,6 +108,9 @@ class BadInputCodes(SchemaExtension):
                 field = owners.owner.get(id(error.nodes[0]))
             elif isinstance(error.original_error, GlobalIDValueError):
                 field = self._global_id_field(error, owners)
+            elif isinstance(error.original_error, ValueError) and _YEAR_RANGE_ERROR.match(error.message):
+                error.message = "A year in filters is out of range: years run from 1 to 9999."
+                field = "filters"
             elif isinstance(error.original_error, ValueError):
                 field = self._pagination_field(error)
             if field:

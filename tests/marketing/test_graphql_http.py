@@ -154,3 +154,12 @@ def test_bad_page_arguments_get_a_typed_error_naming_the_argument(brand, argumen
     assert body["data"] is None
     assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
         (message, {"code": "BAD_USER_INPUT", "field": field})]
+
+
+@pytest.mark.parametrize("year", ['{gt: 0}', '{lt: 10000}', '{exact: -3}'])
+def test_a_year_filter_out_of_range_gets_a_typed_error(brand, year):
+    # found by the GraphQL fuzzer: Python's "year 0 is out of range" used to come back as the message
+    _, raw = make_token(brand=brand)
+    body = gql("{ interactions(filters: {occurredAt: {year: " + year + "}}) { totalCount } }", token=raw)
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        ("A year in filters is out of range: years run from 1 to 9999.", {"code": "BAD_USER_INPUT", "field": "filters"})]
