@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import functools
 from typing import NewType
 
 import strawberry
@@ -135,14 +136,18 @@ class KpiSet:
     def period(self) -> selectors.Period:
         return selectors.Period(self.date_from, self.date_to)
 
+    @functools.cached_property
+    def scope(self) -> selectors.KpiScope:
+        """One per KpiSet: totals, series and comparison of a query share its reads."""
+        return selectors.KpiScope(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period)
+
     @strawberry.field(description="Totals of the period.")
     def totals(self, kpis: list[KpiName] | None = None) -> list[KpiValue]:  # type: ignore[valid-type]
-        return _values(selectors.kpi_totals(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period),
-                       kpis)
+        return _values(self.scope.totals(), kpis)
 
     @strawberry.field(description="Totals against the previous period of equal length.")
     def comparison(self, kpis: list[KpiName] | None = None) -> list[KpiChange]:  # type: ignore[valid-type]
-        rows = selectors.kpi_comparison(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period)
+        rows = self.scope.comparison()
         wanted = [n.value for n in kpis] if kpis else [k.name for k in KPIS]
         as_decimal = lambda v: None if v is None else decimal.Decimal(v)  # noqa: E731
         return [KpiChange(kpi=KpiName(name), value=as_decimal(rows[name]["current"]),
@@ -153,8 +158,7 @@ class KpiSet:
     @strawberry.field(description="One group per day, ISO week (starting Monday) or month.")
     def series(self, granularity: Granularity = selectors.Granularity.DAY,  # type: ignore[valid-type]
                kpis: list[KpiName] | None = None) -> list[KpiGroup]:  # type: ignore[valid-type]
-        rows = selectors.kpi_series(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period,
-                                    granularity=selectors.Granularity(granularity))
+        rows = self.scope.series(selectors.Granularity(granularity))
         wanted = _wanted(kpis)
         return [KpiGroup(key=r.key, label=r.label, kpis_=r.kpis, wanted_=wanted) for r in rows]
 
@@ -162,8 +166,7 @@ class KpiSet:
                                   "persona model (groups under KPI_MIN_GROUP_SIZE viewers merged or suppressed).")
     def breakdown(self, by: BreakdownBy, kpis: list[KpiName] | None = None) -> KpiBreakdown:  # type: ignore
         wanted = _wanted(kpis)
-        result = selectors.kpi_breakdown(brand=self.brand_, campaign_ids=self.campaign_ids, period=self.period,
-                                         by=selectors.BreakdownBy(by), with_reach="reach" in wanted)
+        result = self.scope.breakdown(selectors.BreakdownBy(by), with_reach="reach" in wanted)
         return KpiBreakdown(by=by, suppressed_small_groups=result.suppressed_viewers,
                             groups=[KpiGroup(key=r.key, label=r.label, kpis_=r.kpis, wanted_=wanted)
                                     for r in result.rows])

@@ -13,13 +13,9 @@ from analytics import webhooks
 from marketing.models import BrandScopedQuerySet
 
 
-class DailyRollup(models.Model):
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
-    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+")
-    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+")
-    day = models.DateField(help_text="Day in the brand's reporting time zone.")
+class RollupSums(models.Model):
+    """The additive sums of ``analytics.kpis.ROLLUP_SUMS`` that every rollup row carries for its slice."""
+
     impressions = models.PositiveIntegerField(default=0)
     views = models.PositiveIntegerField(default=0)
     watch_ms_sum = models.PositiveBigIntegerField(default=0)
@@ -34,6 +30,18 @@ class DailyRollup(models.Model):
     conversions = models.PositiveIntegerField(default=0)
     purchases = models.PositiveIntegerField(default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupSums):
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+")
+    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(help_text="Day in the brand's reporting time zone.")
     # The row's viewer set is kept apart, in VideoReachBlock (level 0): sums scans stay narrow.
 
     objects = BrandScopedQuerySet.as_manager()
@@ -54,7 +62,7 @@ class DailyRollup(models.Model):
         return f"{self.day} campaign={self.campaign_id} video={self.video_id}"
 
 
-class DailyViewerRollup(models.Model):
+class DailyViewerRollup(RollupSums):
     """One row per (campaign, video, brand reporting day, viewer) with that viewer's additive sums.
 
     It deduplicates a viewer's events of a day, so demographic breakdowns join ``Viewer`` here (and
@@ -77,20 +85,6 @@ class DailyViewerRollup(models.Model):
     day = models.DateField(help_text="Day in the brand's reporting time zone.")
     # indexed alone so erasing a viewer (cascade) does not scan the table
     viewer = models.ForeignKey("marketing.Viewer", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    impressions = models.PositiveIntegerField(default=0)
-    views = models.PositiveIntegerField(default=0)
-    watch_ms_sum = models.PositiveBigIntegerField(default=0)
-    completed_views = models.PositiveIntegerField(default=0)
-    views_2s = models.PositiveIntegerField(default=0)
-    views_6s = models.PositiveIntegerField(default=0)
-    likes = models.PositiveIntegerField(default=0)
-    comments = models.PositiveIntegerField(default=0)
-    shares = models.PositiveIntegerField(default=0)
-    follows = models.PositiveIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
-    conversions = models.PositiveIntegerField(default=0)
-    purchases = models.PositiveIntegerField(default=0)
-    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     objects = BrandScopedQuerySet.as_manager()
 
@@ -115,12 +109,13 @@ class DailyViewerRollup(models.Model):
         return f"{self.day} campaign={self.campaign_id} video={self.video_id} viewer={self.viewer_id}"
 
 
-class DailyReach(models.Model):
+class DailyReach(RollupSums):
     """The set of viewers of a campaign (or of a brand's interactions outside campaigns) on one brand day.
 
     A Roaring bitmap of viewer ids (``analytics.reach``): reach of any date range is the size of the
     union of its days' sets, read from one row per day instead of per-viewer rows. Derived, like the
-    rollups, and rebuilt with them.
+    rollups, and rebuilt with them. It also carries the sums of the campaign's day (the sum of its
+    ``DailyRollup`` rows), so totals and series of a scope read one row per campaign day.
     """
 
     brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
@@ -145,13 +140,15 @@ class DailyReach(models.Model):
         return f"{self.day} campaign={self.campaign_id} reach={self.reach}"
 
 
-class VideoReachBlock(models.Model):
+class VideoReachBlock(RollupSums):
     """The viewers of one video (in one campaign, or outside campaigns) over a block of days.
 
     Level 0 is one brand day; level ``l`` is the ``2**l`` days starting on ``start``, a day whose ordinal
     is a multiple of ``2**l`` (``analytics.reach_blocks``). A set is a Roaring bitmap (``analytics.reach``).
     Per-video and per-platform reach over any range is the size of the union of the few blocks that
-    cover it. Derived, like the rollups: rebuilt from the day sets, which are rebuilt from interactions.
+    cover it. Each block also carries the sums of its days (level 0: the ``DailyRollup`` row), so a
+    breakdown by video or platform reads sums and sets from the same few rows per video. Derived, like the
+    rollups: rebuilt from the day rows, which are rebuilt from interactions.
     """
 
     # Derived rows: no database foreign keys or single-column indexes (as DailyViewerRollup); deletes

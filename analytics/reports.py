@@ -76,8 +76,9 @@ def generate_report(*, schedule_id: int, period: Period) -> KpiReport:
     if existing is not None:
         return existing
     campaign_ids = _campaign_ids(schedule)
-    comparison = selectors.kpi_comparison(brand=schedule.brand, campaign_ids=campaign_ids, period=period)
-    series = selectors.kpi_series(brand=schedule.brand, campaign_ids=campaign_ids, period=period)
+    # One scope: the KPIs and the CSV's daily series come from the same read of the campaign days.
+    scope = selectors.KpiScope(brand=schedule.brand, campaign_ids=campaign_ids, period=period)
+    comparison, series = scope.comparison(), scope.series()
     report = KpiReport(
         schedule=schedule, brand=schedule.brand, period_start=period.date_from, period_end=period.date_to,
         kpis={name: {key: _plain(value) for key, value in row.items()} for name, row in comparison.items()},

@@ -4,9 +4,10 @@ Three derived tables:
 
 * ``DailyViewerRollup``: one row per (campaign, video, day, viewer) with the viewer's sums;
 * ``DailyRollup``: one row per (campaign, video, day), the sum of its viewer rows;
-* ``VideoReachBlock``: the set of those viewers (a Roaring bitmap, ``analytics.reach``) per (campaign,
-  video) and day (level 0), and pre-unioned over aligned blocks of 2..64 days (``analytics.reach_blocks``);
-* ``DailyReach``: one row per (campaign, day) with the union of its videos' day sets.
+* ``VideoReachBlock``: the set of those viewers (a Roaring bitmap, ``analytics.reach``) and their sums per
+  (campaign, video) and day (level 0), and pre-summed and pre-unioned over aligned blocks of 2..64 days
+  (``analytics.reach_blocks``);
+* ``DailyReach``: one row per (campaign, day) with the sums and the union of its videos' day rows.
 
 Two ways to write them, both idempotent and serialised per brand by a lock on the brand row:
 
@@ -154,7 +155,8 @@ def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
 
     One day at a time, so memory is bounded by a day's (video, viewer) pairs whatever the range.
     Each ``DailyRollup`` row is the sum of its per-viewer rows, and its level-0 ``VideoReachBlock`` the
-    bitmap of those viewers; each ``DailyReach`` row is the union of a campaign's video bitmaps of the day.
+    same sums with the bitmap of those viewers; each ``DailyReach`` row is the sum and the union of a
+    campaign's video rows of the day.
     """
     written = 0
     days = (DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last)
@@ -166,22 +168,20 @@ def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
             .annotate(**{name: Sum(name) for name in ROLLUP_SUMS}, viewer_ids=IntegerList("viewer_id"))
             .order_by()
         )
-        rows, day_sets, campaign_viewers = [], [], {}
+        rows, day_sets, campaign_viewers, campaign_days = [], [], {}, {}
         for row in per_video:
             viewers = reach.viewer_set(row.pop("viewer_ids"))
             campaign_viewers.setdefault(row["campaign_id"], []).append(viewers)
+            _add_sums(campaign_days.setdefault(row["campaign_id"], DailyReach(
+                brand_id=brand_id, campaign_id=row["campaign_id"], day=day)), row)
             rows.append(DailyRollup(brand_id=brand_id, day=day, **row))
-            day_sets.append(VideoReachBlock(brand_id=brand_id, campaign_id=row["campaign_id"], video_id=row["video_id"],
-                                            platform_id=row["platform_id"], level=0, start=day,
-                                            viewers=reach.dump(viewers)))
+            day_sets.append(VideoReachBlock(brand_id=brand_id, level=0, start=day, viewers=reach.dump(viewers), **row))
         DailyRollup.objects.bulk_create(rows, batch_size=2_000)
         VideoReachBlock.objects.bulk_create(day_sets, batch_size=2_000)
-        reach_rows = []
         for campaign_id, sets in campaign_viewers.items():
             viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
-            reach_rows.append(DailyReach(brand_id=brand_id, campaign_id=campaign_id, day=day,
-                                         viewers=reach.dump(viewers), reach=len(viewers)))
-        DailyReach.objects.bulk_create(reach_rows)
+            campaign_days[campaign_id].viewers, campaign_days[campaign_id].reach = reach.dump(viewers), len(viewers)
+        DailyReach.objects.bulk_create(list(campaign_days.values()))
         written += len(rows)
     return written
 
@@ -273,29 +273,30 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
     video_sets = {(b.campaign_id, b.video_id, b.start): b for b in VideoReachBlock.objects.filter(
         brand=brand, level=0, start__in=days, video_id__in=touched_videos)}
     day_sets = {(r.campaign_id, r.day): r for r in DailyReach.objects.filter(brand=brand, day__in=days)}
-    new_rollups, new_video_sets, changed_video_sets, new_viewers = [], [], [], {}
+    new_rollups, new_video_sets, changed_video_sets, new_viewers, new_sums = [], [], [], {}, {}
     for row in per_video:
         key = (row["campaign_id"], row["video_id"], row["day"])
+        sums = {name: row[name] for name in ROLLUP_SUMS}
         viewers = reach.viewer_set(row.pop("viewer_ids"))
         new_viewers.setdefault((row["campaign_id"], row["day"]), []).append(viewers)
+        _add_sums(new_sums.setdefault((row["campaign_id"], row["day"]), dict.fromkeys(ROLLUP_SUMS, 0)), sums)
         video_set = video_sets.get(key)
         if video_set is None:
             new_video_sets.append(VideoReachBlock(brand=brand, campaign_id=key[0], video_id=key[1], level=0,
                                                   start=key[2], platform_id=row["platform_id"],
-                                                  viewers=reach.dump(viewers)))
+                                                  viewers=reach.dump(viewers), **sums))
         else:
             merged = reach.load(video_set.viewers)
             merged |= viewers
             video_set.viewers = reach.dump(merged)
+            _add_sums(video_set, sums)
             changed_video_sets.append(video_set)
         existing = rollups.get(key)
         if existing is None:
             new_rollups.append(DailyRollup(brand=brand, campaign_id=key[0], video_id=key[1], day=key[2],
-                                           platform_id=row["platform_id"],
-                                           **{name: row[name] for name in ROLLUP_SUMS}))
+                                           platform_id=row["platform_id"], **sums))
             continue
-        for name in ROLLUP_SUMS:
-            setattr(existing, name, getattr(existing, name) + row[name])
+        _add_sums(existing, sums)
     changed = [rollups[(row["campaign_id"], row["video_id"], row["day"])] for row in per_video
                if (row["campaign_id"], row["video_id"], row["day"]) in rollups]
     _update_by_pk(DailyRollup, changed, ROLLUP_SUMS)
@@ -313,13 +314,24 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
         existing = day_sets.get((campaign_id, day))
         if existing is None:
             new_sets.append(DailyReach(brand=brand, campaign_id=campaign_id, day=day, viewers=reach.dump(viewers),
-                                       reach=len(viewers)))
+                                       reach=len(viewers), **new_sums[(campaign_id, day)]))
             continue
         viewers |= reach.load(existing.viewers)
         existing.viewers, existing.reach = reach.dump(viewers), len(viewers)
-    _update_by_pk(DailyReach, [day_sets[k] for k in new_viewers if k in day_sets], ("viewers", "reach"))
+        _add_sums(existing, new_sums[(campaign_id, day)])
+    _update_by_pk(DailyReach, [day_sets[k] for k in new_viewers if k in day_sets], ("viewers", "reach", *ROLLUP_SUMS))
     DailyReach.objects.bulk_create(new_sets)
     return sum(row["n"] for row in per_video)
+
+
+def _add_sums(target, sums) -> None:
+    """Add the ``ROLLUP_SUMS`` of ``sums`` (a dict) to ``target`` (a rollup row, or a dict)."""
+    if isinstance(target, dict):
+        for name in ROLLUP_SUMS:
+            target[name] += sums[name]
+        return
+    for name in ROLLUP_SUMS:
+        setattr(target, name, getattr(target, name) + sums[name])
 
 
 def _update_by_pk(model: type[Model], objects: list, fields: tuple[str, ...]) -> None:
@@ -377,17 +389,20 @@ def _rebuild_stale(*, brand_id: int) -> int:
 
 
 def _rebuild_level(*, brand_id: int, level: int, starts: list[date]) -> None:
+    """Write the blocks of ``level`` starting on ``starts`` again: the sums and the union of their halves."""
     halves = {half[1]: start for start in starts for half in reach_blocks.children((level, start))}
     unions: dict[tuple, list] = {}
-    for campaign_id, video_id, platform_id, half, blob in VideoReachBlock.objects.filter(
-            brand_id=brand_id, level=level - 1, start__in=list(halves)).values_list(
-            "campaign_id", "video_id", "platform_id", "start", "viewers").iterator(chunk_size=2_000):
-        unions.setdefault((campaign_id, video_id, platform_id, halves[half]), []).append(blob)
+    blocks: dict[tuple, VideoReachBlock] = {}
+    for row in VideoReachBlock.objects.filter(brand_id=brand_id, level=level - 1, start__in=list(halves)).values(
+            "campaign_id", "video_id", "platform_id", "start", "viewers", *ROLLUP_SUMS).iterator(chunk_size=2_000):
+        key = (row["campaign_id"], row["video_id"], row["platform_id"], halves[row["start"]])
+        unions.setdefault(key, []).append(row["viewers"])
+        _add_sums(blocks.setdefault(key, VideoReachBlock(brand_id=brand_id, campaign_id=key[0], video_id=key[1],
+                                                         platform_id=key[2], level=level, start=key[3])), row)
+    for key, block in blocks.items():
+        block.viewers = reach.dump(reach.union(unions[key]))
     VideoReachBlock.objects.filter(brand_id=brand_id, level=level, start__in=starts).delete()
-    VideoReachBlock.objects.bulk_create(
-        [VideoReachBlock(brand_id=brand_id, campaign_id=campaign_id, video_id=video_id, platform_id=platform_id,
-                         level=level, start=start, viewers=reach.dump(reach.union(blobs)))
-         for (campaign_id, video_id, platform_id, start), blobs in unions.items()], batch_size=1_000)
+    VideoReachBlock.objects.bulk_create(list(blocks.values()), batch_size=1_000)
 
 
 def _lock_brand(brand_id: int) -> Brand:

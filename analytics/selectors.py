@@ -26,16 +26,17 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 import psycopg
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
 
 from analytics import reach, reach_blocks, reach_cache, set_cache
-from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all
-from analytics.models import DailyReach, DailyRollup, DailyViewerRollup, StaleReachBlock, VideoReachBlock
+from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all, empty_sums
+from analytics.models import DailyReach, DailyViewerRollup, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 
@@ -103,29 +104,23 @@ class Breakdown:
 
 # --- building blocks ----------------------------------------------------------------------------
 
-def _rollups(*, brand: Brand, campaign_ids, period: Period, model=DailyRollup) -> QuerySet:
+def _rollups(model, *, brand: Brand, campaign_ids, period: Period) -> QuerySet:
     rows = model.objects.filter(brand=brand, day__gte=period.date_from, day__lte=period.date_to)
     return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
 
 
 def _viewers(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
     """Per-viewer daily rows: the source of demographic breakdowns."""
-    return _rollups(brand=brand, campaign_ids=campaign_ids, period=period, model=DailyViewerRollup)
+    return _rollups(DailyViewerRollup, brand=brand, campaign_ids=campaign_ids, period=period)
 
 
 def _day_sets(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
     """(day, viewer set) rows of the scope: one per campaign (or outside campaigns) and day."""
-    return _rollups(brand=brand, campaign_ids=campaign_ids, period=period, model=DailyReach)
-
-
-def _reach(*, brand: Brand, campaign_ids, period: Period) -> int:
-    """Distinct viewers of the scope over the period: size of the union of its daily sets."""
-    return _cached_reach(brand, "total", campaign_ids, period, lambda: reach.reach(
-        _day_sets(brand=brand, campaign_ids=campaign_ids, period=period).values_list("viewers", flat=True)))
+    return _rollups(DailyReach, brand=brand, campaign_ids=campaign_ids, period=period)
 
 
 def _video_blocks(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
-    """The scope's per-video viewer sets over the fewest non-stale blocks that cover the period."""
+    """The scope's per-video rows over the fewest non-stale blocks that cover the period."""
     stale = set(StaleReachBlock.objects.filter(brand=brand, start__lte=period.date_to).values_list("level", "start"))
     starts: dict[int, list[date]] = {}
     for level, start in reach_blocks.cover(period.date_from, period.date_to, stale):
@@ -137,30 +132,37 @@ def _video_blocks(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
     return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
 
 
-def _reach_by(rows: QuerySet, key: str) -> dict:
+def _block_refs(rows: QuerySet, key: str) -> list[tuple]:
+    """``(id, version, key value, *ROLLUP_SUMS)`` of ``VideoReachBlock`` rows: everything but their sets."""
+    version = _XMIN if connection.vendor == "postgresql" else Value("", output_field=CharField())
+    return list(rows.annotate(version=version).values_list("pk", "version", key, *ROLLUP_SUMS).order_by())
+
+
+def _reach_by(rows: QuerySet, key: str, refs: list[tuple] | None = None) -> dict:
     """``{key: distinct viewers}`` over the ``VideoReachBlock`` sets of ``rows``, one union per ``key``.
 
-    On PostgreSQL the sets come from the process's set cache (``analytics.set_cache``) where it holds
-    them, and the rest are fetched in binary (a 30-day breakdown by video moves megabytes of ``bytea``;
-    their hex text form took 2.3x as long to send and decode). Rows are never updated in place, so
-    (id, xmin) names one set for good; a row replaced between the two queries (a block rebuild) is
-    looked up again.
+    ``refs`` are the rows' ``_block_refs`` if the caller has read them already. On PostgreSQL the sets
+    come from the process's set cache (``analytics.set_cache``) where it holds them, and the rest are
+    fetched in binary (a 30-day breakdown by video moves megabytes of ``bytea``; their hex text form
+    took 2.3x as long to send and decode). Rows are never updated in place, so (id, xmin) names one set
+    for good; a row replaced between the two queries (a block rebuild) is looked up again.
     """
     cache = set_cache.block_sets() if connection.vendor == "postgresql" else None
     if cache is None:
         return reach.reach_by(_fetch(rows.values_list(key, "viewers").order_by()))
     for _attempt in range(3):
-        refs = list(rows.annotate(version=_XMIN).values_list("pk", "version", key).order_by())
-        sets = cache.get_many((pk, version) for pk, version, _ in refs)
-        missing = [pk for pk, version, _ in refs if (pk, version) not in sets]
+        refs = _block_refs(rows, key) if refs is None else refs
+        sets = cache.get_many((pk, version) for pk, version, *_ in refs)
+        missing = [pk for pk, version, *_ in refs if (pk, version) not in sets]
         if missing:
             for pk, version, blob in _fetch(VideoReachBlock.objects.filter(pk__in=missing).annotate(
                     version=_XMIN).values_list("pk", "version", "viewers").order_by()):
                 viewers = reach.load(blob)
                 cache.put((pk, version), viewers, len(blob))
                 sets[(pk, version)] = viewers
-        if all((pk, version) in sets for pk, version, _ in refs):
-            return reach.reach_by_sets((group, sets[(pk, version)]) for pk, version, group in refs)
+        if all((pk, version) in sets for pk, version, *_ in refs):
+            return reach.reach_by_sets((group, sets[(pk, version)]) for pk, version, group, *_ in refs)
+        refs = None
     # replaced under us three times running (rebuilds in a tight loop): read the sets in one query
     return reach.reach_by(_fetch(rows.values_list(key, "viewers").order_by()))
 
@@ -199,31 +201,22 @@ def _spend(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
 _SUMS = {name: Sum(name, default=0) for name in ROLLUP_SUMS}
 
 
+def _summed(rows) -> dict:
+    """``{sum name: total}`` over rows of ``ROLLUP_SUMS`` values (tuples in that order)."""
+    totals = [sum(column) for column in zip(*rows, strict=True)] or [0] * len(ROLLUP_SUMS)
+    return empty_sums() | dict(zip(ROLLUP_SUMS, totals, strict=True))
+
+
+def _summed_by(rows) -> dict:
+    """``{key: sums}`` over ``(key, *ROLLUP_SUMS)`` rows."""
+    grouped: dict = {}
+    for key, *sums in rows:
+        grouped.setdefault(key, []).append(sums)
+    return {key: _summed(group) for key, group in grouped.items()}
+
+
 def _with_kpis(key: str, label: str, sums: dict) -> KpiRow:
     return KpiRow(key=key, label=label, kpis=compute_all(sums), sums=sums)
-
-
-# --- selectors ------------------------------------------------------------------------------------
-
-def kpi_totals(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict:
-    """Every KPI of the dictionary over the period."""
-    sums = _rollups(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(**_SUMS)
-    sums["reach"] = _reach(brand=brand, campaign_ids=campaign_ids, period=period)
-    sums["spend"] = _spend(brand=brand, campaign_ids=campaign_ids, period=period).aggregate(
-        s=Sum("amount", default=Decimal("0")))["s"]
-    return compute_all(sums)
-
-
-def kpi_comparison(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict[str, dict]:
-    """Each KPI now and in the previous period of equal length, with absolute and relative change."""
-    current = kpi_totals(brand=brand, campaign_ids=campaign_ids, period=period)
-    previous = kpi_totals(brand=brand, campaign_ids=campaign_ids, period=period.previous())
-    out = {}
-    for name, value in current.items():
-        absolute, relative = change(value, previous[name])
-        out[name] = {"current": value, "previous": previous[name], "absolute_change": absolute,
-                     "relative_change": relative}
-    return out
 
 
 def _bucket(day: date, granularity: Granularity) -> date:
@@ -234,61 +227,128 @@ def _bucket(day: date, granularity: Granularity) -> date:
     return day
 
 
+# --- selectors ------------------------------------------------------------------------------------
+
+class KpiScope:
+    """The KPIs of some campaigns (``campaign_ids=None``: the whole brand) over a period.
+
+    Totals, series and comparison all derive from one read of the scope's campaign days (``DailyReach``:
+    sums and viewer set per campaign and day) and its spend per day, made once per scope and kept: a
+    GraphQL query that asks for totals, series and comparison reads them once.
+    """
+
+    def __init__(self, *, brand: Brand, campaign_ids: list[int] | None, period: Period) -> None:
+        self.brand, self.campaign_ids, self.period = brand, campaign_ids, period
+
+    @cached_property
+    def _days(self) -> list[tuple]:
+        """``(day, viewer set blob, *ROLLUP_SUMS)`` per campaign and day."""
+        return _fetch(_day_sets(brand=self.brand, campaign_ids=self.campaign_ids, period=self.period)
+                      .values_list("day", "viewers", *ROLLUP_SUMS).order_by())
+
+    @cached_property
+    def _spend_by_day(self) -> dict[date, Decimal]:
+        return dict(_spend(brand=self.brand, campaign_ids=self.campaign_ids, period=self.period)
+                    .values("date").annotate(s=Sum("amount")).values_list("date", "s").order_by())
+
+    def _cached_reach(self, kind: str, compute):
+        return _cached_reach(self.brand, kind, self.campaign_ids, self.period, compute)
+
+    @cached_property
+    def _totals(self) -> dict:
+        sums = _summed(row[2:] for row in self._days)
+        sums["reach"] = self._cached_reach("total", lambda: reach.reach(row[1] for row in self._days))
+        sums["spend"] = sum(self._spend_by_day.values(), Decimal("0"))
+        return sums
+
+    def totals(self) -> dict:
+        """Every KPI of the dictionary over the period."""
+        return compute_all(self._totals)
+
+    def comparison(self) -> dict[str, dict]:
+        """Each KPI now and in the previous period of equal length, with absolute and relative change."""
+        current = self.totals()
+        previous = KpiScope(brand=self.brand, campaign_ids=self.campaign_ids, period=self.period.previous()).totals()
+        out = {}
+        for name, value in current.items():
+            absolute, relative = change(value, previous[name])
+            out[name] = {"current": value, "previous": previous[name], "absolute_change": absolute,
+                         "relative_change": relative}
+        return out
+
+    def series(self, granularity: Granularity = Granularity.DAY) -> list[KpiRow]:
+        """KPIs per day, ISO week (Monday) or month of the brand's zone; every bucket is present."""
+        granularity = Granularity(granularity)
+        buckets: dict[date, list] = {}
+        day = self.period.date_from
+        while day <= self.period.date_to:
+            buckets.setdefault(_bucket(day, granularity), [])
+            day += timedelta(days=1)
+        for row in self._days:
+            buckets[_bucket(row[0], granularity)].append(row)
+        # Reach is not additive over days: the union of each bucket's daily sets (days are brand days).
+        bucket_reach = self._cached_reach(f"series-{granularity}", lambda: {
+            start: reach.reach(row[1] for row in rows) for start, rows in buckets.items()})
+        spend: dict[date, Decimal] = {}
+        for day, amount in self._spend_by_day.items():
+            spend[_bucket(day, granularity)] = spend.get(_bucket(day, granularity), Decimal("0")) + amount
+        return [_with_kpis(start.isoformat(), start.isoformat(), _summed(row[2:] for row in rows) | {
+                    "reach": bucket_reach.get(start, 0), "spend": spend.get(start, Decimal("0"))})
+                for start, rows in sorted(buckets.items())]
+
+    def breakdown(self, by: BreakdownBy, *, min_group_size: int | None = None, with_reach: bool = True) -> Breakdown:
+        """KPIs per video, platform, day, viewer demographic or persona (of the brand's active persona model).
+
+        Spend is recorded per campaign day, so it is only split by DAY; other breakdowns leave the
+        spend-based KPIs empty. Demographic groups reaching fewer than ``KPI_MIN_GROUP_SIZE`` distinct
+        viewers are merged into "other"; if "other" is still too small it is suppressed (module docstring).
+        """
+        by = BreakdownBy(by)
+        scope = {"brand": self.brand, "campaign_ids": self.campaign_ids, "period": self.period}
+        if by in DEMOGRAPHIC:
+            return _demographic_breakdown(**scope, by=by, min_group_size=privacy_min_group_size()
+                                          if min_group_size is None else min_group_size)
+        if by == BreakdownBy.DAY:
+            return Breakdown(rows=self.series())
+        key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
+        # The sums of the few blocks of days per video that cover the period, and the union of their sets.
+        blocks = _video_blocks(**scope)
+        refs = _block_refs(blocks, key)
+        groups = _summed_by(ref[2:] for ref in refs)
+        # Reach per video / platform is the costly part (a union per group); a caller that does not show
+        # it passes with_reach=False and its rows carry reach None.
+        reach_of = self._cached_reach(f"by-{by}", lambda: _reach_by(blocks, key, refs)) if with_reach else {}
+        if by == BreakdownBy.VIDEO:
+            labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
+        else:
+            labels = dict(Platform.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
+        rows = [_with_kpis(str(pk), labels.get(pk, str(pk)),
+                           sums | {"reach": reach_of.get(pk, 0) if with_reach else None, "spend": None})
+                for pk, sums in groups.items()]
+        return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
+
+
+def kpi_totals(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict:
+    """Every KPI of the dictionary over the period."""
+    return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).totals()
+
+
+def kpi_comparison(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict[str, dict]:
+    """Each KPI now and in the previous period of equal length, with absolute and relative change."""
+    return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).comparison()
+
+
 def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
                granularity: Granularity = Granularity.DAY) -> list[KpiRow]:
     """KPIs per day, ISO week (Monday) or month of the brand's zone; every bucket is present."""
-    granularity = Granularity(granularity)
-    buckets: dict[date, dict] = {}
-    day = period.date_from
-    while day <= period.date_to:
-        buckets.setdefault(_bucket(day, granularity), {name: 0 for name in ROLLUP_SUMS} | {
-            "revenue": Decimal("0"), "spend": Decimal("0"), "reach": 0})
-        day += timedelta(days=1)
-    for row in _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values("day").annotate(**_SUMS):
-        target = buckets[_bucket(row.pop("day"), granularity)]
-        for name, value in row.items():
-            target[name] += value
-    for row in _spend(brand=brand, campaign_ids=campaign_ids, period=period).values("date").annotate(s=Sum("amount")):
-        buckets[_bucket(row["date"], granularity)]["spend"] += row["s"]
-    # Reach is not additive over days: the union of each bucket's daily sets (days are brand days).
-    day_sets = _day_sets(brand=brand, campaign_ids=campaign_ids, period=period).values_list("day", "viewers")
-    bucket_reach = _cached_reach(brand, f"series-{granularity}", campaign_ids, period, lambda: reach.reach_by(
-        (_bucket(day, granularity), blob) for day, blob in day_sets))
-    for start, n in bucket_reach.items():
-        buckets[start]["reach"] = n
-    return [_with_kpis(start.isoformat(), start.isoformat(), sums) for start, sums in sorted(buckets.items())]
+    return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).series(granularity)
 
 
 def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Period, by: BreakdownBy,
                   min_group_size: int | None = None, with_reach: bool = True) -> Breakdown:
-    """KPIs per video, platform, day, viewer demographic or persona (of the brand's active persona model).
-
-    Spend is recorded per campaign day, so it is only split by DAY; other breakdowns leave the
-    spend-based KPIs empty. Demographic groups reaching fewer than ``KPI_MIN_GROUP_SIZE`` distinct
-    viewers are merged into "other"; if "other" is still too small it is suppressed (module docstring).
-    """
-    by = BreakdownBy(by)
-    if by in DEMOGRAPHIC:
-        return _demographic_breakdown(brand=brand, campaign_ids=campaign_ids, period=period, by=by,
-                                      min_group_size=privacy_min_group_size() if min_group_size is None
-                                      else min_group_size)
-    if by == BreakdownBy.DAY:
-        return Breakdown(rows=kpi_series(brand=brand, campaign_ids=campaign_ids, period=period))
-    key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
-    groups = {row.pop(key): row for row in
-              _rollups(brand=brand, campaign_ids=campaign_ids, period=period).values(key).annotate(**_SUMS)}
-    # Reach per video / platform is the costly part (a union per group); a caller that does not show
-    # it passes with_reach=False and its rows carry reach None.
-    reach_of = _cached_reach(brand, f"by-{by}", campaign_ids, period, lambda: _reach_by(
-        _video_blocks(brand=brand, campaign_ids=campaign_ids, period=period), key)) if with_reach else {}
-    if by == BreakdownBy.VIDEO:
-        labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
-    else:
-        labels = dict(Platform.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
-    rows = [_with_kpis(str(pk), labels.get(pk, str(pk)),
-                       sums | {"reach": reach_of.get(pk, 0) if with_reach else None, "spend": None})
-            for pk, sums in groups.items()]
-    return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
+    """KPIs per video, platform, day, viewer demographic or persona (``KpiScope.breakdown``)."""
+    return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).breakdown(
+        by, min_group_size=min_group_size, with_reach=with_reach)
 
 
 def active_persona_model_id(*, brand: Brand) -> int | None:
@@ -357,10 +417,10 @@ def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | No
     campaigns = list(Campaign.objects.filter(brand=brand) if campaign_ids is None
                      else Campaign.objects.filter(brand=brand, pk__in=campaign_ids))
     ids = [c.pk for c in campaigns]
-    sums = {row.pop("campaign_id"): row for row in
-            _rollups(brand=brand, campaign_ids=ids, period=period).values("campaign_id").annotate(**_SUMS).order_by()}
-    reach_of = _cached_reach(brand, "by-campaign", ids, period, lambda: reach.reach_by(
-        _day_sets(brand=brand, campaign_ids=ids, period=period).values_list("campaign_id", "viewers")))
+    days = _fetch(_day_sets(brand=brand, campaign_ids=ids, period=period)
+                  .values_list("campaign_id", "viewers", *ROLLUP_SUMS).order_by())
+    sums = _summed_by((row[0], *row[2:]) for row in days)
+    reach_of = _cached_reach(brand, "by-campaign", ids, period, lambda: reach.reach_by(row[:2] for row in days))
     spend = dict(_spend(brand=brand, campaign_ids=ids, period=period).values("campaign_id")
                  .annotate(s=Sum("amount")).values_list("campaign_id", "s").order_by())
     return {

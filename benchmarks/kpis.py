@@ -26,7 +26,8 @@ Run (PostgreSQL only; a database of its own whose name contains "bench", it is m
      cold (reach cache off), coldest (reach cache and set cache off), warm (reach cache on), and cold
      with the values as ``{kpi value}`` objects;
    * the selectors in-process (kpi_totals + kpi_series(DAY) + kpi_breakdown(VIDEO));
-   * hand-written SQL over the rollup tables (fetch only, no KPI maths).
+   * hand-written SQL over the rollup tables the selectors read (the same rows, added up and unioned,
+     no KPI maths).
    The HTTP answer is checked against the selectors before timing. Also reach of the campaign from
    the per-viewer rollup against ``count(distinct viewer_id)`` over the raw interactions.
 """
@@ -61,6 +62,7 @@ from django.db import connection  # noqa: E402
 from strawberry.relay import to_base64  # noqa: E402
 
 from analytics import reach, reach_blocks, rollups, selectors  # noqa: E402
+from analytics.kpis import ROLLUP_SUMS  # noqa: E402
 from analytics.models import DailyReach, DailyRollup, DailyViewerRollup  # noqa: E402
 from analytics.selectors import BreakdownBy, Period  # noqa: E402
 from analytics.tasks import rebuild_reach_blocks  # noqa: E402
@@ -153,68 +155,66 @@ def insert_events(*, brand: Brand, campaign: Campaign, n: int, tag: str, first: 
     return inserted
 
 
+SUMS_SQL = ", ".join(ROLLUP_SUMS)
+# What the selectors read, hand-written: the campaign days (sums and viewer set per campaign and day), the
+# spend per day, and the per-video rows (sums and set) of the fewest blocks of days that cover the period
+# (analytics.reach_blocks); bytea in binary, as the selectors fetch it.
 RAW_SQL = {
-    "totals": """
-        SELECT sum(impressions), sum(views), sum(watch_ms_sum), sum(completed_views), sum(views_2s), sum(views_6s),
-               sum(likes), sum(comments), sum(shares), sum(follows), sum(clicks), sum(conversions), sum(purchases),
-               sum(revenue)
-        FROM analytics_dailyrollup WHERE brand_id = %(brand)s AND campaign_id IN ({campaigns})
-          AND day BETWEEN %(first)s AND %(last)s""",
-    "day_sets": """
-        SELECT day, viewers FROM analytics_dailyreach WHERE brand_id = %(brand)s
-          AND campaign_id IN ({campaigns}) AND day BETWEEN %(first)s AND %(last)s""",
-    "totals_spend": """
-        SELECT sum(amount) FROM marketing_campaignspend WHERE campaign_id IN ({campaigns})
-          AND date BETWEEN %(first)s AND %(last)s""",
-    "series": """
-        SELECT day, sum(impressions), sum(views), sum(watch_ms_sum), sum(completed_views), sum(views_2s),
-               sum(views_6s), sum(likes), sum(comments), sum(shares), sum(follows), sum(clicks), sum(conversions),
-               sum(purchases), sum(revenue)
-        FROM analytics_dailyrollup WHERE brand_id = %(brand)s AND campaign_id IN ({campaigns})
-          AND day BETWEEN %(first)s AND %(last)s GROUP BY day""",
-    "series_spend": """
+    "days": f"""
+        SELECT day, viewers, {SUMS_SQL} FROM analytics_dailyreach WHERE brand_id = %(brand)s
+          AND campaign_id IN ({{campaigns}}) AND day BETWEEN %(first)s AND %(last)s""",
+    "spend": """
         SELECT date, sum(amount) FROM marketing_campaignspend WHERE campaign_id IN ({campaigns})
           AND date BETWEEN %(first)s AND %(last)s GROUP BY date""",
-    "videos": """
-        SELECT r.video_id, v.title, sum(impressions), sum(views), sum(watch_ms_sum), sum(completed_views),
-               sum(views_2s), sum(views_6s), sum(likes), sum(comments), sum(shares), sum(follows), sum(clicks),
-               sum(conversions), sum(purchases), sum(revenue)
-        FROM analytics_dailyrollup r JOIN marketing_video v ON v.id = r.video_id
-        WHERE r.brand_id = %(brand)s AND campaign_id IN ({campaigns}) AND day BETWEEN %(first)s AND %(last)s
-        GROUP BY r.video_id, v.title""",
 }
-# The per-video viewer sets of the fewest blocks of days that cover the period (analytics.reach_blocks),
-# fetched in binary as the selectors do.
-VIDEO_SETS = """
-    SELECT video_id, viewers FROM analytics_videoreachblock WHERE brand_id = %s AND campaign_id IN ({campaigns})
-      AND ({blocks})"""
+VIDEO_BLOCKS = f"""
+    SELECT b.video_id, v.title, b.viewers, {", ".join("b." + name for name in ROLLUP_SUMS)}
+    FROM analytics_videoreachblock b JOIN marketing_video v ON v.id = b.video_id
+    WHERE b.brand_id = %(brand)s AND b.campaign_id IN ({{campaigns}}) AND ({{blocks}})"""
 
 
 def read_with_selectors(brand: Brand, campaign_ids: list[int]) -> None:
-    selectors.kpi_totals(brand=brand, campaign_ids=campaign_ids, period=PERIOD)
-    selectors.kpi_series(brand=brand, campaign_ids=campaign_ids, period=PERIOD)
-    selectors.kpi_breakdown(brand=brand, campaign_ids=campaign_ids, period=PERIOD, by=BreakdownBy.VIDEO)
+    """What a campaign KPI query asks of the selectors: one scope's totals, daily series and breakdown by video."""
+    scope = selectors.KpiScope(brand=brand, campaign_ids=campaign_ids, period=PERIOD)
+    scope.totals()
+    scope.series()
+    scope.breakdown(BreakdownBy.VIDEO)
+
+
+def _sum_columns(rows) -> list:
+    return [sum(column) for column in zip(*rows, strict=True)]
 
 
 def read_with_raw_sql(brand: Brand, campaign_ids: list[int]) -> None:
-    """The same numbers with hand-written SQL over the rollup tables and nothing else: the sums, and
-    reach as the sizes of the unions of the stored viewer sets (total, per day, per video)."""
+    """The same numbers with hand-written SQL over the rollup tables and nothing else: the sums (added up
+    per day and per video), and reach as the sizes of the unions of the stored viewer sets (total, per day,
+    per video). No KPI maths."""
     # IN (literal ids), as the ORM writes it: for one campaign the planner can then use index order.
     params = {"brand": brand.pk, "first": PERIOD.date_from, "last": PERIOD.date_to}
     in_list = ", ".join(str(int(pk)) for pk in campaign_ids)
     with connection.cursor() as cursor:
-        for name, sql in RAW_SQL.items():
-            cursor.execute(sql.format(campaigns=in_list), params)
-            rows = cursor.fetchall()
-            if name == "day_sets":
-                reach.reach(blob for _, blob in rows)
-                reach.reach_by(rows)
         cursor.execute("SELECT level, start FROM analytics_stalereachblock WHERE brand_id = %s", [brand.pk])
         blocks = reach_blocks.cover(PERIOD.date_from, PERIOD.date_to, set(cursor.fetchall()))
     where = " OR ".join(f"(level = {level} AND start = '{start.isoformat()}')" for level, start in blocks)
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(VIDEO_SETS.format(campaigns=in_list, blocks=where), [brand.pk], binary=True)
-        reach.reach_by(cursor.fetchall())
+        cursor.execute(RAW_SQL["days"].format(campaigns=in_list), params, binary=True)
+        days = cursor.fetchall()
+        cursor.execute(RAW_SQL["spend"].format(campaigns=in_list), params)
+        cursor.fetchall()
+        cursor.execute(VIDEO_BLOCKS.format(campaigns=in_list, blocks=where), params, binary=True)
+        videos = cursor.fetchall()
+    _sum_columns(row[2:] for row in days)  # totals
+    by_day: dict = {}
+    for row in days:
+        by_day.setdefault(row[0], []).append(row[2:])
+    [_sum_columns(rows) for rows in by_day.values()]  # series
+    reach.reach(row[1] for row in days)
+    reach.reach_by((row[0], row[1]) for row in days)
+    by_video: dict = {}
+    for row in videos:
+        by_video.setdefault(row[0], []).append(row[3:])
+    [_sum_columns(rows) for rows in by_video.values()]
+    reach.reach_by((row[0], row[2]) for row in videos)
 
 
 # The campaign KPI query of a dashboard: every dictionary KPI (no ``kpis:`` filter) in totals, daily series

@@ -1,19 +1,24 @@
 """Per-video reach from pre-unioned blocks of days: the block arithmetic, and exact reach at any moment
 (fresh blocks, stale blocks after a delta, after the rebuild) against the raw interactions."""
 
+import importlib
 from datetime import date, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics import reach, reach_blocks, rollups, selectors, set_cache, tasks
-from analytics.models import PendingRollup, StaleReachBlock, VideoReachBlock
+from analytics.kpis import ROLLUP_SUMS, compute_all
+from analytics.models import DailyReach, DailyRollup, PendingRollup, StaleReachBlock, VideoReachBlock
 from analytics.reach_blocks import MAX_LEVEL, block_end, cover, span
 from analytics.selectors import BreakdownBy, Period
 from marketing.models import Interaction
-from tests.analytics.kpi_world import PERIOD, build
+from tests.analytics.kpi_world import PERIOD, build, expected_sums
 from tests.analytics.test_rollups import add_pending_events
 from tests.factories import BrandFactory
 
@@ -75,8 +80,26 @@ def raw_reach_by(brand, first, last, key) -> dict[str, int]:
 
 
 def api_reach_by(brand, first, last, by) -> dict[str, int]:
+    return {key: kpis["reach"] for key, kpis in api_breakdown(brand, first, last, by).items()}
+
+
+def api_breakdown(brand, first, last, by) -> dict[str, dict]:
     rows = selectors.kpi_breakdown(brand=brand, campaign_ids=None, period=Period(first, last), by=by).rows
-    return {row.key: row.kpis["reach"] for row in rows}
+    return {row.key: row.kpis for row in rows}
+
+
+def raw_breakdown(brand, first, last, key) -> dict[str, dict]:
+    """Every KPI per video / platform over brand days first..last, recomputed from the raw rows in Python."""
+    group_of = (lambda e: e.video_id) if key == "video" else (lambda e: e.video.platform_id)  # noqa: E731
+    return {group: compute_all(expected_sums(brand, first=first, last=last, spend=False,
+                                             where=lambda e, group=group: str(group_of(e)) == group))
+            for group in raw_reach_by(brand, first, last, key)}
+
+
+def assert_breakdowns_are_exact(brand) -> None:
+    for first, last in RANGES:
+        assert api_breakdown(brand, first, last, BreakdownBy.VIDEO) == raw_breakdown(brand, first, last, "video")
+        assert api_breakdown(brand, first, last, BreakdownBy.PLATFORM) == raw_breakdown(brand, first, last, "platform")
 
 
 @pytest.fixture
@@ -86,12 +109,56 @@ def world(db, settings):
     return brand, build(brand)
 
 
-@pytest.mark.parametrize("first,last", RANGES)
-def test_reach_by_video_and_platform_equals_the_raw_interactions(world, first, last):
+def test_kpis_by_video_and_platform_equal_the_raw_interactions(world):
     brand, _ = world
     assert not StaleReachBlock.objects.filter(brand=brand).exists()  # the recompute rebuilt every block
-    assert api_reach_by(brand, first, last, BreakdownBy.VIDEO) == raw_reach_by(brand, first, last, "video")
-    assert api_reach_by(brand, first, last, BreakdownBy.PLATFORM) == raw_reach_by(brand, first, last, "platform")
+    assert_breakdowns_are_exact(brand)
+
+
+def _sums_of(row) -> tuple:
+    return tuple(getattr(row, name) for name in ROLLUP_SUMS)
+
+
+def _added(rows) -> tuple:
+    return tuple(sum(column) for column in zip(*rows, strict=True)) if rows else (0,) * len(ROLLUP_SUMS)
+
+
+def test_set_rows_carry_the_sums_of_their_days(world):
+    brand, _ = world
+    add_pending_events(brand, n=150, seed=3)  # through the delta path, then the block rebuild
+    rollups.apply_pending(brand_id=brand.pk)
+    rollups.rebuild_stale_blocks(brand_id=brand.pk)
+    daily = {(r.campaign_id, r.video_id, r.day): _sums_of(r) for r in DailyRollup.objects.filter(brand=brand)}
+    blocks = list(VideoReachBlock.objects.filter(brand=brand))
+    assert {(b.campaign_id, b.video_id, b.start): _sums_of(b) for b in blocks if b.level == 0} == daily
+    for block in (b for b in blocks if b.level > 0):
+        days = [daily[key] for offset in range(span(block.level))
+                if (key := (block.campaign_id, block.video_id, block.start + timedelta(days=offset))) in daily]
+        assert _sums_of(block) == _added(days), (block.level, block.start)
+    for row in DailyReach.objects.filter(brand=brand):
+        assert _sums_of(row) == _added([sums for (campaign_id, _, day), sums in daily.items()
+                                        if campaign_id == row.campaign_id and day == row.day]), row
+
+
+def test_the_migration_fills_the_sums_from_the_daily_rollups(world):
+    brand, _ = world
+    fill_sums = importlib.import_module("analytics.migrations.0015_rollup_sums_on_sets").fill_sums
+    before = {model: sorted((r.pk, _sums_of(r)) for r in model.objects.filter(brand=brand))
+              for model in (DailyReach, VideoReachBlock)}
+    zero = dict.fromkeys(ROLLUP_SUMS, 0)
+    DailyReach.objects.filter(brand=brand).update(**zero)  # as the columns are added: all 0
+    VideoReachBlock.objects.filter(brand=brand).update(**zero)
+    fill_sums(django_apps, SimpleNamespace(connection=connection))  # it uses only the editor's connection
+    assert sorted((r.pk, _sums_of(r)) for r in DailyReach.objects.filter(brand=brand)) == before[DailyReach]
+    level0 = [(pk, sums) for pk, sums in before[VideoReachBlock]
+              if VideoReachBlock.objects.get(pk=pk).level == 0]
+    assert sorted((r.pk, _sums_of(r)) for r in VideoReachBlock.objects.filter(brand=brand, level=0)) == level0
+    # the blocks above are stale: reads use the days (exact at once), the rebuild sums them again
+    upper = set(VideoReachBlock.objects.filter(brand=brand, level__gt=0).values_list("level", "start"))
+    assert set(StaleReachBlock.objects.filter(brand=brand).values_list("level", "start")) == upper
+    assert_breakdowns_are_exact(brand)
+    rollups.rebuild_stale_blocks(brand_id=brand.pk)
+    assert_breakdowns_are_exact(brand)
 
 
 def test_every_block_is_the_union_of_its_days(world):
@@ -111,19 +178,16 @@ def test_every_block_is_the_union_of_its_days(world):
 def test_after_a_delta_reads_are_exact_before_and_after_the_rebuild(world, settings, cache_mb):
     brand, _ = world
     settings.KPI_SET_CACHE_MB = cache_mb
-    for first, last in RANGES:  # reads before the delta (which fill the process's set cache)
-        assert api_reach_by(brand, first, last, BreakdownBy.VIDEO) == raw_reach_by(brand, first, last, "video")
+    assert_breakdowns_are_exact(brand)  # reads before the delta (which fill the process's set cache)
     add_pending_events(brand, n=120, seed=9)
     rollups.apply_pending(brand_id=brand.pk)
     stale = set(StaleReachBlock.objects.filter(brand=brand).values_list("level", "start"))
     assert stale and all(level >= 1 for level, _ in stale)
-    for first, last in RANGES:  # stale blocks are skipped: their halves are unioned instead
-        assert api_reach_by(brand, first, last, BreakdownBy.VIDEO) == raw_reach_by(brand, first, last, "video")
+    assert_breakdowns_are_exact(brand)  # stale blocks are skipped: their halves are summed and unioned instead
     assert rollups.rebuild_stale_blocks(brand_id=brand.pk) == len(stale)
     assert not StaleReachBlock.objects.filter(brand=brand).exists()
     assert rollups.rebuild_stale_blocks(brand_id=brand.pk) == 0  # delivered twice: nothing left to do
-    for first, last in RANGES:
-        assert api_reach_by(brand, first, last, BreakdownBy.VIDEO) == raw_reach_by(brand, first, last, "video")
+    assert_breakdowns_are_exact(brand)
 
 
 def test_the_delta_task_queues_the_block_rebuild(world, monkeypatch):
@@ -156,7 +220,7 @@ def test_a_second_read_takes_the_sets_from_the_process_cache(world, django_asser
     brand, _ = world
     set_cache.block_sets().clear()
     first = api_reach_by(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
-    # sums, stale blocks, covering block ids, video titles (the reach cache is off): no query for the sets
-    with django_assert_num_queries(4):
+    # stale blocks, covering block ids and sums, video titles (the reach cache is off): no query for the sets
+    with django_assert_num_queries(3):
         again = api_reach_by(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
     assert again == first == raw_reach_by(brand, PERIOD.date_from, PERIOD.date_to, "video")
