@@ -1,8 +1,8 @@
-"""Database aggregates the ORM lacks on every backend the product runs on."""
+"""Database aggregates and lookups the ORM lacks on every backend the product runs on."""
 
 from __future__ import annotations
 
-from django.db.models import Aggregate, TextField
+from django.db.models import Aggregate, IntegerField, Lookup, TextField
 
 
 class IntegerList(Aggregate):
@@ -27,3 +27,27 @@ class IntegerList(Aggregate):
         if isinstance(value, str):
             return [int(part) for part in value.split(",")]
         return list(value)
+
+
+@IntegerField.register_lookup
+class AnyOf(Lookup):
+    """``field__any=[ids]``: membership in a list of integers, sent as one array parameter on PostgreSQL.
+
+    ``id = ANY(%s)`` instead of ``IN (%s, %s, ...)``: for the ~300 video ids of a breakdown, PostgreSQL
+    took three times as long to parse and plan the ``IN`` list (1.7 against 0.55 ms). Other backends get
+    ``IN``. Registered on ``IntegerField``, so every integer and auto primary key has it.
+    """
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if not values:
+            return "1 = 0", list(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(value) for value in self.rhs]]

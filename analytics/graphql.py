@@ -32,7 +32,17 @@ Granularity = strawberry.enum(selectors.Granularity, name="Granularity")
 BreakdownBy = strawberry.enum(selectors.BreakdownBy, name="BreakdownBy")
 
 
+class _RowStrings(list):
+    """A row already in its JSON form (decimal strings and None): built once per group, serialized as is."""
+
+
+def _row(kpis: dict, wanted: list[str]) -> _RowStrings:
+    return _RowStrings([None if (value := kpis[name]) is None else str(value) for name in wanted])
+
+
 def _serialize_row(values: list) -> list[str | None]:
+    if isinstance(values, _RowStrings):
+        return values
     return [None if value is None else str(value) for value in values]
 
 
@@ -76,18 +86,21 @@ class KpiGroup:
     key: str = strawberry.field(description="Bucket start (ISO date), video/platform/persona id, demographic value, "
                                             "'unknown' or 'other_groups'.")
     label: str
+    # A plain field, not a method: no resolver to call per group (300 groups per breakdown by video).
+    row: KpiRow = strawberry.field(  # type: ignore[valid-type]
+        description="The same KPI values as one list, in the order of the `kpis` argument of the series/breakdown "
+                    "field (every KPI in kpiDefinitions order when omitted): compact for tables and charts of many "
+                    "groups.")
     kpis_: strawberry.Private[dict]
     wanted_: strawberry.Private[list[str]]
+
+    @classmethod
+    def of(cls, row: selectors.KpiRow, wanted: list[str]) -> KpiGroup:
+        return cls(key=row.key, label=row.label, row=_row(row.kpis, wanted), kpis_=row.kpis, wanted_=wanted)
 
     @strawberry.field(description="The KPIs as (kpi, value) pairs.")
     def values(self) -> list[KpiValue]:
         return _values(self.kpis_, self.wanted_)
-
-    @strawberry.field(description="The same KPI values as one list, in the order of the `kpis` argument of the "
-                                  "series/breakdown field (every KPI in kpiDefinitions order when omitted): "
-                                  "compact for tables and charts of many groups.")
-    def row(self) -> KpiRow:  # type: ignore[valid-type]
-        return [self.kpis_[name] for name in self.wanted_]
 
 
 @strawberry.type
@@ -160,7 +173,7 @@ class KpiSet:
                kpis: list[KpiName] | None = None) -> list[KpiGroup]:  # type: ignore[valid-type]
         rows = self.scope.series(selectors.Granularity(granularity))
         wanted = _wanted(kpis)
-        return [KpiGroup(key=r.key, label=r.label, kpis_=r.kpis, wanted_=wanted) for r in rows]
+        return [KpiGroup.of(r, wanted) for r in rows]
 
     @strawberry.field(description="KPIs per video, platform, day, viewer demographic or persona of the active "
                                   "persona model (groups under KPI_MIN_GROUP_SIZE viewers merged or suppressed).")
@@ -168,8 +181,7 @@ class KpiSet:
         wanted = _wanted(kpis)
         result = self.scope.breakdown(selectors.BreakdownBy(by), with_reach="reach" in wanted)
         return KpiBreakdown(by=by, suppressed_small_groups=result.suppressed_viewers,
-                            groups=[KpiGroup(key=r.key, label=r.label, kpis_=r.kpis, wanted_=wanted)
-                                    for r in result.rows])
+                            groups=[KpiGroup.of(r, wanted) for r in result.rows])
 
 
 def _scoped(model, info: Info, gid: relay.GlobalID, *, expected: str, field: str, related: tuple[str, ...] = ()):

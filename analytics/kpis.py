@@ -37,7 +37,7 @@ def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
     """numerator / denominator × scale as a Decimal with 6 places; None when the denominator is 0."""
     if not denominator:
         return None
-    value = Decimal(numerator) * scale / Decimal(denominator)
+    value = (Decimal(numerator) * scale if scale != 1 else Decimal(numerator)) / Decimal(denominator)
     return value.quantize(_RATIO_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -125,6 +125,11 @@ def empty_sums() -> Sums:
 
 
 SPEND_KPIS = frozenset({"spend", "cpm", "cpv", "cpc", "cpa", "roas", "roi"})
+# (name, compute) of every KPI; without spend, the spend-based ones are None (compute_all runs per group of
+# a breakdown: hundreds of times per query)
+_WITH_SPEND = tuple((kpi.name, kpi.compute) for kpi in KPIS)
+_WITHOUT_SPEND = tuple((kpi.name, None if kpi.name in SPEND_KPIS else kpi.compute) for kpi in KPIS)
+_EMPTY = empty_sums()
 
 
 def compute_all(sums: Sums) -> dict[str, int | Decimal | None]:
@@ -133,13 +138,15 @@ def compute_all(sums: Sums) -> dict[str, int | Decimal | None]:
     ``spend=None`` means spend cannot be attributed (e.g. per video): spend-based KPIs are None.
     ``reach=None`` means reach was not computed (the caller does not show it): reach is None.
     """
-    full = empty_sums() | {k: v for k, v in sums.items() if v is not None}
-    for money in ("revenue", "spend"):  # databases return sums of decimals at different scales
-        full[money] = Decimal(full[money]).quantize(CENT)
-    if sums.get("spend", 0) is None:  # not computed at all: a breakdown by video has hundreds of rows
-        values = {kpi.name: None if kpi.name in SPEND_KPIS else kpi.compute(full) for kpi in KPIS}
-    else:
-        values = {kpi.name: kpi.compute(full) for kpi in KPIS}
+    full = _EMPTY.copy()
+    for name, value in sums.items():
+        if value is not None:
+            full[name] = value
+    # databases return sums of decimals at different scales
+    full["revenue"] = Decimal(full["revenue"]).quantize(CENT)
+    full["spend"] = Decimal(full["spend"]).quantize(CENT)
+    table = _WITHOUT_SPEND if sums.get("spend", 0) is None else _WITH_SPEND
+    values = {name: None if compute is None else compute(full) for name, compute in table}
     if sums.get("reach", 0) is None:
         values["reach"] = None
     return values

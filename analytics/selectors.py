@@ -31,7 +31,7 @@ from functools import cached_property
 import psycopg
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from analytics import reach, reach_blocks, reach_cache, set_cache
@@ -132,39 +132,32 @@ def _video_blocks(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
     return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
 
 
-def _block_refs(rows: QuerySet, key: str) -> list[tuple]:
-    """``(id, version, key value, *ROLLUP_SUMS)`` of ``VideoReachBlock`` rows: everything but their sets."""
-    version = _XMIN if connection.vendor == "postgresql" else Value("", output_field=CharField())
-    return list(rows.annotate(version=version).values_list("pk", "version", key, *ROLLUP_SUMS).order_by())
+def _block_parts(rows: QuerySet, key: str) -> list[tuple]:
+    """``(key value, sums, viewer set)`` of each ``VideoReachBlock`` row of ``rows``; sums in ``ROLLUP_SUMS`` order.
 
-
-def _reach_by(rows: QuerySet, key: str, refs: list[tuple] | None = None) -> dict:
-    """``{key: distinct viewers}`` over the ``VideoReachBlock`` sets of ``rows``, one union per ``key``.
-
-    ``refs`` are the rows' ``_block_refs`` if the caller has read them already. On PostgreSQL the sets
-    come from the process's set cache (``analytics.set_cache``) where it holds them, and the rest are
-    fetched in binary (a 30-day breakdown by video moves megabytes of ``bytea``; their hex text form
-    took 2.3x as long to send and decode). Rows are never updated in place, so (id, xmin) names one set
-    for good; a row replaced between the two queries (a block rebuild) is looked up again.
+    On PostgreSQL the sets and sums come from the process's set cache (``analytics.set_cache``) where it
+    holds them, and the rest are fetched in binary (a 30-day breakdown by video moves megabytes of
+    ``bytea``; their hex text form took 2.3x as long to send and decode). Rows are never updated in place,
+    so (id, xmin) names one content for good; a row replaced between the two queries (a block rebuild)
+    is looked up again.
     """
     cache = set_cache.block_sets() if connection.vendor == "postgresql" else None
-    if cache is None:
-        return reach.reach_by(_fetch(rows.values_list(key, "viewers").order_by()))
-    for _attempt in range(3):
-        refs = _block_refs(rows, key) if refs is None else refs
-        sets = cache.get_many((pk, version) for pk, version, *_ in refs)
-        missing = [pk for pk, version, *_ in refs if (pk, version) not in sets]
-        if missing:
-            for pk, version, blob in _fetch(VideoReachBlock.objects.filter(pk__in=missing).annotate(
-                    version=_XMIN).values_list("pk", "version", "viewers").order_by()):
-                viewers = reach.load(blob)
-                cache.put((pk, version), viewers, len(blob))
-                sets[(pk, version)] = viewers
-        if all((pk, version) in sets for pk, version, *_ in refs):
-            return reach.reach_by_sets((group, sets[(pk, version)]) for pk, version, group, *_ in refs)
-        refs = None
-    # replaced under us three times running (rebuilds in a tight loop): read the sets in one query
-    return reach.reach_by(_fetch(rows.values_list(key, "viewers").order_by()))
+    if cache is not None:
+        for _attempt in range(3):
+            refs = _fetch(rows.annotate(version=_XMIN).values_list("pk", "version", key).order_by())
+            found = cache.get_many((pk, version) for pk, version, _ in refs)
+            missing = [pk for pk, version, _ in refs if (pk, version) not in found]
+            if missing:
+                for pk, version, blob, *sums in _fetch(VideoReachBlock.objects.filter(pk__any=missing).annotate(
+                        version=_XMIN).values_list("pk", "version", "viewers", *ROLLUP_SUMS).order_by()):
+                    entry = (reach.load(blob), tuple(sums))
+                    cache.put((pk, version), entry, len(blob) + 8 * len(sums))
+                    found[(pk, version)] = entry
+            if all((pk, version) in found for pk, version, _ in refs):
+                return [(group, found[(pk, version)][1], found[(pk, version)][0]) for pk, version, group in refs]
+        # replaced under us three times running (rebuilds in a tight loop): read them in one query
+    return [(group, sums, reach.load(blob))
+            for group, blob, *sums in _fetch(rows.values_list(key, "viewers", *ROLLUP_SUMS).order_by())]
 
 
 # The row version: PostgreSQL's xmin, the transaction that wrote the row.
@@ -203,8 +196,9 @@ _SUMS = {name: Sum(name, default=0) for name in ROLLUP_SUMS}
 
 def _summed(rows) -> dict:
     """``{sum name: total}`` over rows of ``ROLLUP_SUMS`` values (tuples in that order)."""
-    totals = [sum(column) for column in zip(*rows, strict=True)] or [0] * len(ROLLUP_SUMS)
-    return empty_sums() | dict(zip(ROLLUP_SUMS, totals, strict=True))
+    totals = [sum(column) for column in zip(*rows, strict=True)]
+    return dict(zip(ROLLUP_SUMS, totals, strict=True)) if totals else {
+        name: empty_sums()[name] for name in ROLLUP_SUMS}
 
 
 def _summed_by(rows) -> dict:
@@ -312,16 +306,16 @@ class KpiScope:
             return Breakdown(rows=self.series())
         key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
         # The sums of the few blocks of days per video that cover the period, and the union of their sets.
-        blocks = _video_blocks(**scope)
-        refs = _block_refs(blocks, key)
-        groups = _summed_by(ref[2:] for ref in refs)
+        parts = _block_parts(_video_blocks(**scope), key)
+        groups = _summed_by((group, *sums) for group, sums, _ in parts)
         # Reach per video / platform is the costly part (a union per group); a caller that does not show
         # it passes with_reach=False and its rows carry reach None.
-        reach_of = self._cached_reach(f"by-{by}", lambda: _reach_by(blocks, key, refs)) if with_reach else {}
+        reach_of = self._cached_reach(f"by-{by}", lambda: reach.reach_by_sets(
+            (group, viewers) for group, _, viewers in parts)) if with_reach else {}
         if by == BreakdownBy.VIDEO:
-            labels = dict(Video.objects.filter(pk__in=list(groups)).values_list("pk", "title"))
+            labels = dict(Video.objects.filter(pk__any=list(groups)).values_list("pk", "title"))
         else:
-            labels = dict(Platform.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
+            labels = dict(Platform.objects.filter(pk__any=list(groups)).values_list("pk", "name"))
         rows = [_with_kpis(str(pk), labels.get(pk, str(pk)),
                            sums | {"reach": reach_of.get(pk, 0) if with_reach else None, "spend": None})
                 for pk, sums in groups.items()]

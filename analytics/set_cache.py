@@ -1,4 +1,5 @@
-"""Viewer sets kept deserialized in the serving process, keyed by the stored row version that holds them.
+"""Viewer sets (with their rows' sums) kept deserialized in the serving process, keyed by the stored row
+version that holds them.
 
 A 30-day breakdown by video unions ~1,200 stored sets (~9 MB on a 10M-interaction campaign); fetching
 them from PostgreSQL was most of a cold KPI read. Stored sets never change in place: every write of a
@@ -16,22 +17,21 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
 from django.conf import settings
-from pyroaring import BitMap
 
 
 class SetCache:
-    """An LRU of BitMaps bounded by the size of their serialized form."""
+    """An LRU of values (a BitMap, or a BitMap with its row's sums) bounded by their serialized size."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._sets: OrderedDict[Hashable, tuple[BitMap, int]] = OrderedDict()
+        self._sets: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._sets)
 
-    def get_many(self, keys: Iterable[Hashable]) -> dict[Hashable, BitMap]:
+    def get_many(self, keys: Iterable[Hashable]) -> dict[Hashable, object]:
         found = {}
         with self._lock:
             for key in keys:
@@ -41,15 +41,15 @@ class SetCache:
                     found[key] = entry[0]
         return found
 
-    def put(self, key: Hashable, viewers: BitMap, size: int) -> None:
-        """Keep ``viewers`` (``size`` bytes serialized) unless it alone exceeds the bound."""
+    def put(self, key: Hashable, value: object, size: int) -> None:
+        """Keep ``value`` (``size`` bytes serialized) unless it alone exceeds the bound."""
         if size > self.max_bytes:
             return
         with self._lock:
             old = self._sets.pop(key, None)
             if old is not None:
                 self.bytes -= old[1]
-            self._sets[key] = (viewers, size)
+            self._sets[key] = (value, size)
             self.bytes += size
             while self.bytes > self.max_bytes:
                 _, (_, evicted) = self._sets.popitem(last=False)

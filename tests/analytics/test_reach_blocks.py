@@ -79,10 +79,6 @@ def raw_reach_by(brand, first, last, key) -> dict[str, int]:
     return {k: len(v) for k, v in viewers.items()}
 
 
-def api_reach_by(brand, first, last, by) -> dict[str, int]:
-    return {key: kpis["reach"] for key, kpis in api_breakdown(brand, first, last, by).items()}
-
-
 def api_breakdown(brand, first, last, by) -> dict[str, dict]:
     rows = selectors.kpi_breakdown(brand=brand, campaign_ids=None, period=Period(first, last), by=by).rows
     return {row.key: row.kpis for row in rows}
@@ -219,8 +215,30 @@ def test_a_second_read_takes_the_sets_from_the_process_cache(world, django_asser
         pytest.skip("needs DATABASE_URL on PostgreSQL: the set cache keys sets by PostgreSQL row versions")
     brand, _ = world
     set_cache.block_sets().clear()
-    first = api_reach_by(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
-    # stale blocks, covering block ids and sums, video titles (the reach cache is off): no query for the sets
+    first = api_breakdown(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
+    # stale blocks, covering block ids, video titles (the reach cache is off): no query for the sets or sums
     with django_assert_num_queries(3):
-        again = api_reach_by(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
-    assert again == first == raw_reach_by(brand, PERIOD.date_from, PERIOD.date_to, "video")
+        again = api_breakdown(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
+    assert again == first == raw_breakdown(brand, PERIOD.date_from, PERIOD.date_to, "video")
+
+
+@pytest.mark.postgres
+def test_blocks_replaced_between_the_id_query_and_the_set_query_are_looked_up_again(world, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL on PostgreSQL: the set cache keys sets by PostgreSQL row versions")
+    brand, _ = world
+    set_cache.block_sets().clear()
+    fetch, calls = selectors._fetch, []
+
+    def fetch_then_rebuild(values):  # a rebuild commits right after the first query for the block ids
+        rows = fetch(values)
+        calls.append(len(rows))
+        if len(calls) == 1:
+            rollups.refresh_days(brand_id=brand.pk, first=PERIOD.date_from, last=PERIOD.date_to)
+        return rows
+
+    monkeypatch.setattr(selectors, "_fetch", fetch_then_rebuild)
+    assert api_breakdown(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO) == raw_breakdown(
+        brand, PERIOD.date_from, PERIOD.date_to, "video")
+    # ids, their sets (none left: every row was replaced), ids again, their sets
+    assert len(calls) == 4 and calls[1] == 0 and calls[2] == calls[3] > 0
