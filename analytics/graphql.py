@@ -103,12 +103,33 @@ class KpiGroup:
         return _values(self.kpis_, self.wanted_)
 
 
+@strawberry.type(description="KPI groups as one table: the compact form for dashboards and exports of many groups "
+                              "(one GraphQL value per group instead of an object with fields).")
+class KpiTable:
+    columns: list[str] = strawberry.field(
+        description="'key', 'label', then the KPI names, in the order of the `kpis` argument of the breakdown "
+                    "(every KPI in kpiDefinitions order when omitted).")
+    rows: list[KpiRow] = strawberry.field(  # type: ignore[valid-type]
+        description="One per group, in the order of `groups`: the key, the label, then the KPI values (decimal "
+                    "strings, null where undefined).")
+
+
 @strawberry.type
 class KpiBreakdown:
     by: BreakdownBy  # type: ignore[valid-type]
-    groups: list[KpiGroup]
     suppressed_small_groups: bool = strawberry.field(
         description="True when some viewers' groups were too small to show, even merged into 'other'.")
+    rows_: strawberry.Private[list[selectors.KpiRow]]
+    wanted_: strawberry.Private[list[str]]
+
+    @strawberry.field(description="One group per video, platform, day, demographic value or persona.")
+    def groups(self) -> list[KpiGroup]:
+        return [KpiGroup.of(row, self.wanted_) for row in self.rows_]
+
+    @strawberry.field(description="The same groups as one table (columns, then one row per group).")
+    def table(self) -> KpiTable:
+        return KpiTable(columns=["key", "label", *self.wanted_],
+                        rows=[_RowStrings([row.key, row.label, *_row(row.kpis, self.wanted_)]) for row in self.rows_])
 
 
 _ALL_KPIS = [k.name for k in KPIS]
@@ -180,8 +201,8 @@ class KpiSet:
     def breakdown(self, by: BreakdownBy, kpis: list[KpiName] | None = None) -> KpiBreakdown:  # type: ignore
         wanted = _wanted(kpis)
         result = self.scope.breakdown(selectors.BreakdownBy(by), with_reach="reach" in wanted)
-        return KpiBreakdown(by=by, suppressed_small_groups=result.suppressed_viewers,
-                            groups=[KpiGroup.of(r, wanted) for r in result.rows])
+        return KpiBreakdown(by=by, suppressed_small_groups=result.suppressed_viewers, rows_=result.rows,
+                            wanted_=wanted)
 
 
 def _scoped(model, info: Info, gid: relay.GlobalID, *, expected: str, field: str, related: tuple[str, ...] = ()):

@@ -65,12 +65,13 @@ def reach_by(rows: Iterable[tuple[Hashable, bytes | memoryview | None]]) -> dict
     return {key: reach(blobs) for key, blobs in grouped.items()}
 
 
-def reach_by_sets(rows: Iterable[tuple[Hashable, BitMap]]) -> dict[Hashable, int]:
-    """``{key: distinct viewers}`` over ``(key, set)`` rows of already loaded sets."""
-    grouped: dict[Hashable, list[BitMap]] = defaultdict(list)
-    for key, viewers in rows:
-        grouped[key].append(viewers)
-    return {key: len(BitMap.union(*sets)) if len(sets) > 1 else len(sets[0]) for key, sets in grouped.items()}
+def union_size(sets: list[BitMap]) -> int:
+    """Number of distinct viewers in the union of already loaded sets (none: 0)."""
+    if len(sets) > 2:
+        return len(BitMap.union(*sets))
+    if len(sets) == 2:  # no union materialised
+        return sets[0].union_cardinality(sets[1])
+    return len(sets[0]) if sets else 0
 
 
 def members(blob: bytes | memoryview | None) -> list[int]:

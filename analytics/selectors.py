@@ -306,19 +306,24 @@ class KpiScope:
             return Breakdown(rows=self.series())
         key = {BreakdownBy.VIDEO: "video_id", BreakdownBy.PLATFORM: "platform_id"}[by]
         # The sums of the few blocks of days per video that cover the period, and the union of their sets.
-        parts = _block_parts(_video_blocks(**scope), key)
-        groups = _summed_by((group, *sums) for group, sums, _ in parts)
+        sums_of: dict = {}
+        sets_of: dict = {}
+        for group, sums, viewers in _block_parts(_video_blocks(**scope), key):
+            sums_of.setdefault(group, []).append(sums)
+            sets_of.setdefault(group, []).append(viewers)
         # Reach per video / platform is the costly part (a union per group); a caller that does not show
         # it passes with_reach=False and its rows carry reach None.
-        reach_of = self._cached_reach(f"by-{by}", lambda: reach.reach_by_sets(
-            (group, viewers) for group, _, viewers in parts)) if with_reach else {}
+        reach_of = self._cached_reach(f"by-{by}", lambda: {
+            group: reach.union_size(sets) for group, sets in sets_of.items()}) if with_reach else {}
         if by == BreakdownBy.VIDEO:
-            labels = dict(Video.objects.filter(pk__any=list(groups)).values_list("pk", "title"))
+            labels = dict(Video.objects.filter(pk__any=list(sums_of)).values_list("pk", "title"))
         else:
-            labels = dict(Platform.objects.filter(pk__any=list(groups)).values_list("pk", "name"))
-        rows = [_with_kpis(str(pk), labels.get(pk, str(pk)),
-                           sums | {"reach": reach_of.get(pk, 0) if with_reach else None, "spend": None})
-                for pk, sums in groups.items()]
+            labels = dict(Platform.objects.filter(pk__any=list(sums_of)).values_list("pk", "name"))
+        rows = []
+        for pk, parts in sums_of.items():
+            sums = _summed(parts)
+            sums["reach"], sums["spend"] = reach_of.get(pk, 0) if with_reach else None, None
+            rows.append(_with_kpis(str(pk), labels.get(pk, str(pk)), sums))
         return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
 
 

@@ -62,6 +62,11 @@ def test_blocks_above_a_day_contain_it():
     assert [level for level, _ in reach_blocks.blocks_above(day)] == list(range(1, MAX_LEVEL + 1))
 
 
+@given(st.lists(st.sets(st.integers(min_value=0, max_value=200_000), max_size=300), max_size=5))
+def test_union_size_is_the_number_of_distinct_ids(id_sets):
+    assert reach.union_size([reach.viewer_set(ids) for ids in id_sets]) == len(set().union(*id_sets))
+
+
 # --- on the database ----------------------------------------------------------------------------
 
 RANGES = [(PERIOD.date_from, PERIOD.date_to), (PERIOD.date_from - timedelta(days=3), PERIOD.date_to + timedelta(days=2)),
