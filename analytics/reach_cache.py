@@ -39,12 +39,20 @@ def generation(*, brand_id: int) -> int | None:
     return RollupGeneration.objects.filter(brand_id=brand_id).values_list("generation", flat=True).first()
 
 
+_LOOK_UP = object()
+
+
 def cached(*, brand_id: int, kind: str, campaign_ids: list[int] | None, first: date, last: date,
-           compute: Callable[[], object]):
-    """``compute()``, or its value cached for this brand generation, scope, period and ``kind``."""
+           compute: Callable[[], object], current=_LOOK_UP):
+    """``compute()``, or its value cached for this brand generation, scope, period and ``kind``.
+
+    ``current`` is the brand's generation if the caller has read it already (one read for the several
+    reach values of a query); by default it is looked up.
+    """
     seconds = settings.KPI_REACH_CACHE_SECONDS
-    current = generation(brand_id=brand_id) if seconds > 0 else None
-    if current is None:
+    if current is _LOOK_UP:
+        current = generation(brand_id=brand_id) if seconds > 0 else None
+    if current is None or seconds <= 0:
         return compute()
     scope = "all" if campaign_ids is None else ",".join(str(pk) for pk in sorted(campaign_ids))
     key = f"kpi-reach:v1:{brand_id}:{current}:{kind}:{scope}:{first}:{last}"

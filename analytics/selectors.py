@@ -245,8 +245,15 @@ class KpiScope:
         return dict(_spend(brand=self.brand, campaign_ids=self.campaign_ids, period=self.period)
                     .values("date").annotate(s=Sum("amount")).values_list("date", "s").order_by())
 
+    @cached_property
+    def _generation(self) -> int | None:
+        """The brand's rollup generation, read once for the scope's reach values (None: reach cache off)."""
+        return reach_cache.generation(brand_id=self.brand.pk) if settings.KPI_REACH_CACHE_SECONDS > 0 else None
+
     def _cached_reach(self, kind: str, compute):
-        return _cached_reach(self.brand, kind, self.campaign_ids, self.period, compute)
+        return reach_cache.cached(brand_id=self.brand.pk, kind=kind, campaign_ids=self.campaign_ids,
+                                  first=self.period.date_from, last=self.period.date_to, compute=compute,
+                                  current=self._generation)
 
     @cached_property
     def _totals(self) -> dict:

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from analytics import selectors
 from analytics.kpis import KPIS, compute_all
@@ -252,3 +253,17 @@ def test_selector_query_counts(world, django_assert_num_queries, call, queries):
     brand, _ = world
     with django_assert_num_queries(queries[connection.vendor] if isinstance(queries, dict) else queries):
         call(brand)
+
+
+def test_a_scope_reads_its_campaign_days_and_the_rollup_generation_once(world):
+    brand, _ = world
+    scope = selectors.KpiScope(brand=brand, campaign_ids=None, period=PERIOD)
+    with CaptureQueriesContext(connection) as queries:
+        totals, series = scope.totals(), scope.series()
+        scope.breakdown(BreakdownBy.VIDEO)
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries.captured_queries]
+    assert tables.count("analytics_dailyreach") == 1 and tables.count("analytics_rollupgeneration") == 1
+    assert totals == compute_all(expected_sums(brand))
+    assert [row.kpis for row in series] == [
+        compute_all(expected_sums(brand, first=day, last=day))
+        for day in (PERIOD.date_from + timedelta(days=n) for n in range(PERIOD.days))]
