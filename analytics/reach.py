@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
-from pyroaring import BitMap
+from pyroaring import BitMap, FrozenBitMap
 
 MAX_VIEWER_ID = 2**32 - 1
 EMPTY = b""
@@ -44,6 +44,11 @@ def load(blob: bytes | memoryview | None) -> BitMap:
     return BitMap.deserialize(bytes(blob))
 
 
+def load_frozen(blob: bytes | memoryview | None) -> FrozenBitMap:
+    """The stored set as an immutable bitmap: what a cache may share between requests and threads."""
+    return FrozenBitMap.deserialize(bytes(blob)) if blob else FrozenBitMap()
+
+
 def union(blobs: Iterable[bytes | memoryview | None]) -> BitMap:
     """Union of stored sets."""
     sets = [load(blob) for blob in blobs if blob]
@@ -65,10 +70,10 @@ def reach_by(rows: Iterable[tuple[Hashable, bytes | memoryview | None]]) -> dict
     return {key: reach(blobs) for key, blobs in grouped.items()}
 
 
-def union_size(sets: list[BitMap]) -> int:
+def union_size(sets: list[BitMap] | list[FrozenBitMap]) -> int:
     """Number of distinct viewers in the union of already loaded sets (none: 0)."""
     if len(sets) > 2:
-        return len(BitMap.union(*sets))
+        return len(sets[0].union(*sets[1:]))
     if len(sets) == 2:  # no union materialised
         return sets[0].union_cardinality(sets[1])
     return len(sets[0]) if sets else 0

@@ -150,7 +150,7 @@ def _block_parts(rows: QuerySet, key: str) -> list[tuple]:
             if missing:
                 for pk, version, blob, *sums in _fetch(VideoReachBlock.objects.filter(pk__any=missing).annotate(
                         version=_XMIN).values_list("pk", "version", "viewers", *ROLLUP_SUMS).order_by()):
-                    entry = (reach.load(blob), tuple(sums))
+                    entry = (reach.load_frozen(blob), tuple(sums))
                     cache.put((pk, version), entry, len(blob) + 8 * len(sums))
                     found[(pk, version)] = entry
             if all((pk, version) in found for pk, version, _ in refs):

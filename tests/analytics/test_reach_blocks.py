@@ -64,7 +64,11 @@ def test_blocks_above_a_day_contain_it():
 
 @given(st.lists(st.sets(st.integers(min_value=0, max_value=200_000), max_size=300), max_size=5))
 def test_union_size_is_the_number_of_distinct_ids(id_sets):
-    assert reach.union_size([reach.viewer_set(ids) for ids in id_sets]) == len(set().union(*id_sets))
+    expected = len(set().union(*id_sets))
+    assert reach.union_size([reach.viewer_set(ids) for ids in id_sets]) == expected
+    frozen = [reach.load_frozen(reach.dump(reach.viewer_set(ids))) for ids in id_sets]  # as the set cache holds them
+    assert reach.union_size(frozen) == expected
+    assert [sorted(f) for f in frozen] == [sorted(ids) for ids in id_sets]  # the union changed none of them
 
 
 # --- on the database ----------------------------------------------------------------------------
