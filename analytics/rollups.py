@@ -176,12 +176,12 @@ def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
                 brand_id=brand_id, campaign_id=row["campaign_id"], day=day)), row)
             rows.append(DailyRollup(brand_id=brand_id, day=day, **row))
             day_sets.append(VideoReachBlock(brand_id=brand_id, level=0, start=day, viewers=reach.dump(viewers), **row))
-        DailyRollup.objects.bulk_create(rows, batch_size=2_000)
-        VideoReachBlock.objects.bulk_create(day_sets, batch_size=2_000)
+        _insert(DailyRollup, rows)
+        _insert(VideoReachBlock, day_sets)
         for campaign_id, sets in campaign_viewers.items():
             viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
             campaign_days[campaign_id].viewers, campaign_days[campaign_id].reach = reach.dump(viewers), len(viewers)
-        DailyReach.objects.bulk_create(list(campaign_days.values()))
+        _insert(DailyReach, list(campaign_days.values()))
         written += len(rows)
     return written
 
@@ -300,13 +300,13 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
     changed = [rollups[(row["campaign_id"], row["video_id"], row["day"])] for row in per_video
                if (row["campaign_id"], row["video_id"], row["day"]) in rollups]
     _update_by_pk(DailyRollup, changed, ROLLUP_SUMS)
-    DailyRollup.objects.bulk_create(new_rollups, batch_size=1_000)
+    _insert(DailyRollup, new_rollups)
     # A stored set is never updated in place: the changed day sets are replaced by new rows, so a set
     # cached by its row version (analytics.set_cache) can never be stale.
     VideoReachBlock.objects.filter(pk__in=[b.pk for b in changed_video_sets]).delete()
     for video_set in changed_video_sets:
         video_set.pk = None
-    VideoReachBlock.objects.bulk_create(new_video_sets + changed_video_sets, batch_size=1_000)
+    _insert(VideoReachBlock, new_video_sets + changed_video_sets)
     _mark_stale(brand_id=brand.pk, blocks=reach_blocks.stale_after_days(days))
     new_sets = []
     for (campaign_id, day), sets in new_viewers.items():
@@ -320,7 +320,7 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
         existing.viewers, existing.reach = reach.dump(viewers), len(viewers)
         _add_sums(existing, new_sums[(campaign_id, day)])
     _update_by_pk(DailyReach, [day_sets[k] for k in new_viewers if k in day_sets], ("viewers", "reach", *ROLLUP_SUMS))
-    DailyReach.objects.bulk_create(new_sets)
+    _insert(DailyReach, new_sets)
     return sum(row["n"] for row in per_video)
 
 
@@ -332,6 +332,28 @@ def _add_sums(target, sums) -> None:
         return
     for name in ROLLUP_SUMS:
         setattr(target, name, getattr(target, name) + sums[name])
+
+
+def _insert(model: type[Model], objects: list) -> None:
+    """Insert new rollup rows: ``COPY ... FROM STDIN`` on PostgreSQL, ``bulk_create`` elsewhere.
+
+    Django's ``bulk_create`` prepares every value in Python and builds one large ``INSERT``: with the sums
+    and sets on the block rows, that was a second per 3,600 rows of the delta path (compiling 75,000
+    values), where COPY streams the rows as psycopg adapts them. Rows are derived and written inside the
+    caller's transaction; no signals or ``save()`` logic exist for them.
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=1_000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row([getattr(obj, name) for name in names])
 
 
 def _update_by_pk(model: type[Model], objects: list, fields: tuple[str, ...]) -> None:
@@ -402,7 +424,7 @@ def _rebuild_level(*, brand_id: int, level: int, starts: list[date]) -> None:
     for key, block in blocks.items():
         block.viewers = reach.dump(reach.union(unions[key]))
     VideoReachBlock.objects.filter(brand_id=brand_id, level=level, start__in=starts).delete()
-    VideoReachBlock.objects.bulk_create(list(blocks.values()), batch_size=1_000)
+    _insert(VideoReachBlock, list(blocks.values()))
 
 
 def _lock_brand(brand_id: int) -> Brand:

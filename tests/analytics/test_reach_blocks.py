@@ -216,14 +216,18 @@ def test_beat_queues_the_rebuild_for_brands_with_stale_blocks_only(world, monkey
     assert queued == [(brand.pk,)] and other.pk not in {q[0] for q in queued}
 
 
-@pytest.mark.postgres
-def test_a_second_read_takes_the_sets_from_the_process_cache(world, django_assert_num_queries):
-    from django.db import connection
-
+@pytest.fixture
+def cached_world(world):
+    """The world on PostgreSQL with the process's set cache empty (the cache keys sets by row versions)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs DATABASE_URL on PostgreSQL: the set cache keys sets by PostgreSQL row versions")
-    brand, _ = world
     set_cache.block_sets().clear()
+    return world
+
+
+@pytest.mark.postgres
+def test_a_second_read_takes_the_sets_from_the_process_cache(cached_world, django_assert_num_queries):
+    brand, _ = cached_world
     first = api_breakdown(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
     # stale blocks, covering block ids, video titles (the reach cache is off): no query for the sets or sums
     with django_assert_num_queries(3):
@@ -232,11 +236,8 @@ def test_a_second_read_takes_the_sets_from_the_process_cache(world, django_asser
 
 
 @pytest.mark.postgres
-def test_blocks_replaced_between_the_id_query_and_the_set_query_are_looked_up_again(world, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs DATABASE_URL on PostgreSQL: the set cache keys sets by PostgreSQL row versions")
-    brand, _ = world
-    set_cache.block_sets().clear()
+def test_blocks_replaced_between_the_id_query_and_the_set_query_are_looked_up_again(cached_world, monkeypatch):
+    brand, _ = cached_world
     fetch, calls = selectors._fetch, []
 
     def fetch_then_rebuild(values):  # a rebuild commits right after the first query for the block ids
