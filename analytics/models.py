@@ -42,7 +42,8 @@ class DailyRollup(RollupSums):
     video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+")
     platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+")
     day = models.DateField(help_text="Day in the brand's reporting time zone.")
-    # The row's viewer set is kept apart, in VideoReachBlock (level 0): sums scans stay narrow.
+    # The level-0 VideoReachBlock row holds the same sums with the day's viewer set: the KPI selectors read
+    # those blocks and DailyReach, not this table (kept as the plain daily table of the admin).
 
     objects = BrandScopedQuerySet.as_manager()
 
