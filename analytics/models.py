@@ -35,6 +35,30 @@ class RollupSums(models.Model):
         abstract = True
 
 
+class DerivedVideoRow(RollupSums):
+    """Keys of a derived per-video rollup row (brand, campaign or none, video, platform) with its sums.
+
+    The rows are copied from interactions, which already enforce these references: no database foreign
+    keys (a per-row RI trigger check per column made a refresh ~2x slower) and no single-column indexes
+    (the subclasses' composite ones lead with these columns). Deletes still cascade, through Django's
+    collector.
+    """
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
+    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+", db_constraint=False, db_index=False)
+    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
+    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False, db_index=False)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
 class DailyRollup(RollupSums):
     brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
@@ -63,7 +87,7 @@ class DailyRollup(RollupSums):
         return f"{self.day} campaign={self.campaign_id} video={self.video_id}"
 
 
-class DailyViewerRollup(RollupSums):
+class DailyViewerRollup(DerivedVideoRow):
     """One row per (campaign, video, brand reporting day, viewer) with that viewer's additive sums.
 
     It deduplicates a viewer's events of a day, so demographic breakdowns join ``Viewer`` here (and
@@ -71,23 +95,9 @@ class DailyViewerRollup(RollupSums):
     sum of these rows over viewers; both are rebuilt together from the raw interactions.
     """
 
-    # Derived rows copied from interactions, which already enforce these references: no database
-    # foreign keys (a per-row RI trigger check per column made a refresh ~2x slower) and no
-    # single-column indexes the composite ones below already lead with. Deletes still cascade,
-    # through Django's collector.
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                              db_index=False)
-    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+", db_constraint=False, db_index=False)
-    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                              db_index=False)
-    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+",
-                                 db_constraint=False, db_index=False)
     day = models.DateField(help_text="Day in the brand's reporting time zone.")
     # indexed alone so erasing a viewer (cascade) does not scan the table
     viewer = models.ForeignKey("marketing.Viewer", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-
-    objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -101,7 +111,7 @@ class DailyViewerRollup(RollupSums):
         indexes = [
             # Demographic breakdowns of a whole brand over a day range (a campaign's use the unique
             # index's (brand, campaign) prefix). Reach no longer reads this table (DailyReach /
-            # DailyRollup.viewers), so the former covering reach indexes were dropped: each cost every
+            # VideoReachBlock), so the former covering reach indexes were dropped: each cost every
             # rollup write an index insertion per viewer row.
             models.Index(fields=["brand", "day"], name="viewerroll_brand_day_idx"),
         ]
@@ -141,7 +151,7 @@ class DailyReach(RollupSums):
         return f"{self.day} campaign={self.campaign_id} reach={self.reach}"
 
 
-class VideoReachBlock(RollupSums):
+class VideoReachBlock(DerivedVideoRow):
     """The viewers of one video (in one campaign, or outside campaigns) over a block of days.
 
     Level 0 is one brand day; level ``l`` is the ``2**l`` days starting on ``start``, a day whose ordinal
@@ -152,21 +162,9 @@ class VideoReachBlock(RollupSums):
     rollups: rebuilt from the day rows, which are rebuilt from interactions.
     """
 
-    # Derived rows: no database foreign keys or single-column indexes (as DailyViewerRollup); deletes
-    # still cascade through Django's collector.
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                              db_index=False)
-    campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+", db_constraint=False, db_index=False)
-    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                              db_index=False)
-    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+",
-                                 db_constraint=False, db_index=False)
     level = models.PositiveSmallIntegerField(help_text="The block spans 2**level days (0: one day).")
     start = models.DateField(help_text="First day of the block, in the brand's reporting time zone.")
     viewers = models.BinaryField(default=b"")
-
-    objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -273,13 +273,16 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
     video_sets = {(b.campaign_id, b.video_id, b.start): b for b in VideoReachBlock.objects.filter(
         brand=brand, level=0, start__in=days, video_id__in=touched_videos)}
     day_sets = {(r.campaign_id, r.day): r for r in DailyReach.objects.filter(brand=brand, day__in=days)}
-    new_rollups, new_video_sets, changed_video_sets, new_viewers, new_sums = [], [], [], {}, {}
+    new_rollups, new_video_sets, changed_video_sets, new_viewers = [], [], [], {}
+    new_days: dict[tuple, DailyReach] = {}  # campaign days without a row yet
     for row in per_video:
         key = (row["campaign_id"], row["video_id"], row["day"])
         sums = {name: row[name] for name in ROLLUP_SUMS}
         viewers = reach.viewer_set(row.pop("viewer_ids"))
         new_viewers.setdefault((row["campaign_id"], row["day"]), []).append(viewers)
-        _add_sums(new_sums.setdefault((row["campaign_id"], row["day"]), dict.fromkeys(ROLLUP_SUMS, 0)), sums)
+        day_key = (row["campaign_id"], row["day"])
+        _add_sums(day_sets.get(day_key) or new_days.setdefault(day_key, DailyReach(
+            brand=brand, campaign_id=day_key[0], day=day_key[1])), sums)
         video_set = video_sets.get(key)
         if video_set is None:
             new_video_sets.append(VideoReachBlock(brand=brand, campaign_id=key[0], video_id=key[1], level=0,
@@ -308,28 +311,18 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
         video_set.pk = None
     _insert(VideoReachBlock, new_video_sets + changed_video_sets)
     _mark_stale(brand_id=brand.pk, blocks=reach_blocks.stale_after_days(days))
-    new_sets = []
-    for (campaign_id, day), sets in new_viewers.items():
+    for key, sets in new_viewers.items():  # the sums were added above: now the sets
         viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
-        existing = day_sets.get((campaign_id, day))
-        if existing is None:
-            new_sets.append(DailyReach(brand=brand, campaign_id=campaign_id, day=day, viewers=reach.dump(viewers),
-                                       reach=len(viewers), **new_sums[(campaign_id, day)]))
-            continue
-        viewers |= reach.load(existing.viewers)
-        existing.viewers, existing.reach = reach.dump(viewers), len(viewers)
-        _add_sums(existing, new_sums[(campaign_id, day)])
+        target = day_sets.get(key) or new_days[key]
+        viewers |= reach.load(target.viewers)
+        target.viewers, target.reach = reach.dump(viewers), len(viewers)
     _update_by_pk(DailyReach, [day_sets[k] for k in new_viewers if k in day_sets], ("viewers", "reach", *ROLLUP_SUMS))
-    _insert(DailyReach, new_sets)
+    _insert(DailyReach, list(new_days.values()))
     return sum(row["n"] for row in per_video)
 
 
-def _add_sums(target, sums) -> None:
-    """Add the ``ROLLUP_SUMS`` of ``sums`` (a dict) to ``target`` (a rollup row, or a dict)."""
-    if isinstance(target, dict):
-        for name in ROLLUP_SUMS:
-            target[name] += sums[name]
-        return
+def _add_sums(target: Model, sums: dict) -> None:
+    """Add the ``ROLLUP_SUMS`` of ``sums`` to the rollup row ``target``."""
     for name in ROLLUP_SUMS:
         setattr(target, name, getattr(target, name) + sums[name])
 

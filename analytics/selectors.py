@@ -197,8 +197,10 @@ _SUMS = {name: Sum(name, default=0) for name in ROLLUP_SUMS}
 def _summed(rows) -> dict:
     """``{sum name: total}`` over rows of ``ROLLUP_SUMS`` values (tuples in that order)."""
     totals = [sum(column) for column in zip(*rows, strict=True)]
-    return dict(zip(ROLLUP_SUMS, totals, strict=True)) if totals else {
-        name: empty_sums()[name] for name in ROLLUP_SUMS}
+    if not totals:  # no rows: zeros (Decimal for money)
+        empty = empty_sums()
+        return {name: empty[name] for name in ROLLUP_SUMS}
+    return dict(zip(ROLLUP_SUMS, totals, strict=True))
 
 
 def _summed_by(rows) -> dict:
