@@ -29,6 +29,7 @@ install: $(VENV)/.installed
 # Migrate, seed the demo world, train the initial models, print the demo credentials.
 demo: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) seed_demo
 	$(MANAGE) bootstrap_demo
 

@@ -24,7 +24,7 @@ from marketing.graphql.permissions import authenticated, principal_of
 from marketing.models import Brand, Campaign, Role
 from marketing.services.access import get_for_role
 
-MAX_RANGE_DAYS = 731
+MAX_RANGE_DAYS = selectors.MAX_PERIOD_DAYS
 
 KpiName = strawberry.enum(enum.Enum("KpiName", {k.name.upper(): k.name for k in KPIS}),
                           description="A KPI of the dictionary (see kpiDefinitions).")

@@ -63,6 +63,7 @@ DEMOGRAPHIC_LABELS = {BreakdownBy.GENDER: dict(Gender.choices), BreakdownBy.AGE_
 OTHER = "other_groups"  # not "other": that is a Gender value
 UNKNOWN = "unknown"  # viewers without the attribute
 DEFAULT_MIN_GROUP_SIZE = 20
+MAX_PERIOD_DAYS = 731  # the longest date range a KPI read accepts (GraphQL and the dashboards)
 
 
 def privacy_min_group_size() -> int:

@@ -16,6 +16,9 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template import engines
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from marketing.auth import Principal, principal_for_user
 from marketing.models import (
@@ -492,7 +495,8 @@ class CampaignSpendInline(admin.TabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(ServiceAdmin):
     form = CampaignForm
-    list_display = ("name", "brand", "objective", "status", "budget_daily", "currency", "starts_at", "ends_at")
+    list_display = ("name", "brand", "objective", "status", "budget_daily", "currency", "starts_at", "ends_at",
+                    "dashboard")
     list_filter = ("status", "objective", "brand")
     search_fields = ("name", "brand__name")
     date_hierarchy = "starts_at"
@@ -503,6 +507,10 @@ class CampaignAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "brand") if obj else self.readonly_fields
+
+    @admin.display(description=_("Dashboard"))
+    def dashboard(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:workspace-campaign", args=[obj.pk]), _("KPIs"))
 
     def _transition(self, request, queryset, to: str) -> None:
         apply_each(self, request, queryset, lambda campaign: campaign_services.campaign_transition(

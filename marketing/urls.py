@@ -4,9 +4,12 @@ from django.urls import path
 from analytics.views import report_file
 from marketing import health, observability
 from marketing.views import graphql_view
+from workspace import views as workspace_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask every host for /favicon.ico: answer with the product's icon rather than a 404.
+    path("favicon.ico", workspace_views.favicon),
     path("graphql", graphql_view(), name="graphql"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),

@@ -86,6 +86,17 @@ class Query:
         except ServiceValidationError as exc:
             _raise(exc)
 
+    @strawberry.field(extensions=authenticated(),
+                      description="Approved videos for a persona of the active persona model, best first: what a "
+                                  "new viewer of that persona is served.")
+    def persona_recommendations(self, info: Info, persona: relay.GlobalID, first: int = 20) -> list[RecommendedVideo]:
+        try:
+            return _shape(serving.recommend_for_persona(
+                principal=principal_of(info), persona_id=decode_id(persona, expected="Persona", field="persona"),
+                n=first))
+        except ServiceValidationError as exc:
+            _raise(exc)
+
     @strawberry.field(extensions=authenticated(), description="Recommender versions of your brands, newest first.")
     def recommendation_models(self, info: Info, brand: relay.GlobalID | None = None) -> list[RecommenderModelType]:
         models = RecommenderModel.objects.for_principal(principal_of(info)).order_by("brand_id", "-version")

@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from analytics.personas.features import KIND_WEIGHTS
-from analytics.personas.selectors import persona_of_loaded_viewer
+from analytics.personas.selectors import persona_get, persona_of_loaded_viewer
 from marketing.auth import Principal
 from marketing.models import Campaign, Interaction, ModerationStatus, Video, Viewer
 from marketing.services.errors import ErrorCode, ServiceValidationError
@@ -206,6 +206,26 @@ def recommend_for_viewer(
     return [Recommendation(video=video, score=score,
                            reasons=[_reason_text(reason, video, loaded, history)])
             for (_, score, video), reason in zip(picked, reasons, strict=True)]
+
+
+def recommend_for_persona(*, principal: Principal, persona_id: int, n: int = 20) -> list[Recommendation]:
+    """Top ``n`` approved videos for a persona of the brand's active persona model, by the active recommender.
+
+    The list a viewer of that persona without history gets (the persona's engagement profile in the model);
+    empty when the active recommender was trained without this persona.
+    """
+    persona = persona_get(principal=principal, persona_id=persona_id)
+    if persona is None:
+        raise ServiceValidationError.single("persona", ErrorCode.NOT_FOUND, "No such persona.")
+    if not 1 <= n <= MAX_RESULTS:
+        raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, f"Ask for 1 to {MAX_RESULTS} videos.")
+    loaded = active_model(persona.model.brand_id)
+    if loaded is None or loaded.persona_scores is None or persona.pk not in set(loaded.persona_ids.tolist()):
+        return []
+    scores = loaded.persona_scores[int(np.searchsorted(loaded.persona_ids, persona.pk))][None, :].copy()
+    candidates = _candidates(brand_id=persona.model.brand_id, campaign=None, platform=None)
+    return [Recommendation(video=video, score=score, reasons=[f"Popular with “{persona.label}”"])
+            for _, score, video in _confirmed_top(scores, n=n, loaded=loaded, candidates=candidates)]
 
 
 def _persona_of_cold_viewer(*, principal: Principal, viewer: Viewer, loaded: LoadedModel, history: ViewerHistory):

@@ -13,6 +13,13 @@ def pytest_report_header(config):
     return f"reelboard: database={engine} broker={broker}"
 
 
+def pytest_configure(config):
+    # Production collects static files with hashed names (collectstatic, WhiteNoise); tests render pages
+    # without collecting, so they name the files plainly. tests/workspace/test_static.py runs the real thing.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 def pytest_collection_modifyitems(config, items):
     # In CI every test must run: a skip there means the environment is missing a service.
     if os.environ.get("CI") and not os.environ.get("REELBOARD_ALLOW_SKIPS"):

@@ -106,6 +106,8 @@ ARGUMENT_QUERY_CASES = {
     "personaModels": ("query($id: ID!) { personaModels(brand: $id) { id version } }",
                       lambda o: {"id": gid(o["Brand"])}),
     "persona": ("query($id: ID!) { persona(id: $id) { id label } }", lambda o: {"id": gid(o["Persona"])}),
+    "personaRecommendations": ("query($id: ID!) { personaRecommendations(persona: $id) { videoId title } }",
+                               lambda o: {"id": gid(o["Persona"])}),
 }
 
 

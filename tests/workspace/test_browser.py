@@ -1,0 +1,185 @@
+"""The workspace in a real browser: Debian's chromium driven by Playwright against a live test server.
+
+Every scenario fails on any console error or uncaught page error, and saves a screenshot under
+``browser-screenshots/`` (git-ignored; `make screenshots` copies two of them into docs/img for the README).
+Without a chromium on the machine these tests skip and say so; in CI a skip fails the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.analytics import kpi_world
+from tests.factories import BrandFactory, CampaignFactory
+from tests.workspace.conftest import period_params, staff_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "pw-for-tests-only"  # tests.factories.UserFactory
+SHOTS = settings.BASE_DIR / "browser-screenshots"
+
+
+@pytest.fixture
+def world(live_server):
+    brand = BrandFactory(name="Glow Lab Beauty")
+    campaigns = kpi_world.build(brand)
+    user = staff_member(brand, "viewer", username="marketer")
+    return brand, campaigns, user
+
+
+@pytest.fixture
+def console(page):
+    """Every console error and uncaught exception of the test's pages; none may happen."""
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    yield problems
+    assert problems == []
+
+
+def sign_in(page, live_server, username="marketer"):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def query_string(params: dict) -> str:
+    return "&".join(f"{k}={v}" for k, v in params.items())
+
+
+def shot(page, name: str):
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def run_graphql(page, query: str) -> dict:
+    """The query through /graphql from the page, as GraphiQL and marketing tools send it (session + CSRF)."""
+    return page.evaluate("""async (query) => {
+        const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken='))?.split('=')[1];
+        const response = await fetch('/graphql', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', 'X-CSRFToken': token}, body: JSON.stringify({query})});
+        return await response.json();
+    }""", query)
+
+
+def chart_size(page, panel: str) -> tuple[int, int]:
+    canvas = page.locator(f"#{panel} canvas").first
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    return int(box["width"]), int(box["height"])
+
+
+def test_overview_shows_charts_and_the_numbers_graphql_gives(world, live_server, page, console):
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/?{query_string(period_params())}")
+    width, height = chart_size(page, "panel-chart")
+    assert width > 300 and height > 200
+    query = page.locator("#panel-cards pre[data-query]").text_content()
+    answer = run_graphql(page, query)["data"]["brandKpis"]["comparison"]
+    cards = page.locator(".rb-card")
+    assert cards.count() == len(answer) == 8
+    for i, row in enumerate(answer):
+        assert cards.nth(i).get_attribute("data-kpi") == row["kpi"].lower()
+        assert Decimal(cards.nth(i).get_attribute("data-value")) == Decimal(row["value"])
+    assert int(page.locator('.rb-card[data-kpi="views"]').get_attribute("data-value")) == \
+        kpi_world.expected_sums(world[0])["views"]
+    shot(page, "overview-en")
+
+
+def test_campaign_dashboard_range_granularity_personas_and_csv(world, live_server, page, console, tmp_path):
+    brand, campaigns, _user = world
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/?{query_string(period_params())}")
+    page.locator("#panel-campaigns table a", has_text=campaigns[0].name).click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.startswith(f"{live_server.url}{reverse('admin:workspace-campaign', args=[campaigns[0].pk])}")
+
+    # A narrower custom range and weekly buckets, through the controls as a person uses them.
+    page.fill("input[name=date_from]", "2026-10-05")
+    page.fill("input[name=date_to]", "2026-10-11")
+    page.select_option("select[name=granularity]", "week")
+    page.click("#rb-controls button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "date_from=2026-10-05" in page.url and "granularity=week" in page.url
+    assert page.locator("h2.rb-title").text_content().count("2026-10-05 – 2026-10-11") == 1
+    assert chart_size(page, "panel-chart")[0] > 300
+
+    page.click('.rb-subtabs a[data-by="persona"]')
+    page.wait_for_load_state("networkidle")
+    assert "by=persona" in page.url
+    cells = page.locator('table[data-table="breakdown"] tbody tr').evaluate_all(
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.getAttribute('data-raw')))")
+    assert cells, "the persona breakdown shows rows"
+    with page.expect_download() as download:
+        page.locator("#panel-breakdown a.rb-csv").click()
+    path = tmp_path / "breakdown.csv"
+    download.value.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[1:] == cells
+
+    # Sorting a column by clicking its header puts the largest value first.
+    page.locator('table[data-table="breakdown"] th').nth(2).click()
+    first = page.locator('table[data-table="breakdown"] tbody tr').first.locator("td").nth(2)
+    assert Decimal(first.get_attribute("data-raw")) == max(Decimal(r[2]) for r in cells if r[2])
+    shot(page, "campaign-en")
+
+
+def test_viewer_cannot_reach_another_brands_dashboard(world, live_server, page, console):
+    other = CampaignFactory(brand=BrandFactory(name="Rival Brand"))
+    sign_in(page, live_server)
+    console_404 = page.goto(f"{live_server.url}{reverse('admin:workspace-campaign', args=[other.pk])}")
+    assert console_404.status == 404
+    console.clear()  # the browser logs the 404 document itself; that is the expected answer
+    page.goto(f"{live_server.url}/admin/")
+    assert "Rival Brand" not in page.content()
+    shot(page, "other-brand-404")
+
+
+def test_graphiql_runs_the_panels_query_with_every_other_host_blocked(world, live_server, page, console):
+    own = urlparse(live_server.url).netloc
+    blocked: list[str] = []
+
+    def only_this_host(route):
+        if urlparse(route.request.url).netloc == own:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_host)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/?{query_string(period_params())}")
+    page.locator("#panel-cards summary").click()
+    href = page.locator("#panel-cards a.rb-graphiql").get_attribute("href")
+    page.goto(f"{live_server.url}{href}")
+    page.locator(".graphiql-execute-button").click()
+    result = page.locator(".result-window")
+    result.get_by_text("relativeChange").first.wait_for(timeout=20_000)
+    text = result.text_content()
+    assert '"brandKpis"' in text and '"comparison"' in text and "errors" not in text
+    assert blocked == []
+    shot(page, "graphiql-offline")
+
+
+def test_presets_switch_the_range(world, live_server, page, console):
+    brand = world[0]
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/")
+    page.select_option("select[name=range]", "7d")  # a preset submits the form by itself
+    page.wait_for_url(re.compile(r"range=7d"))
+    from workspace.forms import brand_today
+
+    today = brand_today(brand)
+    assert f"{(today - timedelta(days=6)).isoformat()} – {today.isoformat()}" in page.locator("h2.rb-title").text_content()
