@@ -255,3 +255,70 @@ def test_presets_end_today_in_the_brands_zone(kpi_brand, marketer_client):
         assert f"{(today - timedelta(days=days - 1)).isoformat()} – {today.isoformat()}" in content
     month = marketer_client.get(reverse("admin:index"), {"range": "month"}).content.decode()
     assert f"{brand_today(brand).replace(day=1).isoformat()} – " in month
+
+
+@pytest.fixture
+def persona_world(brand, editor_principal, django_capture_on_commit_callbacks):
+    from tests.personas.conftest import train
+    from tests.personas.world import build_world
+
+    build_world(brand)
+    _job, model = train(editor_principal, brand, django_capture_on_commit_callbacks, activate=True)
+    return model
+
+
+def test_personas_page_equals_graphql(brand, persona_world, marketer_client):
+    content = marketer_client.get(reverse("admin:workspace-personas")).content.decode()
+    page = DashboardPage(content)
+    api = graphql(marketer_client, page.query("Personas"))["personas"]
+    assert len(api) >= 2
+    assert [row[0] for row in page.tables["personas"]] == [pk_of(p["id"]) for p in api]
+    assert [[row[1], row[2]] for row in page.tables["personas"]] == [[str(p["size"]), str(p["share"])] for p in api]
+    reach = [[pk_of(p["id"]), pk_of(c["campaignId"]), str(c["reach"]), str(c["views"])]
+             for p in api for c in p["kpis"]["campaigns"]]
+    assert [row[:4] for row in page.tables["persona_campaigns"]] == [[r[0], r[1], r[2], r[3]] for r in reach]
+    for persona in api:  # one profile card with a chart of its tag lifts each
+        assert f'data-persona="{pk_of(persona["id"])}"' in content
+        tags = [t["tag"] for t in persona["profile"]["top_tags"]][:10]
+        if tags:
+            assert chart(content, f"chart-persona-{pk_of(persona['id'])}")["x"] == tags
+
+
+def test_recommendation_preview_equals_graphql(brand, persona_world, marketer_client):
+    from marketing.models import Video, Viewer
+
+    viewer = Viewer.objects.filter(brand=brand).order_by("pk").first()
+    video = Video.objects.filter(brand=brand, moderation_status="approved").order_by("pk").first()
+    persona = persona_world.personas.order_by("pk").first()
+    content = marketer_client.get(reverse("admin:workspace-recommendations"),
+                                  {"viewer": viewer.pk, "video": video.pk, "persona": persona.pk}).content.decode()
+    page = DashboardPage(content)
+    for table, name, field in (("viewer", "Recommendations", "recommendations"),
+                               ("similar", "SimilarVideos", "similarVideos"),
+                               ("persona", "PersonaRecommendations", "personaRecommendations")):
+        if table not in page.tables:
+            continue
+        api = graphql(marketer_client, page.query(name))[field]
+        assert [row[1] for row in page.tables[table]] == [pk_of(r["videoId"]) for r in api], table
+        assert [Decimal(row[3]) for row in page.tables[table]] == [Decimal(str(r["score"])) for r in api], table
+        assert [row[4] for row in page.tables[table]] == ["; ".join(r["reasons"]) for r in api], table
+    assert "viewer" in page.tables and len(page.tables["viewer"]) > 0
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"viewer": "abc"}, "Enter the number of a viewer"),
+    ({"viewer": "999999999"}, "No viewer 999999999 in this brand"),
+    ({"video": "-1"}, "No video -1 in this brand"),
+])
+def test_recommendation_preview_explains_a_bad_pick(brand, marketer_client, params, message):
+    response = marketer_client.get(reverse("admin:workspace-recommendations"), params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_recommendation_preview_does_not_reach_another_brands_viewer(brand, marketer_client):
+    from tests.factories import ViewerFactory
+
+    foreign = ViewerFactory(brand=BrandFactory())
+    content = marketer_client.get(reverse("admin:workspace-recommendations"), {"viewer": foreign.pk}).content.decode()
+    assert f"No viewer {foreign.pk} in this brand" in content
