@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run serve demo test lint web worker beat bench fuzz load faults clean
+.PHONY: install run serve demo test lint web worker beat bench fuzz load faults screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -73,6 +73,11 @@ load: install
 
 faults: install
 	$(BIN)/python benchmarks/faults.py
+
+# The README's two pictures: the browser tests save a screenshot per scenario (browser-screenshots/, git-ignored).
+screenshots: install
+	$(BIN)/pytest tests/workspace/test_browser.py -q
+	cp browser-screenshots/overview-en.png browser-screenshots/campaign-zh.png docs/img/
 
 clean:
 	rm -rf $(VENV) $(TOOLS) reelboard.sqlite3 media staticfiles

@@ -360,6 +360,7 @@ def main() -> None:
         print(f"rebuilt {rebuilt} stale reach blocks in {time.perf_counter() - t0:.2f} s")
         vacuum_rollups()
         time_reads(brand, brand.campaigns.get(), args.repeat)
+        time_dashboard(brand, brand.campaigns.get(), args.repeat)
         return
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE marketing_brand CASCADE")
@@ -400,6 +401,7 @@ def main() -> None:
     vacuum_rollups()
 
     time_reads(brand, campaign, args.repeat)
+    time_dashboard(brand, campaign, args.repeat)
 
 
 ROLLUP_TABLES = ("analytics_dailyrollup", "analytics_dailyviewerrollup", "analytics_dailyreach",
@@ -494,3 +496,63 @@ def time_reads(brand: Brand, campaign: Campaign, repeat: int) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def dashboard_session(brand: Brand) -> str:
+    """A signed-in staff viewer of the brand, as the admin's session cookie."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from marketing.models import Membership
+
+    user, _ = get_user_model().objects.get_or_create(username="kpi-bench-marketer", defaults={"is_staff": True})
+    Membership.objects.get_or_create(user=user, brand=brand, defaults={"role": Role.VIEWER})
+    session = SessionStore()
+    session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: user.get_session_auth_hash()})
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def time_dashboard(brand: Brand, campaign: Campaign, repeat: int) -> None:
+    """The server-rendered campaign dashboard against the GraphQL queries of its panels (target p95 <= 2x).
+
+    Both sides read the same numbers (cards with comparison, daily series, breakdown by video, spend against
+    budget, audience); the GraphQL side is the panels' own queries, sent as one batched request.
+    """
+    from workspace import panels
+
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", "--noinput", verbosity=0)  # the page names hashed static files
+    cookie, token = dashboard_session(brand), viewer_token(brand)
+    params = f"range=custom&date_from={PERIOD.date_from}&date_to={PERIOD.date_to}&by=video"
+    flight = Period(max(PERIOD.date_from, PERIOD.date_to - timedelta(days=selectors.MAX_PERIOD_DAYS - 1)),
+                    PERIOD.date_to)
+    batch = json.dumps([{"query": q.text} for q in (
+        panels.campaign_cards(campaign, PERIOD), panels.campaign_series(campaign, PERIOD, kpi="views", granularity="day"),
+        panels.campaign_breakdown(campaign, PERIOD, by="video"), panels.campaign_budget(campaign, flight),
+        panels.campaign_audience(campaign))]).encode()
+    server = GraphQLServer(KPI_REACH_CACHE_SECONDS="0")
+    page_path = f"/admin/workspace/campaigns/{campaign.pk}/?{params}"
+
+    def page():
+        status, body = server.request("GET", page_path, headers={"Cookie": cookie})
+        if status != 200 or b"rb-card" not in body:
+            raise RuntimeError(f"the dashboard answered {status}")
+
+    def graphql_batch():
+        status, body = server.request("POST", "/graphql", batch, {"Content-Type": "application/json",
+                                                                  "Authorization": f"Bearer {token}"})
+        if status != 200 or any(answer.get("errors") for answer in json.loads(body)):
+            raise RuntimeError(f"GraphQL answered {status}: {body[:300]!r}")
+
+    try:
+        page(), graphql_batch()
+        via_page, via_graphql = interleaved(page, graphql_batch, repeat=repeat)
+    finally:
+        server.stop()
+    (p50, p95), (g50, g95) = percentiles(via_page), percentiles(via_graphql)
+    print(f"campaign dashboard (server-rendered, every panel), {repeat} interleaved runs, reach cache off:")
+    print(f"  dashboard page          : p50 {p50 * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms")
+    print(f"  its panels' GraphQL     : p50 {g50 * 1000:8.1f} ms  p95 {g95 * 1000:8.1f} ms  (one batched request)")
+    print(f"  ratio page / GraphQL    : p50 {p50 / g50:.2f}  p95 {p95 / g95:.2f}  (target p95 <= 2)")
