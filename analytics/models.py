@@ -260,6 +260,12 @@ class ReportPeriod(models.TextChoices):
     MONTHLY = "monthly", _("Monthly (last calendar month)")
 
 
+class ReportLanguage(models.TextChoices):
+    # Each language named in itself, as a language switcher shows it (settings.LANGUAGES).
+    ENGLISH = "en", "English"
+    SIMPLIFIED_CHINESE = "zh-hans", "简体中文"
+
+
 class KpiReportSchedule(models.Model):
     """A recurring KPI report of a brand: sent after each period ends, at a time of the brand's day."""
 
@@ -271,6 +277,9 @@ class KpiReportSchedule(models.Model):
     send_at = models.TimeField(help_text=_("Time of day in the brand's reporting time zone."), verbose_name=_("send at"))
     recipients = models.TextField(blank=True, help_text=_("E-mail addresses, one per line or comma-separated."), verbose_name=_("recipients"))
     webhook_url = models.URLField(blank=True, help_text=_("Receives the report as JSON (POST)."), verbose_name=_("webhook URL"))
+    language = models.CharField(max_length=8, choices=ReportLanguage.choices, default=ReportLanguage.ENGLISH,
+                                verbose_name=_("language"),
+                                help_text=_("Language of the e-mail, its chart and its KPI labels."))
     is_active = models.BooleanField(default=True, verbose_name=_("active"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
@@ -294,7 +303,7 @@ class KpiReportSchedule(models.Model):
                 webhooks.check_url(self.webhook_url)
             except webhooks.WebhookBlocked as exc:
                 raise ValidationError({"webhook_url": ValidationError(
-                    "Webhook URL: %(reason)s.", code="webhook_blocked",
+                    _("Webhook URL: %(reason)s."), code="webhook_blocked",
                     params={"reason": exc})}) from None
 
     @property

@@ -1,6 +1,8 @@
 """Admin: read-only views of persona models and personas; activation is an explicit action."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from analytics.personas import services
 from analytics.personas.models import CampaignTargetPersona, Persona, PersonaModel
@@ -33,7 +35,7 @@ class PersonaModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Make the selected model its brand's active persona model")
+    @admin.action(description=_("Make the selected model its brand's active persona model"))
     def activate(self, request, queryset):
         principal = principal_for_user(request.user)
         for pk in queryset.values_list("pk", flat=True):
@@ -42,7 +44,7 @@ class PersonaModelAdmin(admin.ModelAdmin):
             except ServiceValidationError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
-                self.message_user(request, f"{model} is now active.", messages.SUCCESS)
+                self.message_user(request, gettext("%(model)s is now active.") % {"model": model}, messages.SUCCESS)
 
 
 @admin.register(Persona)
