@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 CHART_KPIS = ("views", "engagement_rate", "conversions", "spend")
 # A subset (GB 2312 + Latin-1) of Noto Sans CJK SC, OFL: see analytics/fonts/OFL.txt and build_cjk_subset.py.
 CJK_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular-GB2312.otf"
-CJK_FONT_FAMILY = "Noto Sans CJK SC"
+CJK_FONT_FAMILY = "Reelboard Noto Sans CJK SC Subset"  # the subset's own name (build_cjk_subset.py)
 HEADLINE_KPIS = ("impressions", "views", "reach", "engagement_rate", "ctr", "conversions", "cvr", "revenue",
                  "spend", "roas")
 

@@ -21,6 +21,9 @@ from fontTools.ttLib import TTCollection
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "NotoSansCJKsc-Regular-GB2312.otf"
 FAMILY = "Noto Sans CJK SC"
+# The subset's own family name: matplotlib must pick this file, not a system-wide Noto Sans CJK SC that some
+# machines have (the OFL allows a modified version under another name; "Source" is the reserved one).
+SUBSET_FAMILY = "Reelboard Noto Sans CJK SC Subset"
 
 
 def gb2312_codepoints() -> set[int]:
@@ -33,6 +36,21 @@ def gb2312_codepoints() -> set[int]:
                 pass
     points |= {0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x00B7, 0x00D7, 0x2212, 0x3000}
     return points
+
+
+def rename(font) -> None:
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 4, 16):
+            names.setName(SUBSET_FAMILY, record.nameID, record.platformID, record.platEncID, record.langID)
+        elif record.nameID == 6:
+            names.setName(SUBSET_FAMILY.replace(" ", "") + "-Regular", 6, record.platformID, record.platEncID,
+                          record.langID)
+    if "CFF " in font:
+        cff = font["CFF "].cff
+        cff.fontNames = [SUBSET_FAMILY.replace(" ", "") + "-Regular"]
+        cff[cff.fontNames[0]].FamilyName = SUBSET_FAMILY
+        cff[cff.fontNames[0]].FullName = SUBSET_FAMILY
 
 
 def main(argv: list[str]) -> None:
@@ -51,6 +69,7 @@ def main(argv: list[str]) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=gb2312_codepoints())
     subsetter.subset(font)
+    rename(font)
     font.save(TARGET)
     print(f"{TARGET.name}: {TARGET.stat().st_size:,} bytes from {source}")
 

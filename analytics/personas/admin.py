@@ -12,8 +12,12 @@ from marketing.services.errors import ServiceValidationError
 
 class PersonaInline(admin.TabularInline):
     model = Persona
-    fields = ("index", "label", "size", "share")
+    fields = ("index", "display_label", "size", "share")
     readonly_fields = fields
+
+    @admin.display(description=_("label"))
+    def display_label(self, obj) -> str:
+        return obj.display_label
     extra = 0
     can_delete = False
     show_change_link = True
@@ -49,9 +53,14 @@ class PersonaModelAdmin(admin.ModelAdmin):
 
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
-    list_display = ("label", "model", "size", "share")
+    list_display = ("display_label", "model", "size", "share")
     list_select_related = ("model__brand",)
-    readonly_fields = ("model", "index", "label", "size", "share", "profile", "tag_affinity")
+    readonly_fields = ("model", "index", "display_label", "size", "share", "profile", "tag_affinity")
+    fields = readonly_fields
+
+    @admin.display(description=_("label"))
+    def display_label(self, obj) -> str:
+        return obj.display_label
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_principal(principal_for_user(request.user))

@@ -113,7 +113,14 @@ class Persona(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (built again from the profile; ``label`` stores the English one)."""
+        from analytics.personas.profiles import localized_label
+
+        return localized_label(self.label, self.profile)
 
 
 class PersonaAssignmentQuerySet(BrandScopedQuerySet):
