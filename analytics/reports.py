@@ -184,10 +184,11 @@ def _html(report: KpiReport) -> str:
     )
     head = "".join(f"<th>{escape(text)}</th>" for text in (
         gettext("KPI"), gettext("This period"), gettext("Previous"), gettext("Change")))
+    alt, attached = gettext("Daily KPIs"), gettext("The daily series is attached as CSV.")
     return (f"<h2>{escape(report.schedule.name)}: {report.period_start} – {report.period_end}</h2>"
             f"<table><tr>{head}</tr>"
-            f"{rows}</table><p><img src=\"cid:kpi-chart\" alt=\"{escape(gettext('Daily KPIs'))}\"></p>"
-            f"<p>{escape(gettext('The daily series is attached as CSV.'))}</p>")
+            f"{rows}</table><p><img src=\"cid:kpi-chart\" alt=\"{escape(alt)}\"></p>"
+            f"<p>{escape(attached)}</p>")
 
 
 def _send_email(report: KpiReport) -> None:
