@@ -147,22 +147,19 @@ def series_figure(series: list[selectors.KpiRow], *, title: str):
     import matplotlib
     from matplotlib.figure import Figure
 
+    # Fonts are resolved when the texts are made: the whole figure is built under the chart font settings.
     with matplotlib.rc_context(chart_font()):
-        return _series_figure(series, title=title, figure_class=Figure)
-
-
-def _series_figure(series: list[selectors.KpiRow], *, title: str, figure_class):
-    days = [date.fromisoformat(row.key) for row in series]
-    figure = figure_class(figsize=(10, 6), dpi=100)
-    for index, name in enumerate(CHART_KPIS):
-        axes = figure.add_subplot(2, 2, index + 1)
-        values = [float(row.kpis[name]) if row.kpis[name] is not None else float("nan") for row in series]
-        axes.plot(days, values, marker="o", linewidth=1.5)
-        axes.set_title(str(BY_NAME[name].label))
-        axes.tick_params(axis="x", labelrotation=45, labelsize=7)
-        axes.grid(alpha=0.3)
-    figure.suptitle(title)
-    figure.tight_layout()
+        days = [date.fromisoformat(row.key) for row in series]
+        figure = Figure(figsize=(10, 6), dpi=100)
+        for index, name in enumerate(CHART_KPIS):
+            axes = figure.add_subplot(2, 2, index + 1)
+            values = [float(row.kpis[name]) if row.kpis[name] is not None else float("nan") for row in series]
+            axes.plot(days, values, marker="o", linewidth=1.5)
+            axes.set_title(str(BY_NAME[name].label))
+            axes.tick_params(axis="x", labelrotation=45, labelsize=7)
+            axes.grid(alpha=0.3)
+        figure.suptitle(title)
+        figure.tight_layout()
     return figure
 
 

@@ -118,6 +118,7 @@ def test_kpi_definitions_follow_accept_language_and_enums_stay_english():
     en = kpi_definitions("en-US,en;q=0.9")
     assert en["VIEWS"]["label"] == "Views" and en["CPM"]["label"] == "CPM"
     assert list(zh) == list(en)  # enum values do not change with the language
+    assert kpi_definitions("zh-CN,zh;q=0.9")["VIEWS"]["label"] == "播放量"  # browsers in mainland China send zh-CN
 
 
 # --- Generated texts ----------------------------------------------------------------------------
