@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run serve demo test lint web worker beat bench fuzz load faults screenshots clean
+.PHONY: install run serve demo test lint messages web worker beat bench fuzz load faults screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,6 +47,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Translation catalogues (docs/operator/i18n.md): extract every wrapped string into locale/*/django.po (needs
+# GNU gettext: apt-get install gettext), compile the .mo with polib, list what is still untranslated.
+messages: install
+	$(MANAGE) catalogues refresh
 
 # Production-shape processes (docker-compose.yml runs exactly these). gunicorn's settings (gthread workers,
 # WEB_CONCURRENCY processes x WEB_THREADS threads, one shared accept queue) live in marketing/gunicorn_config.py.

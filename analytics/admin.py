@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from analytics import reports
 from analytics.models import DailyRollup, KpiReport, KpiReportSchedule
@@ -20,7 +22,7 @@ class BrandScopedAdmin(admin.ModelAdmin):
 
 @admin.register(KpiReportSchedule)
 class KpiReportScheduleAdmin(BrandScopedAdmin):
-    list_display = ("name", "brand", "period", "send_at", "is_active")
+    list_display = ("name", "brand", "period", "language", "send_at", "is_active")
     list_filter = ("period", "is_active", "brand")
     search_fields = ("name", "recipients")
     filter_horizontal = ("campaigns",)
@@ -53,11 +55,11 @@ class KpiReportAdmin(BrandScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Re-send the selected reports (e-mail and webhook)")
+    @admin.action(description=_("Re-send the selected reports (e-mail and webhook)"))
     def resend(self, request, queryset):
         for report in queryset:
             reports.resend(report_id=report.pk)
-        self.message_user(request, f"{queryset.count()} report(s) queued for sending.", messages.SUCCESS)
+        self.message_user(request, gettext("%(count)d report(s) queued for sending.") % {"count": queryset.count()}, messages.SUCCESS)
 
 
 @admin.register(DailyRollup)

@@ -301,8 +301,9 @@ class Query:
 
     @strawberry.field(extensions=authenticated(), description="The KPI dictionary: every KPI's formula and unit.")
     def kpi_definitions(self) -> list[KpiDefinition]:
-        return [KpiDefinition(name=KpiName(k.name), label=k.label, formula=k.formula, unit=k.unit,
-                              description=k.description, kinds=list(k.kinds), higher_is_better=k.higher_is_better)
+        return [KpiDefinition(name=KpiName(k.name), label=str(k.label), formula=k.formula, unit=k.unit,
+                              description=str(k.description), kinds=list(k.kinds),
+                              higher_is_better=k.higher_is_better)
                 for k in KPIS]
 
     @strawberry.field(extensions=authenticated(), description="KPIs of one campaign over the brand's days.")

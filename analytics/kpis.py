@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 # The additive quantities a rollup row stores (all counts, except watch_ms_sum and revenue).
 ROLLUP_SUMS = (
     "impressions", "views", "watch_ms_sum", "completed_views", "views_2s", "views_6s",
@@ -44,10 +47,10 @@ def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
 @dataclass(frozen=True)
 class Kpi:
     name: str
-    label: str
+    label: str | Promise  # translatable: str(kpi.label) reads it in the active language
     formula: str
     unit: str  # count | ms | ratio | money
-    description: str
+    description: str | Promise
     kinds: tuple[str, ...]
     compute: Callable[[Sums], int | Decimal | None]
     higher_is_better: bool = True
@@ -58,59 +61,59 @@ def _engagements(s: Sums) -> int:
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("impressions", "Impressions", "count(impression)", "count",
-        "Times a video was shown in a feed.", ("impression",), lambda s: s["impressions"]),
-    Kpi("views", "Views", "count(view)", "count",
-        "Plays of a video, whatever their length.", ("view",), lambda s: s["views"]),
-    Kpi("reach", "Reach", "count(distinct viewer)", "count",
-        "Unique viewers with any interaction in the period (exact, not additive over days).",
+    Kpi("impressions", _("Impressions"), "count(impression)", "count",
+        _("Times a video was shown in a feed."), ("impression",), lambda s: s["impressions"]),
+    Kpi("views", _("Views"), "count(view)", "count",
+        _("Plays of a video, whatever their length."), ("view",), lambda s: s["views"]),
+    Kpi("reach", _("Reach"), "count(distinct viewer)", "count",
+        _("Unique viewers with any interaction in the period (exact, not additive over days)."),
         ("impression", "view", "like", "comment", "share", "follow", "click", "conversion", "purchase"),
         lambda s: s["reach"]),
-    Kpi("watch_time_ms", "Total watch time", "sum(view.watch_ms)", "ms",
-        "Milliseconds watched over all views.", ("view",), lambda s: s["watch_ms_sum"]),
-    Kpi("avg_watch_time_ms", "Average watch time", "sum(view.watch_ms) / views", "ms",
-        "Average milliseconds watched per view.", ("view",), lambda s: ratio(s["watch_ms_sum"], s["views"])),
-    Kpi("completion_rate", "Completion rate", "views with watch_ms >= 95% of duration / views", "ratio",
-        "Share of views that watched at least 95% of the video.", ("view",),
+    Kpi("watch_time_ms", _("Total watch time"), "sum(view.watch_ms)", "ms",
+        _("Milliseconds watched over all views."), ("view",), lambda s: s["watch_ms_sum"]),
+    Kpi("avg_watch_time_ms", _("Average watch time"), "sum(view.watch_ms) / views", "ms",
+        _("Average milliseconds watched per view."), ("view",), lambda s: ratio(s["watch_ms_sum"], s["views"])),
+    Kpi("completion_rate", _("Completion rate"), "views with watch_ms >= 95% of duration / views", "ratio",
+        _("Share of views that watched at least 95% of the video."), ("view",),
         lambda s: ratio(s["completed_views"], s["views"])),
-    Kpi("view_rate_2s", "2-second view rate", "views with watch_ms >= 2000 / views", "ratio",
-        "Share of views lasting at least 2 seconds.", ("view",), lambda s: ratio(s["views_2s"], s["views"])),
-    Kpi("view_rate_6s", "6-second view rate", "views with watch_ms >= 6000 / views", "ratio",
-        "Share of views lasting at least 6 seconds.", ("view",), lambda s: ratio(s["views_6s"], s["views"])),
-    Kpi("likes", "Likes", "count(like)", "count", "Likes.", ("like",), lambda s: s["likes"]),
-    Kpi("comments", "Comments", "count(comment)", "count", "Comments.", ("comment",), lambda s: s["comments"]),
-    Kpi("shares", "Shares", "count(share)", "count", "Shares.", ("share",), lambda s: s["shares"]),
-    Kpi("follows", "Follows", "count(follow)", "count", "Follows of the brand's account from a video.",
+    Kpi("view_rate_2s", _("2-second view rate"), "views with watch_ms >= 2000 / views", "ratio",
+        _("Share of views lasting at least 2 seconds."), ("view",), lambda s: ratio(s["views_2s"], s["views"])),
+    Kpi("view_rate_6s", _("6-second view rate"), "views with watch_ms >= 6000 / views", "ratio",
+        _("Share of views lasting at least 6 seconds."), ("view",), lambda s: ratio(s["views_6s"], s["views"])),
+    Kpi("likes", _("Likes"), "count(like)", "count", _("Likes."), ("like",), lambda s: s["likes"]),
+    Kpi("comments", _("Comments"), "count(comment)", "count", _("Comments."), ("comment",), lambda s: s["comments"]),
+    Kpi("shares", _("Shares"), "count(share)", "count", _("Shares."), ("share",), lambda s: s["shares"]),
+    Kpi("follows", _("Follows"), "count(follow)", "count", _("Follows of the brand's account from a video."),
         ("follow",), lambda s: s["follows"]),
-    Kpi("engagement_rate", "Engagement rate", "(likes + comments + shares + follows) / views", "ratio",
-        "Engagements per view.", ("view", "like", "comment", "share", "follow"),
+    Kpi("engagement_rate", _("Engagement rate"), "(likes + comments + shares + follows) / views", "ratio",
+        _("Engagements per view."), ("view", "like", "comment", "share", "follow"),
         lambda s: ratio(_engagements(s), s["views"])),
-    Kpi("clicks", "Clicks", "count(click)", "count", "Clicks on the video's link or product card.",
+    Kpi("clicks", _("Clicks"), "count(click)", "count", _("Clicks on the video's link or product card."),
         ("click",), lambda s: s["clicks"]),
-    Kpi("ctr", "Click-through rate", "clicks / impressions", "ratio", "Clicks per impression.",
+    Kpi("ctr", _("Click-through rate"), "clicks / impressions", "ratio", _("Clicks per impression."),
         ("impression", "click"), lambda s: ratio(s["clicks"], s["impressions"])),
-    Kpi("conversions", "Conversions", "count(conversion)", "count",
-        "Conversions (sign-ups, add-to-cart, leads) attributed to a video.", ("conversion",),
+    Kpi("conversions", _("Conversions"), "count(conversion)", "count",
+        _("Conversions (sign-ups, add-to-cart, leads) attributed to a video."), ("conversion",),
         lambda s: s["conversions"]),
-    Kpi("cvr", "Conversion rate", "conversions / clicks", "ratio", "Conversions per click.",
+    Kpi("cvr", _("Conversion rate"), "conversions / clicks", "ratio", _("Conversions per click."),
         ("click", "conversion"), lambda s: ratio(s["conversions"], s["clicks"])),
-    Kpi("purchases", "Purchases", "count(purchase)", "count", "Purchases attributed to a video.",
+    Kpi("purchases", _("Purchases"), "count(purchase)", "count", _("Purchases attributed to a video."),
         ("purchase",), lambda s: s["purchases"]),
-    Kpi("revenue", "Revenue (GMV)", "sum(purchase.value)", "money", "Gross merchandise value of purchases.",
+    Kpi("revenue", _("Revenue (GMV)"), "sum(purchase.value)", "money", _("Gross merchandise value of purchases."),
         ("purchase",), lambda s: s["revenue"]),
-    Kpi("spend", "Spend", "sum(campaign spend)", "money", "Media spend recorded for the campaigns' days.",
+    Kpi("spend", _("Spend"), "sum(campaign spend)", "money", _("Media spend recorded for the campaigns' days."),
         (), lambda s: s["spend"], higher_is_better=False),
-    Kpi("cpm", "CPM", "spend / impressions × 1000", "money", "Cost per thousand impressions.",
+    Kpi("cpm", _("CPM"), "spend / impressions × 1000", "money", _("Cost per thousand impressions."),
         ("impression",), lambda s: ratio(s["spend"], s["impressions"], scale=1000), higher_is_better=False),
-    Kpi("cpv", "CPV", "spend / views", "money", "Cost per view.", ("view",),
+    Kpi("cpv", _("CPV"), "spend / views", "money", _("Cost per view."), ("view",),
         lambda s: ratio(s["spend"], s["views"]), higher_is_better=False),
-    Kpi("cpc", "CPC", "spend / clicks", "money", "Cost per click.", ("click",),
+    Kpi("cpc", _("CPC"), "spend / clicks", "money", _("Cost per click."), ("click",),
         lambda s: ratio(s["spend"], s["clicks"]), higher_is_better=False),
-    Kpi("cpa", "CPA", "spend / conversions", "money", "Cost per conversion.", ("conversion",),
+    Kpi("cpa", _("CPA"), "spend / conversions", "money", _("Cost per conversion."), ("conversion",),
         lambda s: ratio(s["spend"], s["conversions"]), higher_is_better=False),
-    Kpi("roas", "ROAS", "revenue / spend", "ratio", "Revenue per unit of spend.", ("purchase",),
+    Kpi("roas", _("ROAS"), "revenue / spend", "ratio", _("Revenue per unit of spend."), ("purchase",),
         lambda s: ratio(s["revenue"], s["spend"])),
-    Kpi("roi", "ROI", "(revenue − spend) / spend", "ratio", "Return on spend.", ("purchase",),
+    Kpi("roi", _("ROI"), "(revenue − spend) / spend", "ratio", _("Return on spend."), ("purchase",),
         lambda s: ratio(s["revenue"] - s["spend"], s["spend"])),
 )
 

@@ -8,6 +8,7 @@ interactions, which makes every refresh idempotent.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from analytics import webhooks
 from marketing.models import BrandScopedQuerySet
@@ -16,20 +17,20 @@ from marketing.models import BrandScopedQuerySet
 class RollupSums(models.Model):
     """The additive sums of ``analytics.kpis.ROLLUP_SUMS`` that every rollup row carries for its slice."""
 
-    impressions = models.PositiveIntegerField(default=0)
-    views = models.PositiveIntegerField(default=0)
-    watch_ms_sum = models.PositiveBigIntegerField(default=0)
-    completed_views = models.PositiveIntegerField(default=0)
-    views_2s = models.PositiveIntegerField(default=0)
-    views_6s = models.PositiveIntegerField(default=0)
-    likes = models.PositiveIntegerField(default=0)
-    comments = models.PositiveIntegerField(default=0)
-    shares = models.PositiveIntegerField(default=0)
-    follows = models.PositiveIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
-    conversions = models.PositiveIntegerField(default=0)
-    purchases = models.PositiveIntegerField(default=0)
-    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    impressions = models.PositiveIntegerField(default=0, verbose_name=_("impressions"))
+    views = models.PositiveIntegerField(default=0, verbose_name=_("views"))
+    watch_ms_sum = models.PositiveBigIntegerField(default=0, verbose_name=_("total watch time (ms)"))
+    completed_views = models.PositiveIntegerField(default=0, verbose_name=_("completed views"))
+    views_2s = models.PositiveIntegerField(default=0, verbose_name=_("2-second views"))
+    views_6s = models.PositiveIntegerField(default=0, verbose_name=_("6-second views"))
+    likes = models.PositiveIntegerField(default=0, verbose_name=_("likes"))
+    comments = models.PositiveIntegerField(default=0, verbose_name=_("comments"))
+    shares = models.PositiveIntegerField(default=0, verbose_name=_("shares"))
+    follows = models.PositiveIntegerField(default=0, verbose_name=_("follows"))
+    clicks = models.PositiveIntegerField(default=0, verbose_name=_("clicks"))
+    conversions = models.PositiveIntegerField(default=0, verbose_name=_("conversions"))
+    purchases = models.PositiveIntegerField(default=0, verbose_name=_("purchases"))
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0, verbose_name=_("revenue"))
 
     class Meta:
         abstract = True
@@ -45,13 +46,13 @@ class DerivedVideoRow(RollupSums):
     """
 
     brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                              db_index=False)
+                              db_index=False, verbose_name=_("brand"))
     campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+", db_constraint=False, db_index=False)
+                                 related_name="+", db_constraint=False, db_index=False, verbose_name=_("campaign"))
     video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                              db_index=False)
+                              db_index=False, verbose_name=_("video"))
     platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+",
-                                 db_constraint=False, db_index=False)
+                                 db_constraint=False, db_index=False, verbose_name=_("platform"))
 
     objects = BrandScopedQuerySet.as_manager()
 
@@ -60,18 +61,20 @@ class DerivedVideoRow(RollupSums):
 
 
 class DailyRollup(RollupSums):
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
     campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
-    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+")
-    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+")
-    day = models.DateField(help_text="Day in the brand's reporting time zone.")
+                                 related_name="+", verbose_name=_("campaign"))
+    video = models.ForeignKey("marketing.Video", on_delete=models.CASCADE, related_name="+", verbose_name=_("video"))
+    platform = models.ForeignKey("marketing.Platform", on_delete=models.PROTECT, related_name="+", verbose_name=_("platform"))
+    day = models.DateField(help_text=_("Day in the brand's reporting time zone."), verbose_name=_("day"))
     # The level-0 VideoReachBlock row holds the same sums with the day's viewer set: the KPI selectors read
     # those blocks and DailyReach, not this table (kept as the plain daily table of the admin).
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "video", "day"], condition=Q(campaign__isnull=False),
                                     name="rollup_unique_campaign_video_day"),
@@ -95,11 +98,13 @@ class DailyViewerRollup(DerivedVideoRow):
     sum of these rows over viewers; both are rebuilt together from the raw interactions.
     """
 
-    day = models.DateField(help_text="Day in the brand's reporting time zone.")
+    day = models.DateField(help_text=_("Day in the brand's reporting time zone."), verbose_name=_("day"))
     # indexed alone so erasing a viewer (cascade) does not scan the table
-    viewer = models.ForeignKey("marketing.Viewer", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    viewer = models.ForeignKey("marketing.Viewer", on_delete=models.CASCADE, related_name="+", db_constraint=False, verbose_name=_("viewer"))
 
     class Meta:
+        verbose_name = _("daily viewer rollup")
+        verbose_name_plural = _("daily viewer rollups")
         constraints = [
             # brand first (campaign implies it) so the per-video reach of campaigns, which selectors
             # always also filter by brand, is an index-only scan in (video, ...) order
@@ -129,16 +134,18 @@ class DailyReach(RollupSums):
     ``DailyRollup`` rows), so totals and series of a scope read one row per campaign day.
     """
 
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
     campaign = models.ForeignKey("marketing.Campaign", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
-    day = models.DateField(help_text="Day in the brand's reporting time zone.")
-    viewers = models.BinaryField(default=b"")
-    reach = models.PositiveIntegerField(default=0, help_text="Distinct viewers of the day (size of the set).")
+                                 related_name="+", verbose_name=_("campaign"))
+    day = models.DateField(help_text=_("Day in the brand's reporting time zone."), verbose_name=_("day"))
+    viewers = models.BinaryField(default=b"", verbose_name=_("viewers"))
+    reach = models.PositiveIntegerField(default=0, help_text=_("Distinct viewers of the day (size of the set)."), verbose_name=_("reach"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("daily reach")
+        verbose_name_plural = _("daily reach")
         constraints = [
             models.UniqueConstraint(fields=["brand", "campaign", "day"], condition=Q(campaign__isnull=False),
                                     name="reach_unique_campaign_day"),
@@ -162,11 +169,13 @@ class VideoReachBlock(DerivedVideoRow):
     rollups: rebuilt from the day rows, which are rebuilt from interactions.
     """
 
-    level = models.PositiveSmallIntegerField(help_text="The block spans 2**level days (0: one day).")
-    start = models.DateField(help_text="First day of the block, in the brand's reporting time zone.")
-    viewers = models.BinaryField(default=b"")
+    level = models.PositiveSmallIntegerField(help_text=_("The block spans 2**level days (0: one day)."), verbose_name=_("level"))
+    start = models.DateField(help_text=_("First day of the block, in the brand's reporting time zone."), verbose_name=_("start"))
+    viewers = models.BinaryField(default=b"", verbose_name=_("viewers"))
 
     class Meta:
+        verbose_name = _("video reach block")
+        verbose_name_plural = _("video reach blocks")
         constraints = [
             # (brand, campaign, level, start) first: a read fetches a few (level, start) blocks of a scope
             models.UniqueConstraint(fields=["brand", "campaign", "level", "start", "video"],
@@ -187,11 +196,13 @@ class StaleReachBlock(models.Model):
     Reads never use a stale block (they union its halves instead), so they stay exact meanwhile.
     """
 
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
-    level = models.PositiveSmallIntegerField()
-    start = models.DateField()
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
+    start = models.DateField(verbose_name=_("start"))
 
     class Meta:
+        verbose_name = _("stale reach block")
+        verbose_name_plural = _("stale reach blocks")
         constraints = [models.UniqueConstraint(fields=["brand", "level", "start"], name="stalereachblock_unique")]
 
     def __str__(self) -> str:
@@ -205,8 +216,12 @@ class RollupGeneration(models.Model):
     read while the rollups it was computed from are unchanged.
     """
 
-    brand = models.OneToOneField("marketing.Brand", on_delete=models.CASCADE, primary_key=True, related_name="+")
-    generation = models.PositiveBigIntegerField(default=0)
+    brand = models.OneToOneField("marketing.Brand", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("brand"))
+    generation = models.PositiveBigIntegerField(default=0, verbose_name=_("generation"))
+
+    class Meta:
+        verbose_name = _("rollup generation")
+        verbose_name_plural = _("rollup generations")
 
     def __str__(self) -> str:
         return f"brand={self.brand_id} generation={self.generation}"
@@ -221,13 +236,15 @@ class PendingRollup(models.Model):
     what makes a task delivered twice (or a second worker) count nothing twice.
     """
 
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
-    interaction_ids = models.JSONField(help_text="Ids of the inserted interactions (a JSON array).")
-    created_at = models.DateTimeField(auto_now_add=True)
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    interaction_ids = models.JSONField(help_text=_("Ids of the inserted interactions (a JSON array)."), verbose_name=_("interaction IDs"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("pending rollup")
+        verbose_name_plural = _("pending rollups")
         indexes = [models.Index(fields=["brand", "id"], name="pendingrollup_brand_idx")]
 
     def __str__(self) -> str:
@@ -238,28 +255,39 @@ class PendingRollup(models.Model):
 
 
 class ReportPeriod(models.TextChoices):
-    DAILY = "daily", "Daily (yesterday)"
-    WEEKLY = "weekly", "Weekly (last Monday–Sunday)"
-    MONTHLY = "monthly", "Monthly (last calendar month)"
+    DAILY = "daily", _("Daily (yesterday)")
+    WEEKLY = "weekly", _("Weekly (last Monday–Sunday)")
+    MONTHLY = "monthly", _("Monthly (last calendar month)")
+
+
+class ReportLanguage(models.TextChoices):
+    # Each language named in itself, as a language switcher shows it (settings.LANGUAGES).
+    ENGLISH = "en", "English"
+    SIMPLIFIED_CHINESE = "zh-hans", "简体中文"
 
 
 class KpiReportSchedule(models.Model):
     """A recurring KPI report of a brand: sent after each period ends, at a time of the brand's day."""
 
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="report_schedules")
-    name = models.CharField(max_length=200)
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="report_schedules", verbose_name=_("brand"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     campaigns = models.ManyToManyField("marketing.Campaign", blank=True, related_name="+",
-                                       help_text="Leave empty for all of the brand's interactions.")
-    period = models.CharField(max_length=16, choices=ReportPeriod.choices, default=ReportPeriod.WEEKLY)
-    send_at = models.TimeField(help_text="Time of day in the brand's reporting time zone.")
-    recipients = models.TextField(blank=True, help_text="E-mail addresses, one per line or comma-separated.")
-    webhook_url = models.URLField(blank=True, help_text="Receives the report as JSON (POST).")
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+                                       help_text=_("Leave empty for all of the brand's interactions."), verbose_name=_("campaigns"))
+    period = models.CharField(max_length=16, choices=ReportPeriod.choices, default=ReportPeriod.WEEKLY, verbose_name=_("period"))
+    send_at = models.TimeField(help_text=_("Time of day in the brand's reporting time zone."), verbose_name=_("send at"))
+    recipients = models.TextField(blank=True, help_text=_("E-mail addresses, one per line or comma-separated."), verbose_name=_("recipients"))
+    webhook_url = models.URLField(blank=True, help_text=_("Receives the report as JSON (POST)."), verbose_name=_("webhook URL"))
+    language = models.CharField(max_length=8, choices=ReportLanguage.choices, default=ReportLanguage.ENGLISH,
+                                verbose_name=_("language"),
+                                help_text=_("Language of the e-mail, its chart and its KPI labels."))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("KPI report schedule")
+        verbose_name_plural = _("KPI report schedules")
         ordering = ["brand", "name"]
         constraints = [models.CheckConstraint(condition=Q(period__in=ReportPeriod.values),
                                               name="reportschedule_period_valid")]
@@ -275,7 +303,7 @@ class KpiReportSchedule(models.Model):
                 webhooks.check_url(self.webhook_url)
             except webhooks.WebhookBlocked as exc:
                 raise ValidationError({"webhook_url": ValidationError(
-                    "Webhook URL: %(reason)s.", code="webhook_blocked",
+                    _("Webhook URL: %(reason)s."), code="webhook_blocked",
                     params={"reason": exc})}) from None
 
     @property
@@ -284,31 +312,33 @@ class KpiReportSchedule(models.Model):
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed (retrying)"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (retrying)")
 
 
 class KpiReport(models.Model):
     """One generated report: one per schedule and period, so a retried task never sends twice."""
 
-    schedule = models.ForeignKey(KpiReportSchedule, on_delete=models.CASCADE, related_name="reports")
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+")
-    period_start = models.DateField()
-    period_end = models.DateField()
-    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
-    kpis = models.JSONField(default=dict, help_text="KPIs with the previous period's values and changes.")
-    csv_file = models.FileField(upload_to="reports/", blank=True)
-    chart_file = models.FileField(upload_to="reports/", blank=True)
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    webhook_sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    schedule = models.ForeignKey(KpiReportSchedule, on_delete=models.CASCADE, related_name="reports", verbose_name=_("schedule"))
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
+    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING, verbose_name=_("status"))
+    kpis = models.JSONField(default=dict, help_text=_("KPIs with the previous period's values and changes."), verbose_name=_("kpis"))
+    csv_file = models.FileField(upload_to="reports/", blank=True, verbose_name=_("csv file"))
+    chart_file = models.FileField(upload_to="reports/", blank=True, verbose_name=_("chart file"))
+    email_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("email sent at"))
+    webhook_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("webhook sent at"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("KPI report")
+        verbose_name_plural = _("KPI reports")
         ordering = ["-period_end", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["schedule", "period_start", "period_end"],

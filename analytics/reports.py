@@ -1,5 +1,8 @@
 """Scheduled KPI reports: which period is due, generating the files, sending them exactly once.
 
+A report is written in its schedule's language (KPI labels, chart titles, the e-mail); the chart's
+text uses the committed Noto Sans CJK SC subset (analytics/fonts), so Chinese never shows tofu boxes.
+
 A report holds the period's KPIs against the previous period, a CSV of the daily series and a PNG
 chart (daily views, engagement rate, conversions, spend). It is e-mailed as HTML with the chart
 inline and the CSV attached, and POSTed as JSON to the schedule's webhook. Each channel records
@@ -14,6 +17,8 @@ import json
 import logging
 from datetime import date, datetime, timedelta
 from email.mime.image import MIMEImage
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,8 +26,9 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from analytics import selectors, webhooks
 from analytics.kpis import BY_NAME, KPIS
@@ -32,6 +38,9 @@ from analytics.selectors import Period
 logger = logging.getLogger(__name__)
 
 CHART_KPIS = ("views", "engagement_rate", "conversions", "spend")
+# A subset (GB 2312 + Latin-1) of Noto Sans CJK SC, OFL: see analytics/fonts/OFL.txt and build_cjk_subset.py.
+CJK_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular-GB2312.otf"
+CJK_FONT_FAMILY = "Reelboard Noto Sans CJK SC Subset"  # the subset's own name (build_cjk_subset.py)
 HEADLINE_KPIS = ("impressions", "views", "reach", "engagement_rate", "ctr", "conversions", "cvr", "revenue",
                  "spend", "roas")
 
@@ -85,7 +94,9 @@ def generate_report(*, schedule_id: int, period: Period) -> KpiReport:
     )
     stem = f"brand-{schedule.brand_id}/schedule-{schedule.pk}-{period.date_from}-{period.date_to}"
     report.csv_file.save(f"{stem}.csv", ContentFile(series_csv(series).encode()), save=False)
-    report.chart_file.save(f"{stem}.png", ContentFile(series_chart(series, title=schedule.name)), save=False)
+    with translation.override(schedule.language):
+        chart = series_chart(series, title=schedule.name)
+    report.chart_file.save(f"{stem}.png", ContentFile(chart), save=False)
     try:
         with transaction.atomic():
             report.save()
@@ -105,28 +116,50 @@ def series_csv(series: list[selectors.KpiRow]) -> str:
 
 
 def series_chart(series: list[selectors.KpiRow], *, title: str) -> bytes:
-    """A PNG (1000 x 600 px) with four panels: daily views, engagement rate, conversions and spend."""
+    """A PNG (1000 x 600 px) with four panels: daily views, engagement rate, conversions and spend.
+
+    Titles are in the active language (``translation.override``)."""
+    import matplotlib
+
     buffer = io.BytesIO()
-    series_figure(series, title=title).savefig(buffer, format="png")
+    with matplotlib.rc_context(chart_font()):
+        series_figure(series, title=title).savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+@cache
+def _register_cjk_font() -> None:
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(CJK_FONT))
+
+
+def chart_font() -> dict:
+    """matplotlib settings for chart text: DejaVu Sans (matplotlib's own) for Latin, falling back glyph by
+    glyph to the committed CJK subset, so the same chart renders alike on every machine."""
+    _register_cjk_font()
+    return {"font.family": ["DejaVu Sans", CJK_FONT_FAMILY], "axes.unicode_minus": False}
 
 
 def series_figure(series: list[selectors.KpiRow], *, title: str):
     """The chart's matplotlib Figure: one panel per ``CHART_KPIS`` entry, a point per day (undefined: gap)."""
     # The object-oriented Figure API needs no pyplot state and no GUI backend, so it is safe in workers.
+    import matplotlib
     from matplotlib.figure import Figure
 
-    days = [date.fromisoformat(row.key) for row in series]
-    figure = Figure(figsize=(10, 6), dpi=100)
-    for index, name in enumerate(CHART_KPIS):
-        axes = figure.add_subplot(2, 2, index + 1)
-        values = [float(row.kpis[name]) if row.kpis[name] is not None else float("nan") for row in series]
-        axes.plot(days, values, marker="o", linewidth=1.5)
-        axes.set_title(BY_NAME[name].label)
-        axes.tick_params(axis="x", labelrotation=45, labelsize=7)
-        axes.grid(alpha=0.3)
-    figure.suptitle(title)
-    figure.tight_layout()
+    # Fonts are resolved when the texts are made: the whole figure is built under the chart font settings.
+    with matplotlib.rc_context(chart_font()):
+        days = [date.fromisoformat(row.key) for row in series]
+        figure = Figure(figsize=(10, 6), dpi=100)
+        for index, name in enumerate(CHART_KPIS):
+            axes = figure.add_subplot(2, 2, index + 1)
+            values = [float(row.kpis[name]) if row.kpis[name] is not None else float("nan") for row in series]
+            axes.plot(days, values, marker="o", linewidth=1.5)
+            axes.set_title(str(BY_NAME[name].label))
+            axes.tick_params(axis="x", labelrotation=45, labelsize=7)
+            axes.grid(alpha=0.3)
+        figure.suptitle(title)
+        figure.tight_layout()
     return figure
 
 
@@ -141,27 +174,31 @@ def report_json(report: KpiReport) -> dict:
 
 def _html(report: KpiReport) -> str:
     rows = "".join(
-        f"<tr><td>{escape(BY_NAME[name].label)}</td><td>{escape(report.kpis[name]['current'] or '–')}</td>"
+        f"<tr><td>{escape(str(BY_NAME[name].label))}</td><td>{escape(report.kpis[name]['current'] or '–')}</td>"
         f"<td>{escape(report.kpis[name]['previous'] or '–')}</td>"
         f"<td>{escape(report.kpis[name]['relative_change'] or '–')}</td></tr>"
         for name in HEADLINE_KPIS
     )
+    head = "".join(f"<th>{escape(text)}</th>" for text in (
+        gettext("KPI"), gettext("This period"), gettext("Previous"), gettext("Change")))
+    alt, attached = gettext("Daily KPIs"), gettext("The daily series is attached as CSV.")
     return (f"<h2>{escape(report.schedule.name)}: {report.period_start} – {report.period_end}</h2>"
-            "<table><tr><th>KPI</th><th>This period</th><th>Previous</th><th>Change</th></tr>"
-            f"{rows}</table><p><img src=\"cid:kpi-chart\" alt=\"Daily KPIs\"></p>"
-            "<p>The daily series is attached as CSV.</p>")
+            f"<table><tr>{head}</tr>"
+            f"{rows}</table><p><img src=\"cid:kpi-chart\" alt=\"{escape(alt)}\"></p>"
+            f"<p>{escape(attached)}</p>")
 
 
 def _send_email(report: KpiReport) -> None:
     recipients = report.schedule.recipient_list
     if not recipients:
         return
-    message = EmailMultiAlternatives(
-        subject=f"[Reelboard] {report.schedule.name}: {report.period_start} – {report.period_end}",
-        body="Your KPI report is attached (HTML version with chart included).",
-        from_email=settings.DEFAULT_FROM_EMAIL, to=recipients,
-    )
-    message.attach_alternative(_html(report), "text/html")
+    with translation.override(report.schedule.language):
+        message = EmailMultiAlternatives(
+            subject=f"[Reelboard] {report.schedule.name}: {report.period_start} – {report.period_end}",
+            body=gettext("Your KPI report is attached (HTML version with chart included)."),
+            from_email=settings.DEFAULT_FROM_EMAIL, to=recipients,
+        )
+        message.attach_alternative(_html(report), "text/html")
     message.mixed_subtype = "related"
     with report.chart_file.open("rb") as chart:
         image = MIMEImage(chart.read(), _subtype="png")

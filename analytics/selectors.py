@@ -33,11 +33,13 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 
 from analytics import reach, reach_blocks, reach_cache, set_cache
 from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all, empty_sums
 from analytics.models import DailyReach, DailyViewerRollup, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
+from analytics.personas.profiles import localized_label
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 
 
@@ -376,8 +378,8 @@ def _demographic_breakdown(*, brand, campaign_ids, period, by: BreakdownBy, min_
         model_id = active_persona_model_id(brand=brand)
         viewers = viewers.annotate(assignment=FilteredRelation(
             "viewer__persona_assignments", condition=Q(viewer__persona_assignments__model_id=model_id)))
-        persona_labels = {str(pk): label for pk, label in
-                          Persona.objects.filter(model_id=model_id).values_list("pk", "label")}
+        persona_labels = {str(pk): localized_label(label, profile) for pk, label, profile in
+                          Persona.objects.filter(model_id=model_id).values_list("pk", "label", "profile")}
     groups = {str(row.pop(attribute) or UNKNOWN): row for row in
               viewers.values(attribute).annotate(reach=_REACH, **_SUMS).order_by()}
     shown = {key: sums for key, sums in groups.items() if sums["reach"] >= min_group_size}
@@ -398,9 +400,10 @@ def _demographic_breakdown(*, brand, campaign_ids, period, by: BreakdownBy, min_
                 "reach": other_reach()}
         else:  # the whole audience is smaller than one group may be
             suppressed = True
-    labels = DEMOGRAPHIC_LABELS.get(by, {}) | persona_labels | {UNKNOWN: "Unknown", OTHER: f"Other (groups under {min_group_size} "
-                                               "viewers, merged)"}
-    rows = [_with_kpis(key, labels.get(key, key), sums | {"spend": None}) for key, sums in shown.items()]
+    labels = DEMOGRAPHIC_LABELS.get(by, {}) | persona_labels | {
+        UNKNOWN: gettext("Unknown"),
+        OTHER: gettext("Other (groups under %(size)d viewers, merged)") % {"size": min_group_size}}
+    rows = [_with_kpis(key, str(labels.get(key, key)), sums | {"spend": None}) for key, sums in shown.items()]
     return Breakdown(rows=sorted(rows, key=lambda r: (r.key == OTHER, -r.sums["reach"], r.key)),
                      suppressed_viewers=suppressed)
 

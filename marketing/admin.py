@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marketing.auth import Principal, principal_for_user
@@ -47,8 +48,8 @@ from marketing.services import videos as video_services
 from marketing.services.audit import audit_record
 from marketing.services.errors import ServiceValidationError
 
-admin.site.site_header = "Reelboard administration"
-admin.site.site_title = "Reelboard admin"
+admin.site.site_header = _("Reelboard administration")
+admin.site.site_title = _("Reelboard admin")
 
 
 def principal_of(request) -> Principal:
@@ -59,15 +60,18 @@ def principal_of(request) -> Principal:
 
 
 def report_failures(modeladmin, request, failures: list[tuple[object, ServiceValidationError]], done: int,
-                    verb: str) -> None:
-    """One error message per failed row (with the service's reason), one success message for the rest."""
+                    done_message: str) -> None:
+    """One error message per failed row (with the service's reason), one success message for the rest.
+
+    ``done_message`` is a translatable text with ``%(count)d``, e.g. ``_("%(count)d token(s) revoked.")``.
+    """
     for obj, exc in failures:
-        modeladmin.message_user(request, f"{obj}: {'; '.join(e.message for e in exc.errors)}", messages.ERROR)
+        modeladmin.message_user(request, f"{obj}: {'; '.join(str(e.message) for e in exc.errors)}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
 
-def apply_each(modeladmin, request, queryset, service, *, verb: str, change_message: str) -> None:
+def apply_each(modeladmin, request, queryset, service, *, done_message: str, change_message: str) -> None:
     """Run ``service(row)`` for each selected row; each success goes to the admin history and the
     audit log, each failure is reported with the service's reason."""
     failures, done = [], 0
@@ -79,7 +83,7 @@ def apply_each(modeladmin, request, queryset, service, *, verb: str, change_mess
         else:
             done += 1
             modeladmin.log_change(request, obj, change_message)
-    report_failures(modeladmin, request, failures, done, verb)
+    report_failures(modeladmin, request, failures, done, done_message)
 
 
 # --- Brand-scoped base ----------------------------------------------------------------------
@@ -261,7 +265,7 @@ class BrandAdmin(ServiceAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_videos=Count("videos"))
 
-    @admin.display(description="videos", ordering="n_videos")
+    @admin.display(description=_("videos"), ordering="n_videos")
     def video_count(self, obj) -> int:
         return obj.n_videos
 
@@ -318,7 +322,8 @@ class ApiTokenAdmin(ServiceAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         form_raw = getattr(request, "_issued_raw_token", None)
         if form_raw:
-            self.message_user(request, f"Token issued for {obj.brand}: {form_raw}  Copy it now: it is shown only once.",
+            self.message_user(request, gettext("Token issued for %(brand)s: %(token)s  Copy it now: it is shown only "
+                                               "once.") % {"brand": obj.brand, "token": form_raw},
                               messages.WARNING)
         return super().response_add(request, obj, post_url_continue)
 
@@ -326,10 +331,11 @@ class ApiTokenAdmin(ServiceAdmin):
         request._issued_raw_token = getattr(form, "raw_token", None)
         return super().save_form(request, form, change)
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke_tokens(self, request, queryset):
         apply_each(self, request, queryset, lambda token: brand_services.api_token_revoke(
-            principal=principal_of(request), token_id=token.pk), verb="token(s) revoked", change_message="revoked")
+            principal=principal_of(request), token_id=token.pk), done_message=_("%(count)d token(s) revoked."),
+            change_message="revoked")
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -386,7 +392,7 @@ class VideoForm(ServiceForm):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), required=True, strip=True,
-                             help_text="Shown to the creator: say what to change.")
+                             label=_("Reason"), help_text=_("Shown to the creator: say what to change."))
 
 
 CONFIRM_TEMPLATE = """{% extends "admin/base_site.html" %}
@@ -398,7 +404,7 @@ CONFIRM_TEMPLATE = """{% extends "admin/base_site.html" %}
   <input type="hidden" name="action" value="{{ action }}">
   {% if form %}{{ form.as_p }}{% endif %}
   <input type="submit" name="apply" value="{{ button }}">
-  <a href="">Cancel</a>
+  <a href="">{{ cancel }}</a>
 </form>
 {% endblock %}"""
 
@@ -410,7 +416,7 @@ def confirmation_page(modeladmin, request, queryset, *, action: str, title: str,
     page = engines["django"].from_string(CONFIRM_TEMPLATE)
     context = {**modeladmin.admin_site.each_context(request), "title": title, "question": question,
                "objects": list(queryset), "action": action, "button": button, "form": form,
-               "opts": modeladmin.model._meta}
+               "opts": modeladmin.model._meta, "cancel": gettext("Cancel")}
     return HttpResponse(page.render(context, request))
 
 
@@ -430,27 +436,32 @@ class VideoAdmin(ServiceAdmin):
         # The identity of a video (brand, platform, platform id) is fixed once created.
         return (*self.readonly_fields, "brand", "platform", "external_id") if obj else self.readonly_fields
 
+    MODERATED = {ModerationStatus.APPROVED: _("%(count)d video(s) approved."),
+                 ModerationStatus.PENDING: _("%(count)d video(s) sent back to review."),
+                 ModerationStatus.REJECTED: _("%(count)d video(s) rejected.")}
+
     def _moderate(self, request, queryset, status: str, reason: str = "") -> None:
         apply_each(self, request, queryset, lambda video: video_services.video_moderate(
             principal=principal_of(request), video_id=video.pk, status=status, reason=reason),
-            verb=f"video(s) marked {status}", change_message=f"marked {status}")
+            done_message=self.MODERATED[status], change_message=f"marked {status}")
 
-    @admin.action(description="Approve the selected videos")
+    @admin.action(description=_("Approve the selected videos"))
     def approve_videos(self, request, queryset):
         self._moderate(request, queryset, ModerationStatus.APPROVED)
 
-    @admin.action(description="Send the selected videos back to review")
+    @admin.action(description=_("Send the selected videos back to review"))
     def send_back_to_review(self, request, queryset):
         self._moderate(request, queryset, ModerationStatus.PENDING)
 
-    @admin.action(description="Reject the selected videos (asks for a reason)")
+    @admin.action(description=_("Reject the selected videos (asks for a reason)"))
     def reject_videos(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             self._moderate(request, queryset, ModerationStatus.REJECTED, form.cleaned_data["reason"])
             return None  # back to the changelist
-        return confirmation_page(self, request, queryset, action="reject_videos", title="Reject videos",
-                                 question=f"Reject {queryset.count()} video(s):", button="Reject", form=form)
+        return confirmation_page(self, request, queryset, action="reject_videos", title=gettext("Reject videos"),
+                                 question=gettext("Reject %(count)d video(s):") % {"count": queryset.count()},
+                                 button=gettext("Reject"), form=form)
 
 
 # --- Campaigns ---------------------------------------------------------------------------------
@@ -512,20 +523,24 @@ class CampaignAdmin(ServiceAdmin):
     def dashboard(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:workspace-campaign", args=[obj.pk]), _("KPIs"))
 
+    TRANSITIONED = {CampaignStatus.ACTIVE: _("%(count)d campaign(s) now active."),
+                    CampaignStatus.PAUSED: _("%(count)d campaign(s) now paused."),
+                    CampaignStatus.COMPLETED: _("%(count)d campaign(s) now completed.")}
+
     def _transition(self, request, queryset, to: str) -> None:
         apply_each(self, request, queryset, lambda campaign: campaign_services.campaign_transition(
             principal=principal_of(request), campaign_id=campaign.pk, to=to),
-            verb=f"campaign(s) now {to}", change_message=f"status -> {to}")
+            done_message=self.TRANSITIONED[to], change_message=f"status -> {to}")
 
-    @admin.action(description="Activate the selected campaigns")
+    @admin.action(description=_("Activate the selected campaigns"))
     def activate_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.ACTIVE)
 
-    @admin.action(description="Pause the selected campaigns")
+    @admin.action(description=_("Pause the selected campaigns"))
     def pause_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.PAUSED)
 
-    @admin.action(description="Complete the selected campaigns")
+    @admin.action(description=_("Complete the selected campaigns"))
     def complete_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.COMPLETED)
 
@@ -586,21 +601,21 @@ class ViewerAdmin(ReadOnlyAdmin):
 
     actions = ("erase_viewers",)
 
-    @admin.display(description="pseudonymous key", ordering="viewer_key")
+    @admin.display(description=_("pseudonymous key"), ordering="viewer_key")
     def short_key(self, obj) -> str:
         return f"{obj.viewer_key[:16]}…"
 
-    @admin.action(description="Erase the selected viewers and all their data (irreversible; asks first)")
+    @admin.action(description=_("Erase the selected viewers and all their data (irreversible; asks first)"))
     def erase_viewers(self, request, queryset):
         if "apply" in request.POST:
             apply_each(self, request, queryset, lambda viewer: privacy_services.viewer_erase(
                 principal=principal_of(request), viewer_id=viewer.pk, source=AuditSource.ADMIN),
-                verb="viewer(s) erased", change_message="erased")
+                done_message=_("%(count)d viewer(s) erased."), change_message="erased")
             return None
         return confirmation_page(
-            self, request, queryset, action="erase_viewers", title="Erase viewers", button="Erase",
-            question=f"Erase {queryset.count()} viewer(s) with their interactions, persona assignments and "
-                     "per-viewer rollups? KPIs are recomputed. This cannot be undone.")
+            self, request, queryset, action="erase_viewers", title=gettext("Erase viewers"), button=gettext("Erase"),
+            question=gettext("Erase %(count)d viewer(s) with their interactions, persona assignments and per-viewer "
+                             "rollups? KPIs are recomputed. This cannot be undone.") % {"count": queryset.count()})
 
     def log_change(self, request, obj, message):
         # The erasure service records its own audit entry; the viewer row no longer exists for LogEntry.
@@ -659,7 +674,7 @@ class DemoSegmentAdmin(SuperuserReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_viewers=Count("viewers"))
 
-    @admin.display(description="viewers", ordering="n_viewers")
+    @admin.display(description=_("viewers"), ordering="n_viewers")
     def viewer_count(self, obj) -> int:
         return obj.n_viewers
 

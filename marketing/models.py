@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from marketing.auth import Principal
@@ -26,9 +27,9 @@ if TYPE_CHECKING:
 
 
 class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    EDITOR = "editor", "Editor"
-    ADMIN = "admin", "Admin"
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    ADMIN = "admin", _("Admin")
 
     @classmethod
     def rank(cls, role: str) -> int:
@@ -36,26 +37,26 @@ class Role(models.TextChoices):
 
 
 class ModerationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class CampaignObjective(models.TextChoices):
-    AWARENESS = "awareness", "Awareness"
-    TRAFFIC = "traffic", "Traffic"
-    ENGAGEMENT = "engagement", "Engagement"
-    CONVERSIONS = "conversions", "Conversions"
-    SALES = "sales", "Sales"
+    AWARENESS = "awareness", _("Awareness")
+    TRAFFIC = "traffic", _("Traffic")
+    ENGAGEMENT = "engagement", _("Engagement")
+    CONVERSIONS = "conversions", _("Conversions")
+    SALES = "sales", _("Sales")
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    ARCHIVED = "archived", _("Archived")
 
 
 # The campaign lifecycle, enforced by marketing.services.campaigns.campaign_transition only.
@@ -70,30 +71,30 @@ CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class InteractionKind(models.TextChoices):
-    IMPRESSION = "impression", "Impression"
-    VIEW = "view", "View"
-    LIKE = "like", "Like"
-    COMMENT = "comment", "Comment"
-    SHARE = "share", "Share"
-    FOLLOW = "follow", "Follow"
-    CLICK = "click", "Click"
-    CONVERSION = "conversion", "Conversion"
-    PURCHASE = "purchase", "Purchase"
+    IMPRESSION = "impression", _("Impression")
+    VIEW = "view", _("View")
+    LIKE = "like", _("Like")
+    COMMENT = "comment", _("Comment")
+    SHARE = "share", _("Share")
+    FOLLOW = "follow", _("Follow")
+    CLICK = "click", _("Click")
+    CONVERSION = "conversion", _("Conversion")
+    PURCHASE = "purchase", _("Purchase")
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
 
 
 class AgeBand(models.TextChoices):
-    A13_17 = "13-17", "13–17"
-    A18_24 = "18-24", "18–24"
-    A25_30 = "25-30", "25–30"
-    A31_40 = "31-40", "31–40"
-    A41_50 = "41-50", "41–50"
-    A50_PLUS = "50+", "50+"
+    A13_17 = "13-17", _("13–17")
+    A18_24 = "18-24", _("18–24")
+    A25_30 = "25-30", _("25–30")
+    A31_40 = "31-40", _("31–40")
+    A41_50 = "41-50", _("41–50")
+    A50_PLUS = "50+", _("50+")
 
 
 def _choices_q(field: str, choices: type[models.TextChoices]) -> Q:
@@ -132,18 +133,20 @@ class BrandQuerySet(BrandScopedQuerySet):
 class Brand(models.Model):
     """A brand that advertises: the tenant every other row belongs to."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
     reporting_timezone = models.CharField(
-        max_length=64, default="Asia/Shanghai", help_text="IANA zone; KPI days are this zone's days."
+        max_length=64, default="Asia/Shanghai", help_text=_("IANA zone; KPI days are this zone's days."), verbose_name=_("reporting timezone")
     )
-    currency = models.CharField(max_length=3, default="CNY")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = BrandQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -151,14 +154,16 @@ class Brand(models.Model):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("brand"))
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER, verbose_name=_("role"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "brand"], name="membership_unique_user_brand"),
             models.CheckConstraint(condition=_choices_q("role", Role), name="membership_role_valid"),
@@ -184,21 +189,23 @@ class ApiTokenQuerySet(BrandScopedQuerySet):
 class ApiToken(models.Model):
     """A machine client's credential: one brand, one role, stored hashed, shown once."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=120)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
-    prefix = models.CharField(max_length=16, db_index=True, help_text="First characters, to recognise a token.")
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("brand"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER, verbose_name=_("role"))
+    prefix = models.CharField(max_length=16, db_index=True, help_text=_("First characters, to recognise a token."), verbose_name=_("prefix"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token hash"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         constraints = [models.CheckConstraint(condition=_choices_q("role", Role), name="apitoken_role_valid")]
 
     def __str__(self) -> str:
@@ -219,10 +226,12 @@ class ApiToken(models.Model):
 class Platform(models.Model):
     """A short-video platform (Douyin, Kuaishou, Taobao, ...); rows, so new ones need no deploy."""
 
-    code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=80)
+    code = models.SlugField(max_length=32, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=80, verbose_name=_("name"))
 
     class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -230,9 +239,11 @@ class Platform(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=64, unique=True, verbose_name=_("name"))
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -245,29 +256,31 @@ class VideoQuerySet(BrandScopedQuerySet):
 
 
 class Video(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="videos")
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="videos")
-    external_id = models.CharField(max_length=128, help_text="The platform's id for the video.")
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
-    category = models.CharField(max_length=64, blank=True, db_index=True)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="videos")
-    duration_ms = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    published_at = models.DateTimeField(null=True, blank=True)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="videos", verbose_name=_("brand"))
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="videos", verbose_name=_("platform"))
+    external_id = models.CharField(max_length=128, help_text=_("The platform's id for the video."), verbose_name=_("external ID"))
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    category = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("category"))
+    tags = models.ManyToManyField(Tag, blank=True, related_name="videos", verbose_name=_("tags"))
+    duration_ms = models.PositiveIntegerField(validators=[MinValueValidator(1)], verbose_name=_("duration (ms)"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     moderation_status = models.CharField(
-        max_length=16, choices=ModerationStatus.choices, default=ModerationStatus.PENDING
+        max_length=16, choices=ModerationStatus.choices, default=ModerationStatus.PENDING, verbose_name=_("moderation status")
     )
-    moderation_reason = models.TextField(blank=True)
+    moderation_reason = models.TextField(blank=True, verbose_name=_("moderation reason"))
     moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("moderated by")
     )
-    moderated_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    moderated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("moderated at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = VideoQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("video")
+        verbose_name_plural = _("videos")
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -299,23 +312,25 @@ class Video(models.Model):
 
 
 class Campaign(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="campaigns")
-    name = models.CharField(max_length=200)
-    objective = models.CharField(max_length=16, choices=CampaignObjective.choices)
-    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
-    budget_lifetime = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    budget_daily = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, default="CNY")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField(null=True, blank=True)
-    videos = models.ManyToManyField(Video, blank=True, related_name="campaigns")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    status_changed_at = models.DateTimeField(default=timezone.now)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("brand"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    objective = models.CharField(max_length=16, choices=CampaignObjective.choices, verbose_name=_("objective"))
+    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT, verbose_name=_("status"))
+    budget_lifetime = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("lifetime budget"))
+    budget_daily = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("daily budget"))
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ends at"))
+    videos = models.ManyToManyField(Video, blank=True, related_name="campaigns", verbose_name=_("videos"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    status_changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("status changed at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-starts_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -351,15 +366,17 @@ class CampaignSpendQuerySet(BrandScopedQuerySet):
 class CampaignSpend(models.Model):
     """Money spent on a campaign on one day (the brand's reporting day): feeds CPM, CPA, ROAS."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend")
-    date = models.DateField()
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, default="CNY")
-    updated_at = models.DateTimeField(auto_now=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend", verbose_name=_("campaign"))
+    date = models.DateField(verbose_name=_("date"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = CampaignSpendQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("campaign spend day")
+        verbose_name_plural = _("campaign spend days")
         ordering = ["campaign", "date"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "date"], name="campaignspend_unique_campaign_date"),
@@ -399,18 +416,20 @@ class Viewer(models.Model):
     (migration 0006), so those updates stay in their page (HOT) and skip the indexes.
     """
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="viewers")
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="viewers")
-    viewer_key = models.CharField(max_length=64, help_text="HMAC-SHA256 of the platform user id.")
-    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
-    age_band = models.CharField(max_length=8, choices=AgeBand.choices, blank=True)
-    region = models.CharField(max_length=64, blank=True)
-    first_seen_at = models.DateTimeField(null=True, blank=True)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="viewers", verbose_name=_("brand"))
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="viewers", verbose_name=_("platform"))
+    viewer_key = models.CharField(max_length=64, help_text=_("HMAC-SHA256 of the platform user id."), verbose_name=_("viewer key"))
+    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True, verbose_name=_("gender"))
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices, blank=True, verbose_name=_("age band"))
+    region = models.CharField(max_length=64, blank=True, verbose_name=_("region"))
+    first_seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("first seen at"))
+    last_seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last seen at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("viewer")
+        verbose_name_plural = _("viewers")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["brand", "platform", "viewer_key"], name="viewer_unique_brand_platform_key"),
@@ -438,23 +457,25 @@ class Interaction(models.Model):
     # No single-column indexes on the foreign keys: each is the leading column of a composite index below
     # (brand: the unique event id and brand_time; viewer, video, campaign: their *_time index), which serves
     # the same lookups, cascades included. Every index costs each ingested row an insertion.
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="interactions", db_index=False)
-    event_id = models.CharField(max_length=64, help_text="Unique per brand: a delivery seen twice is stored once.")
-    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interactions", db_index=False)
-    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="interactions", db_index=False)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="interactions", db_index=False, verbose_name=_("brand"))
+    event_id = models.CharField(max_length=64, help_text=_("Unique per brand: a delivery seen twice is stored once."), verbose_name=_("event ID"))
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="interactions", db_index=False, verbose_name=_("viewer"))
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="interactions", db_index=False, verbose_name=_("video"))
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions", db_index=False
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions", db_index=False, verbose_name=_("campaign")
     )
-    kind = models.CharField(max_length=16, choices=InteractionKind.choices)
-    watch_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Watch time of a view, in ms.")
-    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
-    occurred_at = models.DateTimeField()
-    ingested_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=16, choices=InteractionKind.choices, verbose_name=_("kind"))
+    watch_ms = models.PositiveIntegerField(null=True, blank=True, help_text=_("Watch time of a view, in ms."), verbose_name=_("watch time (ms)"))
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("value"))
+    currency = models.CharField(max_length=3, blank=True, verbose_name=_("currency"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    ingested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ingested at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["brand", "event_id"], name="interaction_unique_brand_event"),
@@ -492,18 +513,26 @@ class Interaction(models.Model):
 class DemoSegment(models.Model):
     """A hidden audience segment of the synthetic demo world: the truth personas should recover."""
 
-    name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
-    tag_affinity = models.JSONField(default=dict, help_text="tag -> affinity weight")
-    demographics = models.JSONField(default=dict, help_text="attribute -> value -> share")
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    tag_affinity = models.JSONField(default=dict, help_text=_("tag -> affinity weight"), verbose_name=_("tag affinity"))
+    demographics = models.JSONField(default=dict, help_text=_("attribute -> value -> share"), verbose_name=_("demographics"))
+
+    class Meta:
+        verbose_name = _("demo segment")
+        verbose_name_plural = _("demo segments")
 
     def __str__(self) -> str:
         return self.name
 
 
 class DemoViewerSegment(models.Model):
-    viewer = models.OneToOneField(Viewer, on_delete=models.CASCADE, related_name="demo_segment")
-    segment = models.ForeignKey(DemoSegment, on_delete=models.CASCADE, related_name="viewers")
+    viewer = models.OneToOneField(Viewer, on_delete=models.CASCADE, related_name="demo_segment", verbose_name=_("viewer"))
+    segment = models.ForeignKey(DemoSegment, on_delete=models.CASCADE, related_name="viewers", verbose_name=_("segment"))
+
+    class Meta:
+        verbose_name = _("demo viewer segment")
+        verbose_name_plural = _("demo viewer segments")
 
     def __str__(self) -> str:
         return f"{self.viewer_id} -> {self.segment}"
@@ -513,9 +542,9 @@ class DemoViewerSegment(models.Model):
 
 
 class AuditSource(models.TextChoices):
-    API = "api", "API"
-    ADMIN = "admin", "Admin"
-    COMMAND = "command", "Management command"
+    API = "api", _("API")
+    ADMIN = "admin", _("Admin")
+    COMMAND = "command", _("Management command")
 
 
 class AuditEntry(models.Model):
@@ -524,23 +553,24 @@ class AuditEntry(models.Model):
     ``details`` never holds raw platform ids or personal data, only ids, counts and field names.
     """
 
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("brand"))
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    actor_token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    source = models.CharField(max_length=8, choices=AuditSource.choices)
-    action = models.CharField(max_length=80, help_text="e.g. eraseViewer, updateCampaign, change.")
-    object_type = models.CharField(max_length=60, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    succeeded = models.BooleanField(default=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+                                   related_name="+", verbose_name=_("actor user"))
+    actor_token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("actor token"))
+    source = models.CharField(max_length=8, choices=AuditSource.choices, verbose_name=_("source"))
+    action = models.CharField(max_length=80, help_text=_("e.g. eraseViewer, updateCampaign, change."), verbose_name=_("action"))
+    object_type = models.CharField(max_length=60, blank=True, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object ID"))
+    succeeded = models.BooleanField(default=True, verbose_name=_("succeeded"))
+    details = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("audit entry")
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["brand", "created_at"], name="audit_brand_time_idx"),
                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
         constraints = [models.CheckConstraint(condition=_choices_q("source", AuditSource), name="audit_source_valid")]

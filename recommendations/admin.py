@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from marketing.auth import principal_for_user
 from marketing.services.errors import ServiceValidationError
@@ -22,12 +24,12 @@ class RecommenderModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Make the selected version the brand's active recommender")
+    @admin.action(description=_("Make the selected version the brand's active recommender"))
     def activate(self, request, queryset):
         principal = principal_for_user(request.user)
         for model in queryset:
             try:
                 services.activate_recommender(principal=principal, model_id=model.pk)
-                self.message_user(request, f"{model} is now active.", messages.SUCCESS)
+                self.message_user(request, gettext("%(model)s is now active.") % {"model": model}, messages.SUCCESS)
             except ServiceValidationError as exc:
                 self.message_user(request, f"{model}: {exc}", messages.ERROR)

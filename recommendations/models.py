@@ -9,44 +9,47 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from marketing.models import BrandScopedQuerySet
 
 
 class RecommenderStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    TRAINING = "training", "Training"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    TRAINING = "training", _("Training")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 class RecommenderModel(models.Model):
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="recommender_models")
-    version = models.PositiveIntegerField(help_text="1, 2, 3… per brand, in training order.")
-    algorithm = models.CharField(max_length=32, default="hybrid")
-    status = models.CharField(max_length=16, choices=RecommenderStatus.choices, default=RecommenderStatus.QUEUED)
-    is_active = models.BooleanField(default=False, help_text="The model that serves recommendations.")
-    params = models.JSONField(default=dict, blank=True)
-    window_start = models.DateTimeField(null=True, blank=True)
-    window_end = models.DateTimeField(null=True, blank=True)
-    metrics = models.JSONField(default=dict, blank=True, help_text="Held-out evaluation of this version.")
-    state = models.JSONField(default=dict, blank=True, help_text="Estimator kind, params and metadata.")
-    artefact = models.FileField(upload_to="recommenders/", blank=True, help_text="numpy .npz, no pickles.")
-    n_viewers = models.PositiveIntegerField(default=0)
-    n_videos = models.PositiveIntegerField(default=0)
-    n_interactions = models.PositiveIntegerField(default=0)
-    training_seconds = models.FloatField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="recommender_models", verbose_name=_("brand"))
+    version = models.PositiveIntegerField(help_text=_("1, 2, 3… per brand, in training order."), verbose_name=_("version"))
+    algorithm = models.CharField(max_length=32, default="hybrid", verbose_name=_("algorithm"))
+    status = models.CharField(max_length=16, choices=RecommenderStatus.choices, default=RecommenderStatus.QUEUED, verbose_name=_("status"))
+    is_active = models.BooleanField(default=False, help_text=_("The model that serves recommendations."), verbose_name=_("active"))
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("parameters"))
+    window_start = models.DateTimeField(null=True, blank=True, verbose_name=_("window start"))
+    window_end = models.DateTimeField(null=True, blank=True, verbose_name=_("window end"))
+    metrics = models.JSONField(default=dict, blank=True, help_text=_("Held-out evaluation of this version."), verbose_name=_("metrics"))
+    state = models.JSONField(default=dict, blank=True, help_text=_("Estimator kind, params and metadata."), verbose_name=_("state"))
+    artefact = models.FileField(upload_to="recommenders/", blank=True, help_text=_("numpy .npz, no pickles."), verbose_name=_("artefact"))
+    n_viewers = models.PositiveIntegerField(default=0, verbose_name=_("viewers"))
+    n_videos = models.PositiveIntegerField(default=0, verbose_name=_("videos"))
+    n_interactions = models.PositiveIntegerField(default=0, verbose_name=_("interactions"))
+    training_seconds = models.FloatField(null=True, blank=True, verbose_name=_("training seconds"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    trained_at = models.DateTimeField(null=True, blank=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    trained_at = models.DateTimeField(null=True, blank=True, verbose_name=_("trained at"))
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
 
     objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("recommender model")
+        verbose_name_plural = _("recommender models")
         ordering = ["brand", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["brand", "version"], name="recommender_unique_brand_version"),

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from analytics.personas.features import KIND_WEIGHTS
 from analytics.personas.selectors import persona_get, persona_of_loaded_viewer
@@ -169,14 +170,14 @@ def recommend_for_viewer(
     """
     viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id).first()
     if viewer is None:
-        raise ServiceValidationError.single("viewer", ErrorCode.NOT_FOUND, "No such viewer.")
+        raise ServiceValidationError.single("viewer", ErrorCode.NOT_FOUND, gettext("No such viewer."))
     if not 1 <= n <= MAX_RESULTS:
-        raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, f"Ask for 1 to {MAX_RESULTS} videos.")
+        raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, gettext("Ask for 1 to %(max)d videos.") % {"max": MAX_RESULTS})
     campaign = None
     if campaign_id is not None:
         campaign = Campaign.objects.filter(pk=campaign_id, brand_id=viewer.brand_id).first()
         if campaign is None:
-            raise ServiceValidationError.single("campaign", ErrorCode.NOT_FOUND, "No such campaign.")
+            raise ServiceValidationError.single("campaign", ErrorCode.NOT_FOUND, gettext("No such campaign."))
     candidates = _candidates(brand_id=viewer.brand_id, campaign=campaign, platform=platform)
     loaded = active_model(viewer.brand_id)
     if loaded is None:
@@ -200,7 +201,7 @@ def recommend_for_viewer(
         scores[0, ~allowed] = -np.inf
     picked = _confirmed_top(scores, n=n, loaded=loaded, candidates=candidates)
     if persona is not None:
-        return [Recommendation(video=video, score=score, reasons=[f"Popular with “{persona.label}”"])
+        return [Recommendation(video=video, score=score, reasons=[gettext("Popular with “%(persona)s”") % {"persona": persona.display_label}])
                 for _, score, video in picked]
     reasons = loaded.estimator.explain_many(history.matrix, [column for column, _, _ in picked])
     return [Recommendation(video=video, score=score,
@@ -261,16 +262,16 @@ def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[
     """Approved videos of the same brand most like one video, by the active model."""
     video = Video.objects.for_principal(principal).filter(pk=video_id).first()
     if video is None:
-        raise ServiceValidationError.single("video", ErrorCode.NOT_FOUND, "No such video.")
+        raise ServiceValidationError.single("video", ErrorCode.NOT_FOUND, gettext("No such video."))
     if not 1 <= n <= MAX_RESULTS:
-        raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, f"Ask for 1 to {MAX_RESULTS} videos.")
+        raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, gettext("Ask for 1 to %(max)d videos.") % {"max": MAX_RESULTS})
     loaded = active_model(video.brand_id)
     if loaded is None or video.pk not in loaded.column_of:
         return []
     candidates = _candidates(brand_id=video.brand_id, campaign=None, platform=None)
     picked = _confirmed_top(loaded.estimator.similarity_row(loaded.column_of[video.pk]), n=n, loaded=loaded,
                             candidates=candidates)
-    return [Recommendation(video=similar, score=score, reasons=[f"Similar to “{video.title}”"])
+    return [Recommendation(video=similar, score=score, reasons=[gettext("Similar to “%(title)s”") % {"title": video.title}])
             for _, score, similar in picked]
 
 
@@ -279,10 +280,20 @@ def _reason_text(reason, video: Video, loaded: LoadedModel, history: ViewerHisto
         because_id = int(loaded.video_ids[reason.because_item])
         because = history.titles.get(because_id)
         if because:
-            return f"Similar to “{because}” you {'finished' if because_id in history.finished else 'watched'}"
+            if because_id in history.finished:
+                return gettext("Similar to “%(title)s” you finished") % {"title": because}
+            return gettext("Similar to “%(title)s” you watched") % {"title": because}
     if reason.kind == REASON_POPULAR:
-        return f"Trending in {video.category}" if video.category else "Popular right now"
-    return f"Matches your interest in {video.category}" if video.category else "Matches your interests"
+        return _trending(video)
+    if video.category:
+        return gettext("Matches your interest in %(category)s") % {"category": video.category}
+    return gettext("Matches your interests")
+
+
+def _trending(video: Video) -> str:
+    if video.category:
+        return gettext("Trending in %(category)s") % {"category": video.category}
+    return gettext("Popular right now")
 
 
 def _popular_fallback(*, candidates, viewer_id: int, n: int, exclude_seen: bool) -> list[Recommendation]:
@@ -295,5 +306,5 @@ def _popular_fallback(*, candidates, viewer_id: int, n: int, exclude_seen: bool)
     ).order_by("-recent", "-published_at", "pk")[:n]
     top = max((v.recent for v in ranked), default=0) or 1
     return [Recommendation(video=v, score=v.recent / top,
-                           reasons=[f"Trending in {v.category}" if v.category else "Popular right now"])
+                           reasons=[_trending(v)])
             for v in ranked]

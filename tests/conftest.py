@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from marketing.auth import principal_for_user
 from tests.factories import BrandFactory, MembershipFactory, UserFactory
@@ -60,6 +61,14 @@ def editor(brand):
 @pytest.fixture
 def editor_principal(editor):
     return principal_for_user(editor)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # LocaleMiddleware activates a request's language in the thread and leaves it active after the response:
+    # a test that asked in zh-hans must not make the next test's in-process calls (reasons, labels) Chinese.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,8 @@
 """Admin: read-only views of persona models and personas; activation is an explicit action."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from analytics.personas import services
 from analytics.personas.models import CampaignTargetPersona, Persona, PersonaModel
@@ -10,8 +12,12 @@ from marketing.services.errors import ServiceValidationError
 
 class PersonaInline(admin.TabularInline):
     model = Persona
-    fields = ("index", "label", "size", "share")
+    fields = ("index", "display_label", "size", "share")
     readonly_fields = fields
+
+    @admin.display(description=_("label"))
+    def display_label(self, obj) -> str:
+        return obj.display_label
     extra = 0
     can_delete = False
     show_change_link = True
@@ -33,7 +39,7 @@ class PersonaModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Make the selected model its brand's active persona model")
+    @admin.action(description=_("Make the selected model its brand's active persona model"))
     def activate(self, request, queryset):
         principal = principal_for_user(request.user)
         for pk in queryset.values_list("pk", flat=True):
@@ -42,14 +48,19 @@ class PersonaModelAdmin(admin.ModelAdmin):
             except ServiceValidationError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
-                self.message_user(request, f"{model} is now active.", messages.SUCCESS)
+                self.message_user(request, gettext("%(model)s is now active.") % {"model": model}, messages.SUCCESS)
 
 
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
-    list_display = ("label", "model", "size", "share")
+    list_display = ("display_label", "model", "size", "share")
     list_select_related = ("model__brand",)
-    readonly_fields = ("model", "index", "label", "size", "share", "profile", "tag_affinity")
+    readonly_fields = ("model", "index", "display_label", "size", "share", "profile", "tag_affinity")
+    fields = readonly_fields
+
+    @admin.display(description=_("label"))
+    def display_label(self, obj) -> str:
+        return obj.display_label
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_principal(principal_for_user(request.user))

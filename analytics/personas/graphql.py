@@ -84,7 +84,6 @@ class PersonaKpis:
 @strawberry.type(name="Persona", description="A cluster of viewers with its privacy-safe profile (resolved from the model row).")
 class PersonaType:
     index: int
-    label: str = strawberry.field(description="Generated: who, top tags, distinctive behaviour.")
     size: int
     share: float = strawberry.field(description="size / viewers in the model, 0 to 1.")
     profile: JSON = strawberry.field(
@@ -95,6 +94,11 @@ class PersonaType:
     @strawberry.field
     def id(self) -> relay.GlobalID:
         return relay.GlobalID("Persona", str(self.pk))
+
+    @strawberry.field(description="Generated: who, top tags, distinctive behaviour; in the request's language "
+                                  "(Accept-Language), tags and regions as the brand's data has them.")
+    def label(self) -> str:
+        return self.display_label
 
     @strawberry.field(description="Version of the persona model this persona belongs to.")
     def model_version(self) -> int:

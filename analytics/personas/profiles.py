@@ -8,6 +8,9 @@ Privacy rules applied here (min_size = settings.PERSONA_MIN_SIZE):
 * a tag or a sample video is reported only if at least min_size of the persona's viewers engaged
   with it;
 * only aggregates are stored: no viewer id, key or single-viewer value leaves this module.
+
+Labels are built from translatable pieces (``persona_label``): the stored ``Persona.label`` is the
+English one; ``Persona.display_label`` builds it again from the stored profile in the active language.
 """
 
 from __future__ import annotations
@@ -16,23 +19,27 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from analytics.personas.features import BEHAVIOUR_COLUMNS, DEMOGRAPHIC_COLUMNS, ViewerArrays
 
-GENDER_WORDS = {"female": "Women", "male": "Men", "other": "Other-gender viewers"}
+GENDER_WORDS = {"female": _("Women"), "male": _("Men"), "other": _("Other-gender viewers")}
 # Behaviour phrases for the label, in the product's words; the first matching column wins.
-BEHAVIOUR_PHRASES: dict[str, str] = {
-    "completion_rate": "finish videos",
-    "avg_watch_ratio": "finish videos",
-    "conversion_rate": "buy",
-    "purchase_value": "buy",
-    "click_rate": "click through",
-    "like_rate": "like",
-    "comment_rate": "comment",
-    "share_rate": "share",
-    "follow_rate": "follow",
-    "activity": "very active",
+BEHAVIOUR_PHRASES = {
+    "completion_rate": _("finish videos"),
+    "avg_watch_ratio": _("finish videos"),
+    "conversion_rate": _("buy"),
+    "purchase_value": _("buy"),
+    "click_rate": _("click through"),
+    "like_rate": _("like"),
+    "comment_rate": _("comment"),
+    "share_rate": _("share"),
+    "follow_rate": _("follow"),
+    "activity": _("very active"),
 }
+LABEL_LANGUAGE = "en"  # the language of the stored Persona.label
 LABEL_MIN_LIFT = 1.25  # a behaviour or tag names a persona only when clearly above the population
 DOMINANT_LIFT = 1.1  # "share above the population" with a margin, so 73 % men among 71 % is not a trait
 DOMINANT_SHARE = {"gender": 0.6, "age_band": 0.5, "region": 0.5, "platform": 0.6}
@@ -160,8 +167,10 @@ def build_profiles(
         tag_affinity = {data.tag_vocab[t]: _round(affinity[p][t], 5) for t in top_affinity if affinity[p][t] > 0}
         profile = {"top_tags": top_tags, "demographics": demographics, "engagement": engagement,
                    "sample_videos": sample_videos}
+        with translation.override(LABEL_LANGUAGE):
+            label = persona_label(profile)
         profiles.append(PersonaProfile(index=p, size=size, share=_round(size / max(n, 1), 6),
-                                       label=persona_label(profile), profile=profile, tag_affinity=tag_affinity))
+                                       label=label, profile=profile, tag_affinity=tag_affinity))
     _dedupe_labels(profiles)
     return profiles
 
@@ -178,21 +187,28 @@ def _regions(profile: dict) -> str | None:
     second = rows[1] if len(rows) > 1 else None
     if second and second["share"] >= SECOND_REGION_SHARE and second["share"] >= DOMINANT_LIFT * second[
             "population_share"]:
-        return f"{rows[0]['value']} and {second['value']}"
+        return _both(rows[0]["value"], second["value"])
     return rows[0]["value"]
 
 
+def _both(first: str, second: str) -> str:
+    return gettext("%(first)s and %(second)s") % {"first": first, "second": second}
+
+
 def persona_label(profile: dict) -> str:
-    """'Women 18–24 in Guangdong · beauty, skincare · finish videos and buy' from a stored profile."""
+    """'Women 18–24 in Guangdong · beauty, skincare · finish videos and buy' from a stored profile,
+    in the active language ('18–24岁女性（Guangdong） · beauty、skincare · 完播和购买' in zh-hans; tags and
+    regions are the brand's data and stay as they are)."""
     gender, age = (_dominant(profile, c) for c in ("gender", "age_band"))
     region = _regions(profile)
-    who = GENDER_WORDS.get(gender or "", "People" if gender is None else gender.capitalize())
-    if age:
-        who += " " + age.replace("-", "–")
-    if region:
-        who += f" in {region}"
-    if who == "People":
-        who = "Mixed audience"
+    if gender is None and not age and not region:
+        who = gettext("Mixed audience")
+    else:
+        who = str(GENDER_WORDS.get(gender or "", gettext("People") if gender is None else gender.capitalize()))
+        if age:
+            who = gettext("%(who)s %(age)s") % {"who": who, "age": age.replace("-", "–")}
+        if region:
+            who = gettext("%(who)s in %(region)s") % {"who": who, "region": region}
     tags = [t["tag"] for t in profile["top_tags"] if t["lift"] >= LABEL_MIN_LIFT][:2]
     ranked = sorted(
         ((stats["ratio"], name) for name, stats in profile["engagement"].items()
@@ -200,14 +216,30 @@ def persona_label(profile: dict) -> str:
         reverse=True,
     )
     phrases: list[str] = []
-    for _, name in ranked:
-        if BEHAVIOUR_PHRASES[name] not in phrases:
-            phrases.append(BEHAVIOUR_PHRASES[name])
+    for _ratio, name in ranked:
+        if str(BEHAVIOUR_PHRASES[name]) not in phrases:
+            phrases.append(str(BEHAVIOUR_PHRASES[name]))
     activity = profile["engagement"].get("activity", {}).get("ratio")
     if not phrases and activity is not None and activity <= 0.6:
-        phrases.append("occasional viewers")
-    parts = [who, ", ".join(tags) or "broad interests", " and ".join(phrases[:2]) or "average engagement"]
+        phrases.append(gettext("occasional viewers"))
+    behaviour = _both(*phrases[:2]) if len(phrases) > 1 else (phrases[0] if phrases else gettext("average engagement"))
+    parts = [who, pgettext("between the tags of a persona label", ", ").join(tags) or gettext("broad interests"),
+             behaviour]
     return " · ".join(parts)
+
+
+def localized_label(stored_label: str, profile: dict) -> str:
+    """A stored persona label in the active language, built again from its profile.
+
+    The stored label is the English one with, for a repeated label, a " (2)" suffix that is kept.
+    A stored label that the profile does not produce (an older generator) is shown as stored."""
+    if not profile or "top_tags" not in profile:
+        return stored_label
+    with translation.override(LABEL_LANGUAGE):
+        english = persona_label(profile)
+    if not stored_label.startswith(english):
+        return stored_label
+    return persona_label(profile) + stored_label[len(english):]
 
 
 def _dedupe_labels(profiles: list[PersonaProfile]) -> None:

@@ -252,3 +252,24 @@ def test_one_failing_schedule_does_not_hold_up_the_others(schedule, mail_dir, mo
     (report_id,) = run_due_reports.delay().get()
     assert KpiReport.objects.get(pk=report_id).schedule == schedule
     assert not KpiReport.objects.filter(schedule=broken).exists()
+
+
+def text_of(part) -> str:
+    """A text part's content (8bit parts are kept as text by the parser; others are decoded)."""
+    if part["Content-Transfer-Encoding"] in ("base64", "quoted-printable"):
+        return part.get_payload(decode=True).decode(part.get_content_charset())
+    return part.get_payload()
+
+
+def test_a_chinese_schedule_sends_its_email_and_chart_in_chinese(schedule, mail_dir):
+    schedule.language = "zh-hans"
+    schedule.save(update_fields=["language"])
+    report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
+    send_report.delay(report.pk)
+    (message,) = sent_messages(mail_dir)
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert text_of(parts["text/plain"]) == "附件是您的 KPI 报告（HTML 版本含图表）。"
+    html = text_of(parts["text/html"])
+    assert "<tr><th>KPI</th><th>本期</th><th>上期</th><th>变化</th></tr>" in html
+    assert "<tr><td>播放量</td>" in html and "<tr><td>投入产出比</td>" in html and "Views" not in html
+    assert "<p>每日数据见附件 CSV。</p>" in html

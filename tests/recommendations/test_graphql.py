@@ -1,6 +1,10 @@
 """Recommendations, similar videos, training jobs and model switching through /graphql."""
 
+import json
+import re
+
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -109,3 +113,38 @@ def test_graphql_never_lists_unapproved_foreign_or_seen_videos(world, brand, pic
         seen = set(Interaction.objects.filter(viewer_id=viewer_id).exclude(kind="impression")
                    .values_list("video_id", flat=True))
         assert not set(shown) & seen
+
+
+def _in_chinese(reason: str) -> str:
+    """The zh-hans form of an English reason, written out independently of the catalogue's mechanics."""
+    patterns = [
+        (r"^Similar to “(.*)” you finished$", "与您看完的“{}”相似"),
+        (r"^Similar to “(.*)” you watched$", "与您看过的“{}”相似"),
+        (r"^Similar to “(.*)”$", "与“{}”相似"),
+        (r"^Popular with “(.*)”$", "在“{}”中受欢迎"),
+        (r"^Trending in (.*)$", "{}热门"),
+        (r"^Matches your interest in (.*)$", "符合您对{}的兴趣"),
+        (r"^Popular right now$", "当前热门"),
+        (r"^Matches your interests$", "符合您的兴趣"),
+    ]
+    for pattern, chinese in patterns:
+        match = re.match(pattern, reason)
+        if match:
+            return chinese.format(*match.groups())
+    raise AssertionError(f"unknown reason {reason!r}")
+
+
+def test_reasons_follow_accept_language(world, brand):
+    planted, token, _ = world
+    query = "query($v: ID!) { recommendations(viewer: $v, first: 5) { videoId reasons } }"
+    viewer = str(relay.GlobalID("Viewer", str(next(iter(planted.truth)))))
+
+    def ask(language):
+        response = Client().post(
+            "/graphql", data=json.dumps({"query": query, "variables": {"v": viewer}}),
+            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE=language)
+        return ok(response.json())["recommendations"]
+
+    english, chinese = ask("en"), ask("zh-hans")
+    assert [r["videoId"] for r in chinese] == [r["videoId"] for r in english] and english
+    assert [r["reasons"] for r in chinese] == [[_in_chinese(text) for text in r["reasons"]] for r in english]
