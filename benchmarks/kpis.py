@@ -494,10 +494,6 @@ def time_reads(brand: Brand, campaign: Campaign, repeat: int) -> None:
           f"vs raw interactions p50 {raw_t[0] * 1000:.0f} ms")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def dashboard_session(brand: Brand) -> str:
     """A signed-in staff viewer of the brand, as the admin's session cookie."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -556,3 +552,8 @@ def time_dashboard(brand: Brand, campaign: Campaign, repeat: int) -> None:
     print(f"  dashboard page          : p50 {p50 * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms")
     print(f"  its panels' GraphQL     : p50 {g50 * 1000:8.1f} ms  p95 {g95 * 1000:8.1f} ms  (one batched request)")
     print(f"  ratio page / GraphQL    : p50 {p50 / g50:.2f}  p95 {p95 / g95:.2f}  (target p95 <= 2)")
+
+
+if __name__ == "__main__":
+    main()
+
