@@ -7,7 +7,7 @@ to GraphiQL with it filled in; the tests run these exact texts and compare the a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -26,7 +26,7 @@ class PanelQuery:
         """GraphiQL with this query filled in, where GraphiQL is on (never in production by default)."""
         if not settings.GRAPHQL_GRAPHIQL:
             return None
-        return f"{reverse('graphql')}?{urlencode({'q': self.text})}"
+        return f"{reverse('graphql')}?{urlencode({'q': self.text}, quote_via=quote)}"  # GraphiQL reads %20, not +
 
 
 def gid(type_name: str, pk: int) -> str:

@@ -240,7 +240,7 @@ def test_data_page_lists_the_models(marketer_client):
 
 def test_panel_links_open_graphiql_with_the_query(kpi_brand, marketer_client, settings):
     page_content = marketer_client.get(reverse("admin:index"), period_params()).content.decode()
-    assert 'href="/graphql?q=query+BrandKpiCards' in page_content
+    assert 'href="/graphql?q=query%20BrandKpiCards' in page_content
     settings.GRAPHQL_GRAPHIQL = False
     assert "/graphql?q=" not in marketer_client.get(reverse("admin:index"), period_params()).content.decode()
 
