@@ -123,7 +123,7 @@ def main() -> int:
         env = base_env(fuzz_url, f"redis://127.0.0.1:{args.redis_port}/0", GRAPHQL_INTROSPECTION="true",
                        RATELIMIT_ENABLE="false", LOG_FORMAT="plain")
         stack.redis(args.redis_port)
-        stack.web(env, args.port, workers=1 if args.backend == "sqlite" else 2)
+        stack.web(env, args.port, workers=1 if args.backend == "sqlite" else 2, start_timeout=300)  # busy hosts
         log(f"schemathesis against http://127.0.0.1:{args.port}/graphql ({args.backend}, brand {brand_id}, "
             f"{real_ids} real ids), logs in {stack.log_dir}")
         started = time.monotonic()
