@@ -156,7 +156,8 @@ class Query:
 
     @strawberry.field(extensions=authenticated(), description="Persona model versions of a brand, newest first.")
     def persona_models(self, info: Info, brand: strawberry.ID) -> list[PersonaModelType]:
-        models = selectors.persona_models(principal=principal_of(info), brand_id=_brand_id(info, brand)).order_by("-version")
+        models = selectors.persona_models(principal=principal_of(info), brand_id=_brand_id(info, brand))
+        models = models.order_by("-version")
         return [PersonaModelType.from_model(m) for m in models[:100]]
 
 
