@@ -19,6 +19,7 @@ from strawberry.types import Info
 from analytics import selectors
 from analytics.kpis import BY_NAME, KPIS
 from analytics.models import KpiReport
+from marketing.graphql import ids
 from marketing.graphql.errors import UserError, decode_id, run_service
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.models import Brand, Campaign, Role
@@ -205,13 +206,9 @@ class KpiSet:
                             wanted_=wanted)
 
 
-def _scoped(model, info: Info, gid: relay.GlobalID, *, expected: str, field: str, related: tuple[str, ...] = ()):
-    if gid.type_name != expected:
-        raise GraphQLError(f"Expected a {expected} id.", extensions={"code": "BAD_USER_INPUT", "field": field})
-    obj = model.objects.for_principal(principal_of(info)).select_related(*related).filter(pk=gid.node_id).first()
-    if obj is None:
-        raise GraphQLError(f"No such {expected.lower()}.", extensions={"code": "NOT_FOUND", "field": field})
-    return obj
+def _scoped(model, info: Info, value: str, *, expected: str, field: str, related: tuple[str, ...] = ()):
+    return ids.visible(model.objects.select_related(*related), value, expected=expected, field=field,
+                       principal=principal_of(info))
 
 
 def campaign_kpis(campaign: Campaign, date_from: datetime.date, date_to: datetime.date) -> KpiSet:
@@ -276,7 +273,7 @@ class ResendReportPayload:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(extensions=authenticated(), description="Deliver a stored report again (editors).")
-    def resend_report(self, info: Info, id: relay.GlobalID) -> ResendReportPayload:
+    def resend_report(self, info: Info, id: strawberry.ID) -> ResendReportPayload:
         from analytics import reports
 
         def call():
@@ -293,10 +290,10 @@ class Mutation:
 @strawberry.type
 class Query:
     @strawberry.field(extensions=authenticated(), description="Generated KPI reports of your brands, newest first.")
-    def reports(self, info: Info, brand: relay.GlobalID | None = None, first: int = 20) -> list[KpiReportType]:
+    def reports(self, info: Info, brand: strawberry.ID | None = None, first: int = 20) -> list[KpiReportType]:
         rows = KpiReport.objects.for_principal(principal_of(info)).select_related("schedule")
         if brand is not None:
-            rows = rows.filter(brand_id=decode_id(brand, expected="Brand", field="brand"))
+            rows = rows.filter(brand=_scoped(Brand, info, brand, expected="Brand", field="brand"))
         return [KpiReportType.from_report(r, info) for r in rows[: max(1, min(first, 100))]]
 
     @strawberry.field(extensions=authenticated(), description="The KPI dictionary: every KPI's formula and unit.")
@@ -307,14 +304,14 @@ class Query:
                 for k in KPIS]
 
     @strawberry.field(extensions=authenticated(), description="KPIs of one campaign over the brand's days.")
-    def campaign_kpis(self, info: Info, campaign: relay.GlobalID, date_from: datetime.date,
+    def campaign_kpis(self, info: Info, campaign: strawberry.ID, date_from: datetime.date,
                       date_to: datetime.date) -> KpiSet:
         obj = _scoped(Campaign, info, campaign, expected="Campaign", field="campaign", related=("brand",))
         return campaign_kpis(obj, date_from, date_to)
 
     @strawberry.field(extensions=authenticated(),
                       description="Brand overview: KPIs over all its interactions (campaigns or not).")
-    def brand_kpis(self, info: Info, brand: relay.GlobalID, date_from: datetime.date,
+    def brand_kpis(self, info: Info, brand: strawberry.ID, date_from: datetime.date,
                    date_to: datetime.date) -> KpiSet:
         obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
         period = _period(date_from, date_to)
@@ -322,7 +319,7 @@ class Query:
 
     @strawberry.field(extensions=authenticated(),
                       description="Brand overview: totals of the whole brand and the KPIs of each of its campaigns.")
-    def brand_overview(self, info: Info, brand: relay.GlobalID, date_from: datetime.date, date_to: datetime.date,
+    def brand_overview(self, info: Info, brand: strawberry.ID, date_from: datetime.date, date_to: datetime.date,
                        kpis: list[KpiName] | None = None) -> BrandOverview:  # type: ignore[valid-type]
         obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
         period = _period(date_from, date_to)
@@ -334,7 +331,7 @@ class Query:
                        for campaign, values in overview["campaigns"]])
 
     @strawberry.field(extensions=authenticated(), description="The brand's videos ranked by one KPI.")
-    def top_videos(self, info: Info, brand: relay.GlobalID, date_from: datetime.date, date_to: datetime.date,
+    def top_videos(self, info: Info, brand: strawberry.ID, date_from: datetime.date, date_to: datetime.date,
                    kpi: KpiName = KpiName.VIEWS, first: int = 10) -> list[VideoKpis]:  # type: ignore
         obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
         if not 1 <= first <= 100:

@@ -118,7 +118,7 @@ class Stack(contextlib.ExitStack):
         return proc
 
     def web(self, env: dict[str, str], port: int, *, workers: int = 2, threads: int = 1,
-            name: str = "web") -> subprocess.Popen:
+            name: str = "web", start_timeout: float = 60) -> subprocess.Popen:
         """gunicorn with the production settings (``marketing/gunicorn_config.py``), ``workers`` x ``threads``."""
         env = {**env, "WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)}
         argv = [str(BIN / "gunicorn"), "-c", "python:marketing.gunicorn_config", "marketing.wsgi:application",
@@ -126,7 +126,7 @@ class Stack(contextlib.ExitStack):
                 "--access-logfile", str(self.log_dir / f"{name}-access.log"),
                 "--access-logformat", '%(m)s %(U)s %(s)s %(M)s %(p)s %({x-request-id}i)s']
         proc = self.spawn(name, argv, env)
-        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/health/live"), f"gunicorn on {port}")
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/health/live"), f"gunicorn on {port}", start_timeout)
         return proc
 
     def worker(self, env: dict[str, str], hostname: str, *, concurrency: int = 1,

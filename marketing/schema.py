@@ -24,6 +24,7 @@ from analytics.personas.graphql import Mutation as PersonasMutation
 from analytics.personas.graphql import Query as PersonasQuery
 from marketing.graphql.audit import AuditMutations
 from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
+from marketing.graphql.filters import SCALARS as FILTER_SCALARS
 from marketing.graphql.ingest import Mutation as IngestMutation
 from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter, RememberValidOperations
 from marketing.graphql.mutations import MarketingMutation
@@ -69,7 +70,7 @@ schema = ReelboardSchema(
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
                             batching_config={"max_operations": settings.GRAPHQL_MAX_BATCH},
-                            scalar_map={**ANALYTICS_SCALARS}),
+                            scalar_map={**ANALYTICS_SCALARS, **FILTER_SCALARS}),
     extensions=[
         DjangoOptimizerExtension,
         BadInputCodes,

@@ -6,15 +6,15 @@ import datetime
 import enum
 
 import strawberry
-from graphql import GraphQLError
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from marketing.graphql import ids
 from marketing.graphql.errors import UserError, decode_id, run_service
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.jobs.graphql import JobType, job_from
-from marketing.services.errors import ServiceValidationError
+from marketing.models import Brand
 from recommendations import services, serving
 from recommendations.models import RecommenderModel
 
@@ -34,11 +34,6 @@ class RecommendedVideo:
 def _shape(recs: list[serving.Recommendation]) -> list[RecommendedVideo]:
     return [RecommendedVideo(video_id=relay.GlobalID("Video", str(r.video.pk)), title=r.video.title,
                              category=r.video.category, score=round(r.score, 6), reasons=r.reasons) for r in recs]
-
-
-def _raise(exc: ServiceValidationError):
-    error = exc.errors[0]
-    raise GraphQLError(error.message, extensions={"code": str(error.code).upper(), "field": error.field})
 
 
 @strawberry.type(name="RecommenderModel")
@@ -67,24 +62,18 @@ class RecommenderModelType:
 class Query:
     @strawberry.field(extensions=authenticated(),
                       description="Approved videos of the viewer's brand for one viewer, best first, with reasons.")
-    def recommendations(self, info: Info, viewer: relay.GlobalID, first: int = 20,
-                        campaign: relay.GlobalID | None = None, platform: str | None = None,
+    def recommendations(self, info: Info, viewer: strawberry.ID, first: int = 20,
+                        campaign: strawberry.ID | None = None, platform: str | None = None,
                         exclude_seen: bool = True) -> list[RecommendedVideo]:
-        try:
-            return _shape(serving.recommend_for_viewer(
-                principal=principal_of(info), viewer_id=decode_id(viewer, expected="Viewer", field="viewer"),
-                n=first, campaign_id=decode_id(campaign, expected="Campaign", field="campaign"), platform=platform,
-                exclude_seen=exclude_seen))
-        except ServiceValidationError as exc:
-            _raise(exc)
+        return _shape(serving.recommend_for_viewer(
+            principal=principal_of(info), viewer_id=decode_id(viewer, expected="Viewer", field="viewer"),
+            n=first, campaign_id=decode_id(campaign, expected="Campaign", field="campaign"), platform=platform,
+            exclude_seen=exclude_seen))
 
     @strawberry.field(extensions=authenticated(), description="Approved videos most like one video.")
-    def similar_videos(self, info: Info, video: relay.GlobalID, first: int = 10) -> list[RecommendedVideo]:
-        try:
-            return _shape(serving.similar_videos(
-                principal=principal_of(info), video_id=decode_id(video, expected="Video", field="video"), n=first))
-        except ServiceValidationError as exc:
-            _raise(exc)
+    def similar_videos(self, info: Info, video: strawberry.ID, first: int = 10) -> list[RecommendedVideo]:
+        return _shape(serving.similar_videos(
+            principal=principal_of(info), video_id=decode_id(video, expected="Video", field="video"), n=first))
 
     @strawberry.field(extensions=authenticated(),
                       description="Approved videos for a persona of the active persona model, best first: what a "
@@ -98,16 +87,17 @@ class Query:
             _raise(exc)
 
     @strawberry.field(extensions=authenticated(), description="Recommender versions of your brands, newest first.")
-    def recommendation_models(self, info: Info, brand: relay.GlobalID | None = None) -> list[RecommenderModelType]:
+    def recommendation_models(self, info: Info, brand: strawberry.ID | None = None) -> list[RecommenderModelType]:
         models = RecommenderModel.objects.for_principal(principal_of(info)).order_by("brand_id", "-version")
         if brand is not None:
-            models = models.filter(brand_id=decode_id(brand, expected="Brand", field="brand"))
+            models = models.filter(brand=ids.visible(Brand.objects, brand, expected="Brand", field="brand",
+                                                     principal=principal_of(info)))
         return [RecommenderModelType.from_model(m) for m in models[:100]]
 
 
 @strawberry.input
 class TrainRecommenderInput:
-    brand_id: relay.GlobalID
+    brand_id: strawberry.ID
     k: int | None = strawberry.field(default=None, description="Cut-off for the held-out evaluation (10).")
     grid: str | None = strawberry.field(default=None, description="quick (default) or full hyper-parameter grid.")
 
@@ -138,7 +128,7 @@ class Mutation:
         return run_service(TrainRecommenderPayload, None, call)
 
     @strawberry.mutation(extensions=authenticated(), description="Make a ready version the brand's active one.")
-    def activate_recommender(self, info: Info, id: relay.GlobalID) -> ActivateRecommenderPayload:
+    def activate_recommender(self, info: Info, id: strawberry.ID) -> ActivateRecommenderPayload:
         def call():
             model = services.activate_recommender(
                 principal=principal_of(info), model_id=decode_id(id, expected="RecommenderModel", field="id"))

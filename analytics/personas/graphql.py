@@ -19,10 +19,11 @@ from strawberry.types import Info
 
 from analytics.personas import selectors, services
 from analytics.personas.models import PersonaModel
+from marketing.graphql import ids
 from marketing.graphql.errors import UserError, decode_id, decode_ids, run_service
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.jobs.graphql import JobType, job_from
-from marketing.services.errors import ServiceValidationError
+from marketing.models import Brand
 
 PersonaModelStatus = strawberry.enum(
     enum.Enum("PersonaModelStatus", {"QUEUED": "queued", "TRAINING": "training", "READY": "ready",
@@ -135,39 +136,38 @@ class PersonaAudienceEntry:
         return AudienceBasis(self.basis)
 
 
+def _brand_id(info: Info, brand: str) -> int:
+    """A brand the caller may see (a missing one and another brand's: NOT_FOUND)."""
+    return ids.visible(Brand.objects, brand, expected="Brand", field="brand", principal=principal_of(info)).pk
+
+
 @strawberry.type
 class Query:
     @strawberry.field(extensions=authenticated(),
                       description="Personas of a brand's active model (or of a given ready version), largest first.")
-    def personas(self, info: Info, brand: relay.GlobalID, version: int | None = None) -> list[PersonaType]:
-        try:
-            brand_id = decode_id(brand, expected="Brand", field="brand")
-        except ServiceValidationError:
-            return []
+    def personas(self, info: Info, brand: strawberry.ID, version: int | None = None) -> list[PersonaType]:
+        brand_id = _brand_id(info, brand)
         return list(selectors.personas_for_brand(principal=principal_of(info), brand_id=brand_id, version=version)
                     .select_related("model"))
 
     @strawberry.field(extensions=authenticated(), description="One persona, with its KPIs across campaigns.")
-    def persona(self, info: Info, id: relay.GlobalID) -> PersonaType | None:
-        try:
-            return selectors.persona_get(principal=principal_of(info),
-                                         persona_id=decode_id(id, expected="Persona", field="id"))
-        except ServiceValidationError:
-            return None
+    def persona(self, info: Info, id: strawberry.ID) -> PersonaType | None:
+        persona = selectors.persona_get(principal=principal_of(info),
+                                        persona_id=decode_id(id, expected="Persona", field="id"))
+        if persona is None:
+            raise ids.not_found("id", "Persona")
+        return persona
 
     @strawberry.field(extensions=authenticated(), description="Persona model versions of a brand, newest first.")
-    def persona_models(self, info: Info, brand: relay.GlobalID) -> list[PersonaModelType]:
-        try:
-            brand_id = decode_id(brand, expected="Brand", field="brand")
-        except ServiceValidationError:
-            return []
-        models = selectors.persona_models(principal=principal_of(info), brand_id=brand_id).order_by("-version")
+    def persona_models(self, info: Info, brand: strawberry.ID) -> list[PersonaModelType]:
+        models = selectors.persona_models(principal=principal_of(info), brand_id=_brand_id(info, brand))
+        models = models.order_by("-version")
         return [PersonaModelType.from_model(m) for m in models[:100]]
 
 
 @strawberry.input
 class TrainPersonasInput:
-    brand_id: relay.GlobalID
+    brand_id: strawberry.ID
     k: int | None = strawberry.field(default=None, description="Fixed number of personas; empty: choose k.")
     k_min: int = strawberry.field(default=2, description="Smallest k tried when choosing automatically.")
     k_max: int = strawberry.field(default=10, description="Largest k tried when choosing automatically.")
@@ -192,8 +192,8 @@ class ActivatePersonaModelPayload:
 
 @strawberry.input
 class SetCampaignTargetPersonasInput:
-    campaign_id: relay.GlobalID
-    persona_ids: list[relay.GlobalID] = strawberry.field(description="Replaces the current targets; [] clears.")
+    campaign_id: strawberry.ID
+    persona_ids: list[strawberry.ID] = strawberry.field(description="Replaces the current targets; [] clears.")
 
 
 @strawberry.type
@@ -217,7 +217,7 @@ class Mutation:
         return run_service(TrainPersonasPayload, None, call, aliases={"k_range": "kMin"})
 
     @strawberry.mutation(extensions=authenticated(), description="Make a ready persona model its brand's active one.")
-    def activate_persona_model(self, info: Info, id: relay.GlobalID) -> ActivatePersonaModelPayload:
+    def activate_persona_model(self, info: Info, id: strawberry.ID) -> ActivatePersonaModelPayload:
         def call():
             model = services.persona_model_activate(
                 principal=principal_of(info), persona_model_id=decode_id(id, expected="PersonaModel", field="id"))

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
+from marketing.graphql.ids import decode_id, decode_ids  # noqa: F401 - the one decoder, re-exported
 from marketing.services.errors import ErrorCode, FieldError, ServiceValidationError
 
 UserErrorCode = strawberry.enum(
@@ -41,26 +41,6 @@ def user_errors(errors: list[FieldError], *, aliases: dict[str, str] | None = No
                   message=e.message)
         for e in errors
     ]
-
-
-def decode_id(value: relay.GlobalID | None, *, expected: str, field: str) -> int | None:
-    """The database id of a GlobalID of type ``expected``; a GlobalID of another type is a typed error."""
-    if value is None:
-        return None
-    if value.type_name != expected:
-        raise ServiceValidationError.single(
-            field, ErrorCode.INVALID, f"Expected a {expected} id, got a {value.type_name} id."
-        )
-    try:
-        return int(value.node_id)
-    except ValueError:
-        raise ServiceValidationError.single(field, ErrorCode.INVALID, f"Not a {expected} id.") from None
-
-
-def decode_ids(values: list[relay.GlobalID] | None, *, expected: str, field: str) -> list[int] | None:
-    if values is None:
-        return None
-    return [decode_id(v, expected=expected, field=field) for v in values]
 
 
 def run_service(payload: type, result_field: str | None, call: Callable[[], Any], *,

@@ -20,6 +20,10 @@ from graphql.error import GraphQLError
 from graphql.language import Visitor
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.relay import GlobalIDValueError
+from strawberry.utils.str_converters import to_camel_case
+
+from marketing.graphql.ids import graphql_code
+from marketing.services.errors import ServiceValidationError
 
 # graphql-core's message for a variable that fails coercion, e.g. an unknown enum value:
 # "Variable '$input' has invalid value at .objective: Value 'VIRAL' does not exist in ..."
@@ -100,6 +104,9 @@ class BadInputCodes(SchemaExtension):
             return
         owners = _literal_owners(self.execution_context.graphql_document)
         for error in errors:
+            if isinstance(error.original_error, ServiceValidationError):
+                _service_error(error, error.original_error)
+                continue
             field = None
             match = _VARIABLE_ERROR.match(error.message)
             if match:
@@ -142,14 +149,25 @@ class BadInputCodes(SchemaExtension):
         return arguments[0].name.value if arguments and len(arguments) == 1 else "input"
 
 
+def _service_error(error: GraphQLError, exc: ServiceValidationError) -> None:
+    """A service's (or ``marketing.graphql.ids``') validation error raised outside a mutation payload:
+    its first problem, as BAD_USER_INPUT / NOT_FOUND / PERMISSION_DENIED naming the argument (query
+    arguments are named as in the schema: no mutation input aliases apply)."""
+    first = exc.errors[0]
+    error.message = str(first.message)
+    error.extensions = {**(error.extensions or {}), "code": graphql_code(first.code),
+                        "field": to_camel_case(first.field)}
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """An error the client did not cause: a bug or an outage, whose message may carry internals.
 
     GraphQL's own errors, deliberate ``GraphQLError``s (authentication, bad input, not found) and the
-    ``ValueError``s strawberry raises for bad arguments (page size, malformed ids) are the client's to read.
+    ``ValueError``s strawberry raises for bad arguments (page size, malformed ids) are the client's to read,
+    and so are the services' validation errors (a bad or missing id of a query argument).
     """
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError | ValueError)
+    return original is not None and not isinstance(original, GraphQLError | ValueError | ServiceValidationError)
 
 
 class MaskUnexpectedErrors(MaskErrors):

@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from graphql import GraphQLError
-from strawberry import relay
+from django.utils import timezone
+from strawberry.schema.types.base_scalars import TimeDefinition, wrap_parser
+from strawberry.types import Info
 
 from marketing import models
-from marketing.graphql import enums
+from marketing.graphql import enums, ids
+from marketing.graphql.permissions import principal_of
 
 
-def _pks(ids: list[relay.GlobalID], *, expected: str, field: str) -> list[int]:
-    """Database ids of GlobalIDs of type ``expected``; any other id is a client error naming the filter."""
-    pks = []
-    for gid in ids:
-        if gid.type_name != expected or not gid.node_id.isdigit():
-            raise GraphQLError(
-                f"Filter '{field}' expects {expected} ids, got {str(gid)!r} ({gid.type_name}).",
-                extensions={"code": "BAD_USER_INPUT", "field": field},
-            )
-        pks.append(int(gid.node_id))
-    return pks
+def _pks(values: list[str], info: Info, model: type, *, field: str) -> list[int]:
+    """Database ids of the ``model`` rows the ids name, all visible to the caller: a malformed id or one of
+    another type is BAD_USER_INPUT naming the filter, a missing or hidden row NOT_FOUND (``marketing.graphql.ids``)."""
+    return ids.require_visible(model.objects, values, expected=model.__name__, field=field,
+                               principal=principal_of(info))
+
+
+def _wall_clock_time(value: str) -> datetime.time:
+    """A ``Time`` input as the wall-clock time the ``time`` lookups compare (the current time zone's, i.e.
+    settings.TIME_ZONE): "17:00:00Z" and "19:00:00+02:00" are both 17:00 UTC; a time without offset is taken
+    as is. (SQLite refuses times with an offset; PostgreSQL would compare them in the session's zone.)"""
+    parsed = datetime.time.fromisoformat(value)
+    if parsed.tzinfo is None:
+        return parsed
+    moment = datetime.datetime.combine(timezone.localdate(), parsed)
+    return timezone.localtime(moment).time()
+
+
+# The schema's scalar_map entry for ``Time`` (only the time lookups of the DateTime filters take one).
+SCALARS = {datetime.time: dataclasses.replace(TimeDefinition, parse_value=wrap_parser(_wall_clock_time, "Time"))}
 
 
 @strawberry_django.filter_type(models.Brand, lookups=True)
@@ -40,8 +54,8 @@ class VideoFilter:
     title: strawberry.auto
 
     @strawberry_django.filter_field(description="Videos of these brands.")
-    def brand(self, value: list[relay.GlobalID], prefix: str) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, expected="Brand", field="brand")})
+    def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Videos on these platforms (codes, e.g. 'douyin').")
     def platform(self, value: list[str], prefix: str) -> Q:
@@ -67,8 +81,8 @@ class CampaignFilter:
     name: strawberry.auto
 
     @strawberry_django.filter_field(description="Campaigns of these brands.")
-    def brand(self, value: list[relay.GlobalID], prefix: str) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, expected="Brand", field="brand")})
+    def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Case-insensitive text search in the name.")
     def search(self, value: str, prefix: str) -> Q:
@@ -80,8 +94,8 @@ class CampaignSpendFilter:
     date: strawberry.auto
 
     @strawberry_django.filter_field(description="Spend of these campaigns.")
-    def campaign(self, value: list[relay.GlobalID], prefix: str) -> Q:
-        return Q(**{f"{prefix}campaign_id__in": _pks(value, expected="Campaign", field="campaign")})
+    def campaign(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}campaign_id__in": _pks(value, info, models.Campaign, field="campaign")})
 
 
 @strawberry_django.filter_type(models.Viewer, lookups=True)
@@ -93,8 +107,8 @@ class ViewerFilter:
     last_seen_at: strawberry.auto
 
     @strawberry_django.filter_field(description="Viewers of these brands.")
-    def brand(self, value: list[relay.GlobalID], prefix: str) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, expected="Brand", field="brand")})
+    def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Viewers on these platforms (codes).")
     def platform(self, value: list[str], prefix: str) -> Q:
@@ -107,16 +121,16 @@ class InteractionFilter:
     occurred_at: strawberry.auto
 
     @strawberry_django.filter_field(description="Interactions of these brands.")
-    def brand(self, value: list[relay.GlobalID], prefix: str) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, expected="Brand", field="brand")})
+    def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Interactions with these videos.")
-    def video(self, value: list[relay.GlobalID], prefix: str) -> Q:
-        return Q(**{f"{prefix}video_id__in": _pks(value, expected="Video", field="video")})
+    def video(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}video_id__in": _pks(value, info, models.Video, field="video")})
 
     @strawberry_django.filter_field(description="Interactions within these campaigns.")
-    def campaign(self, value: list[relay.GlobalID], prefix: str) -> Q:
-        return Q(**{f"{prefix}campaign_id__in": _pks(value, expected="Campaign", field="campaign")})
+    def campaign(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}campaign_id__in": _pks(value, info, models.Campaign, field="campaign")})
 
 
 @strawberry_django.filter_type(models.ApiToken, lookups=True)

@@ -7,8 +7,6 @@ import decimal
 from collections.abc import Mapping
 
 import strawberry
-from strawberry import relay
-from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import Info
 
 from marketing.graphql import enums
@@ -24,7 +22,7 @@ class InteractionEventInput:
     platform: str
     viewer_id: str = strawberry.field(description="The platform's user id; pseudonymised on arrival.")
     video_external_id: str
-    campaign_id: relay.GlobalID | None = None
+    campaign_id: strawberry.ID | None = None
     kind: enums.InteractionKind  # type: ignore[valid-type]
     watch_ms: int | None = None
     value: decimal.Decimal | None = None
@@ -72,13 +70,8 @@ class IngestInteractionsPayload:
 
 def _campaign_id(value) -> tuple[int | None, list[tuple[str, ErrorCode, str]]]:
     """The campaign's database id, or the problem with the given id (reported for its event only)."""
-    if value is None:
-        return None, []
     try:
-        gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
-        return decode_id(gid, expected="Campaign", field="campaign_id"), []
-    except GlobalIDValueError:
-        return None, [("campaign_id", ErrorCode.INVALID, "Not a Campaign id.")]
+        return decode_id(value, expected="Campaign", field="campaign_id"), []
     except ServiceValidationError as exc:
         return None, [(e.field, e.code, e.message) for e in exc.errors]
 
@@ -101,7 +94,7 @@ class Mutation:
     @strawberry.mutation(extensions=authenticated(), description=(
         "Store up to INGEST_MAX_EVENTS events for one brand: all are validated, the valid ones are written "
         "atomically, duplicates (known event ids) are counted and skipped, invalid ones are reported."))
-    def ingest_interactions(self, info: Info, brand_id: relay.GlobalID,
+    def ingest_interactions(self, info: Info, brand_id: strawberry.ID,
                             events: list[InteractionEventInput]) -> IngestInteractionsPayload:
         def call():
             result = ingest_events(principal=principal_of(info),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 import strawberry_django
 from strawberry import relay
+from strawberry.types import Info
 
+from marketing.graphql import ids
 from marketing.graphql.permissions import authenticated
 from marketing.graphql.types import (
     ApiTokenType,
@@ -21,8 +25,16 @@ from marketing.graphql.types import (
 
 @strawberry.type
 class Query:
-    node: relay.Node = strawberry_django.node(extensions=authenticated())
-    nodes: list[relay.Node] = strawberry_django.node(extensions=authenticated())
+    # node/nodes decode their ids through marketing.graphql.ids like every other id argument.
+    @strawberry.field(extensions=authenticated())
+    def node(self, info: Info,
+             id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the object.")]) -> relay.Node:
+        return ids.node(info, id, field="id")
+
+    @strawberry.field(extensions=authenticated())
+    def nodes(self, info: Info, ids_: Annotated[list[strawberry.ID], strawberry.argument(
+            name="ids", description="The IDs of the objects.")]) -> list[relay.Node]:
+        return ids.nodes(info, ids_, field="ids")
 
     brands: Connection[BrandType] = strawberry_django.connection(extensions=authenticated())
     videos: Connection[VideoType] = strawberry_django.connection(extensions=authenticated())

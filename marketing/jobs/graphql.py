@@ -10,10 +10,9 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from marketing.graphql.errors import decode_id
+from marketing.graphql import ids
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.jobs.models import Job
-from marketing.services.errors import ServiceValidationError
 
 JobStatus = strawberry.enum(
     enum.Enum("JobStatus", {"QUEUED": "queued", "RUNNING": "running", "SUCCEEDED": "succeeded", "FAILED": "failed"}))
@@ -42,10 +41,5 @@ def job_from(job: Job) -> JobType:
 @strawberry.type
 class Query:
     @strawberry.field(extensions=authenticated(), description="A background job of your brands, to poll.")
-    def job(self, info: Info, id: relay.GlobalID) -> JobType | None:
-        try:
-            pk = decode_id(id, expected="Job", field="id")
-        except ServiceValidationError:
-            return None
-        job = Job.objects.for_principal(principal_of(info)).filter(pk=pk).first()
-        return job_from(job) if job else None
+    def job(self, info: Info, id: strawberry.ID) -> JobType | None:
+        return job_from(ids.visible(Job.objects, id, expected="Job", field="id", principal=principal_of(info)))

@@ -85,7 +85,7 @@ def test_a_bad_campaign_id_rejects_only_its_event(setup):
     assert (data["accepted"], data["duplicates"], data["rejected"], data["errors"]) == (2, 0, 2, [])
     assert data["eventErrors"] == [
         {"index": 1, "field": "campaignId", "code": "INVALID", "message": "Expected a Campaign id, got a Video id."},
-        {"index": 2, "field": "campaignId", "code": "INVALID", "message": "Not a Campaign id."},
+        {"index": 2, "field": "campaignId", "code": "INVALID", "message": "Not an id: pass an id returned by this API."},
     ]
     assert dict(Interaction.objects.values_list("event_id", "campaign_id")) == {"e1": campaign.pk, "e4": None}
 

@@ -246,11 +246,9 @@ def test_global_id_of_the_wrong_type_names_the_field(brand, editor):
 
 def test_malformed_global_id_names_the_field(brand, editor):
     campaign = CampaignFactory(brand=brand, status=CampaignStatus.DRAFT)
-    body = gql(CHANGE_STATUS, {"input": {"id": "not-an-id", "status": "SCHEDULED"}}, user=editor)
-    assert body["data"] is None
-    [error] = body["errors"]
-    assert error["message"] == 'Value cannot represent a GlobalID: "not-an-id".'
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+    data = ok(gql(CHANGE_STATUS, {"input": {"id": "not-an-id", "status": "SCHEDULED"}}, user=editor))
+    assert data["changeCampaignStatus"]["errors"] == [
+        {"field": "id", "code": "INVALID", "message": "Not an id: pass an id returned by this API."}]
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
 

@@ -123,12 +123,15 @@ def test_another_brand_sees_no_personas_and_cannot_target_them(api, brand):
     _, outsider = make_token(brand=BrandFactory(), role=Role.ADMIN)
     persona = Persona.objects.filter(model__brand=brand).first()
     campaign = CampaignFactory(brand=brand)
-    reads = ok(gql("""query($b: ID!, $p: ID!) { personas(brand: $b) { id } personaModels(brand: $b) { id }
-      persona(id: $p) { id } }""", {"b": gid(brand), "p": str(relay.GlobalID("Persona", str(persona.pk)))},
-                   token=outsider))
+    reads = [gql("query($b: ID!) { personas(brand: $b) { id } }", {"b": gid(brand)}, token=outsider),
+             gql("query($b: ID!) { personaModels(brand: $b) { id } }", {"b": gid(brand)}, token=outsider),
+             gql("query($p: ID!) { persona(id: $p) { id } }", {"p": str(relay.GlobalID("Persona", str(persona.pk)))},
+                 token=outsider)]
     write = ok(gql("""mutation($c: ID!, $p: [ID!]!) { setCampaignTargetPersonas(input: {campaignId: $c, personaIds: $p}) {
       errors { field code } } }""", {"c": gid(campaign), "p": [str(relay.GlobalID("Persona", str(persona.pk)))]},
                    token=outsider))
-    assert (reads, write, CampaignTargetPersona.objects.count()) == (
-        {"personas": [], "personaModels": [], "persona": None},
+    assert ([(body["data"], [e["extensions"] for e in body["errors"]]) for body in reads], write,
+            CampaignTargetPersona.objects.count()) == (
+        [(None, [{"code": "NOT_FOUND", "field": "brand"}]), (None, [{"code": "NOT_FOUND", "field": "brand"}]),
+         ({"persona": None}, [{"code": "NOT_FOUND", "field": "id"}])],
         {"setCampaignTargetPersonas": {"errors": [{"field": "campaignId", "code": "NOT_FOUND"}]}}, 0)

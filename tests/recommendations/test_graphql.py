@@ -65,8 +65,9 @@ def test_other_brand_cannot_read_models_recommendations_or_jobs(world, brand):
     viewer = ViewerFactory(brand=brand)
     body = gql("query($v: ID!) { recommendations(viewer: $v) { videoId } }", {"v": gid(viewer)}, token=other_token)
     assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert ok(gql("query($id: ID!) { job(id: $id) { status } }", {"id": payload["job"]["id"]},
-                  token=other_token)) == {"job": None}
+    body = gql("query($id: ID!) { job(id: $id) { status } }", {"id": payload["job"]["id"]}, token=other_token)
+    assert (body["data"], [e["extensions"] for e in body["errors"]]) == (
+        {"job": None}, [{"code": "NOT_FOUND", "field": "id"}])
     denied = ok(gql(TRAIN, {"b": gid(brand)}, token=other_token))["trainRecommender"]
     assert denied["job"] is None and denied["errors"][0]["code"] == "NOT_FOUND"
     assert Job.objects.count() == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import UNSET, relay
+from strawberry import UNSET
 from strawberry.types import Info
 
 from marketing.graphql.enums import Role
@@ -24,7 +24,7 @@ class CreateBrandInput:
 
 @strawberry.input
 class UpdateBrandInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     name: str | None = UNSET
     slug: str | None = UNSET
     reporting_timezone: str | None = UNSET
@@ -39,7 +39,7 @@ class BrandPayload:
 
 @strawberry.input
 class CreateApiTokenInput:
-    brand_id: relay.GlobalID
+    brand_id: strawberry.ID
     name: str
     role: Role = Role.VIEWER  # type: ignore[valid-type]
 
@@ -55,7 +55,7 @@ class CreateApiTokenPayload:
 
 @strawberry.input
 class RevokeApiTokenInput:
-    id: relay.GlobalID
+    id: strawberry.ID
 
 
 @strawberry.type

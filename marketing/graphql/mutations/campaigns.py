@@ -6,7 +6,7 @@ import datetime
 import decimal
 
 import strawberry
-from strawberry import UNSET, relay
+from strawberry import UNSET
 from strawberry.types import Info
 
 from marketing.graphql.enums import CampaignObjective, CampaignStatus
@@ -19,7 +19,7 @@ from marketing.services import campaigns
 
 @strawberry.input
 class CreateCampaignInput:
-    brand_id: relay.GlobalID
+    brand_id: strawberry.ID
     name: str
     objective: CampaignObjective  # type: ignore[valid-type]
     starts_at: datetime.datetime
@@ -27,12 +27,12 @@ class CreateCampaignInput:
     budget_lifetime: decimal.Decimal | None = None
     budget_daily: decimal.Decimal | None = None
     currency: str | None = None
-    video_ids: list[relay.GlobalID] | None = None
+    video_ids: list[strawberry.ID] | None = None
 
 
 @strawberry.input(description="Only the fields you send change.")
 class UpdateCampaignInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     name: str | None = UNSET
     objective: CampaignObjective | None = UNSET  # type: ignore[valid-type]
     starts_at: datetime.datetime | None = UNSET
@@ -40,19 +40,19 @@ class UpdateCampaignInput:
     budget_lifetime: decimal.Decimal | None = UNSET
     budget_daily: decimal.Decimal | None = UNSET
     currency: str | None = UNSET
-    video_ids: list[relay.GlobalID] | None = strawberry.field(
+    video_ids: list[strawberry.ID] | None = strawberry.field(
         default=UNSET, description="The complete list of the campaign's videos (replaces it); [] removes all.")
 
 
 @strawberry.input
 class ChangeCampaignStatusInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     status: CampaignStatus  # type: ignore[valid-type]
 
 
 @strawberry.input
 class RecordSpendInput:
-    campaign_id: relay.GlobalID
+    campaign_id: strawberry.ID
     date: datetime.date
     amount: decimal.Decimal
     currency: str | None = None

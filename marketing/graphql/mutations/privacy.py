@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -14,7 +13,7 @@ from marketing.services import privacy
 
 @strawberry.input
 class ViewerInput:
-    viewer_id: relay.GlobalID
+    viewer_id: strawberry.ID
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import strawberry
-from strawberry import UNSET, relay
+from strawberry import UNSET
 from strawberry.types import Info
 
 from marketing.graphql.enums import ModerationStatus
@@ -18,7 +18,7 @@ from marketing.services import videos
 
 @strawberry.input
 class CreateVideoInput:
-    brand_id: relay.GlobalID
+    brand_id: strawberry.ID
     platform: str = strawberry.field(description="Platform code, e.g. 'douyin'.")
     external_id: str
     title: str
@@ -31,7 +31,7 @@ class CreateVideoInput:
 
 @strawberry.input(description="Only the fields you send change.")
 class UpdateVideoInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     title: str | None = UNSET
     description: str | None = strawberry.field(default=UNSET, description="null clears it.")
     category: str | None = strawberry.field(default=UNSET, description="null clears it.")
@@ -48,7 +48,7 @@ def _blank_if_null(value):
 
 @strawberry.input
 class ModerateVideoInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     status: ModerationStatus  # type: ignore[valid-type]
     reason: str = ""
 
