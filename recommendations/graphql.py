@@ -78,13 +78,10 @@ class Query:
     @strawberry.field(extensions=authenticated(),
                       description="Approved videos for a persona of the active persona model, best first: what a "
                                   "new viewer of that persona is served.")
-    def persona_recommendations(self, info: Info, persona: relay.GlobalID, first: int = 20) -> list[RecommendedVideo]:
-        try:
-            return _shape(serving.recommend_for_persona(
-                principal=principal_of(info), persona_id=decode_id(persona, expected="Persona", field="persona"),
-                n=first))
-        except ServiceValidationError as exc:
-            _raise(exc)
+    def persona_recommendations(self, info: Info, persona: strawberry.ID, first: int = 20) -> list[RecommendedVideo]:
+        return _shape(serving.recommend_for_persona(
+            principal=principal_of(info), persona_id=decode_id(persona, expected="Persona", field="persona"),
+            n=first))
 
     @strawberry.field(extensions=authenticated(), description="Recommender versions of your brands, newest first.")
     def recommendation_models(self, info: Info, brand: strawberry.ID | None = None) -> list[RecommenderModelType]:
