@@ -244,6 +244,8 @@ def results_page(results_dir: Path | None = None) -> str:
             f"load average {' / '.join(str(x) for x in machine['load_average'])}" if machine.get("load_average")
             else "",
             f"Python {machine['python']}" if machine.get("python") else "",
+            f"PostgreSQL {machine['postgresql']}" if machine.get("postgresql") else "",
+            machine.get("note") or "",
         ] if part)
         lines += [f"## {name}", "",
                   f"- measured: {result['measured_at']}" + (f", commit `{result['commit']}`" if result.get("commit")
