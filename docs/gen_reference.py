@@ -221,7 +221,8 @@ def _met(figure: dict) -> str:
 
 
 def results_page(results_dir: Path | None = None) -> str:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
     from results import latest
 
     lines = [
@@ -277,13 +278,15 @@ def pages() -> dict[str, str]:
             "reference/commands.md": commands_page(), "benchmarks/results.md": results_page()}
 
 
-def stale_pages() -> list[str]:
+def stale_pages(docs: Path = DOCS) -> list[str]:
+    """The generated pages under ``docs`` that differ from what this script writes."""
     return [path for path, text in pages().items()
-            if not (DOCS / path).exists() or (DOCS / path).read_text() != text]
+            if not (docs / path).exists() or (docs / path).read_text() != text]
 
 
 def _setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
     import django
 
