@@ -15,7 +15,7 @@ In order:
 1. warm-up, not reported (10 users, 15 s: loads code and models in every worker);
 2. service time alone: ``--service-requests`` requests of each operation from one client, one at a time;
 3. the load: ``--users`` users for ``--seconds`` s, each waiting ``--think`` s (uniform, default 1-3 s: a
-   marketer on a dashboard, a connector between batches; README "Load") between two requests;
+   marketer on a dashboard, a connector between batches; docs/architecture/reliability.md) between two requests;
 4. with ``--capacity``: the same users with 0.05-0.3 s think time, a saturating closed loop whose throughput
    is the most the stack sustains (its latencies are queueing, not a target).
 
