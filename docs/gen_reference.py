@@ -49,6 +49,12 @@ def kpis_page() -> str:
         "A ratio whose denominator is zero is **null** (\"not defined\"), never a division error and never a "
         "silent 0. Counts are integers; revenue and spend are decimals at cents; every quotient is a decimal "
         "rounded half-up to 6 places. GraphQL returns values as decimal strings.", "",
+        "\"Completion\" is `watch_ms × 100 >= duration_ms × 95` in integers (no float rounding at the 95 % edge). "
+        "Spend is recorded per campaign per reporting day (`CampaignSpend`), so spend and the spend-based KPIs "
+        "(`spend`, `cpm`, `cpv`, `cpc`, `cpa`, `roas`, `roi`) exist for totals, series and the DAY breakdown; in "
+        "breakdowns by video, platform, demographic or persona they are null (spend cannot be attributed to a "
+        "video or a viewer). Revenue is the sum of purchase values as ingested, which must be in the brand's "
+        "currency (`CURRENCY_MISMATCH` otherwise).", "",
         "| KPI (`name`) | formula | unit | what it counts | fed by | higher is better |",
         "|---|---|---|---|---|---|",
     ]
@@ -223,7 +229,7 @@ def _met(figure: dict) -> str:
 def results_page(results_dir: Path | None = None) -> str:
     if str(ROOT / "benchmarks") not in sys.path:
         sys.path.insert(0, str(ROOT / "benchmarks"))
-    from results import latest
+    from results import latest, load_all
 
     lines = [
         "# Latest results", "",
@@ -233,6 +239,11 @@ def results_page(results_dir: Path | None = None) -> str:
         f"`{REGENERATE}`.", "",
     ]
     newest = latest(results_dir)
+    earlier: dict[str, list[str]] = {}
+    for result in load_all(results_dir):
+        if result != newest[result["benchmark"]]:
+            commit = f" (commit `{result['commit']}`)" if result.get("commit") else ""
+            earlier.setdefault(result["benchmark"], []).append(result["measured_at"] + commit)
     if not newest:
         lines += ["No results yet.", ""]
     for name in sorted(newest):
@@ -256,6 +267,8 @@ def results_page(results_dir: Path | None = None) -> str:
                   f"- command: `{result['command']}`"]
         if result.get("notes"):
             lines.append(f"- notes: {result['notes']}")
+        if earlier.get(name):
+            lines.append(f"- earlier results in `benchmarks/results/`: {', '.join(earlier[name])}")
         lines += ["", "| measure | value | target | |", "|---|---|---|---|"]
         for label, figure in result["figures"].items():
             lines.append(f"| {_cell(label)} | {_cell(_value(figure))} | {_cell(figure.get('target') or '')} | "
