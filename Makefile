@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run serve demo test lint messages web worker beat bench fuzz load faults screenshots clean
+.PHONY: install run serve demo test lint messages docs web worker beat bench fuzz load faults screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,6 +41,7 @@ run: demo serve
 test: install
 	$(BIN)/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; fi; exit $$status
 
@@ -52,6 +53,10 @@ lint: install
 # GNU gettext: apt-get install gettext), compile the .mo with polib, list what is still untranslated.
 messages: install
 	$(MANAGE) catalogues refresh
+
+# The docs site (docs/, mkdocs.yml) while you edit it; `make test` builds it with --strict.
+docs: install
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 # Production-shape processes (docker-compose.yml runs exactly these). gunicorn's settings (gthread workers,
 # WEB_CONCURRENCY processes x WEB_THREADS threads, one shared accept queue) live in marketing/gunicorn_config.py.
@@ -69,7 +74,7 @@ beat: install
 bench: install
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
-# Reliability suites against a private production-shape stack (README "Reliability suites").
+# Reliability suites against a private production-shape stack (docs/architecture/reliability.md).
 fuzz: install
 	$(BIN)/python benchmarks/fuzz_graphql.py
 
@@ -85,4 +90,4 @@ screenshots: install
 	cp browser-screenshots/overview-en.png browser-screenshots/campaign-zh.png docs/img/
 
 clean:
-	rm -rf $(VENV) $(TOOLS) reelboard.sqlite3 media staticfiles
+	rm -rf $(VENV) $(TOOLS) reelboard.sqlite3 media staticfiles site

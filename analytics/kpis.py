@@ -2,7 +2,8 @@
 
 Each KPI says what it counts, its formula, its unit and which interaction kinds feed it, and
 computes itself from a dict of *sums* (the additive quantities the daily rollups store, plus exact
-reach and spend). GraphQL (``kpiDefinitions``), the reports and README all read this module.
+reach and spend). GraphQL (``kpiDefinitions``), the reports and the docs (docs/reference/kpis.md,
+generated) all read this module.
 
 A ratio whose denominator is zero is ``None``: "not defined", never a division error or a silent 0.
 """

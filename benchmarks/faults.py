@@ -1,6 +1,6 @@
 """Fault injection on the production shape: killed workers, Redis down, PostgreSQL restarted under load.
 
-    flock /tmp/reelboard-bench.lock .venv/bin/python benchmarks/faults.py [--only kill,redis,postgres]
+    .venv/bin/python benchmarks/locked.py .venv/bin/python benchmarks/faults.py [--only kill,redis,postgres]
 
 Works on ``h7_faults_bench``, a fresh copy of the seeded bench database ``h7_bench``, with a private
 redis-server (port 6393), gunicorn (port 8773) and Celery workers it starts and stops itself. It never
@@ -54,6 +54,7 @@ from load_stack import (  # noqa: E402
     stop,
     wait_for,
 )
+from results import record  # noqa: E402
 
 FAULT_DB = "h7_faults_bench"
 RESULTS: list[tuple[str, bool, str]] = []
@@ -430,6 +431,9 @@ def main() -> int:
     print(f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} fault checks passed")
     for name, ok, detail in RESULTS:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    record("faults", figures={"checks passed": {"value": len(RESULTS) - len(failed), "target": str(len(RESULTS)),
+                                                "met": not failed},
+                              **{name: {"value": "pass" if ok else "fail", "met": ok} for name, ok, _ in RESULTS}})
     return 1 if failed else 0
 
 

@@ -1,6 +1,6 @@
 """Fuzz /graphql with schemathesis on the production shape, authenticated, and count what the server did.
 
-    flock /tmp/reelboard-bench.lock .venv/bin/python benchmarks/fuzz_graphql.py [--backend sqlite]
+    .venv/bin/python benchmarks/locked.py .venv/bin/python benchmarks/fuzz_graphql.py [--backend sqlite]
 
 Starts (and stops) a private redis-server and gunicorn serving ``marketing.wsgi`` on a copy of the seeded
 bench database (PostgreSQL: ``<name>_fuzz``, copied from ``--database-url``; SQLite with ``--backend sqlite``
@@ -46,6 +46,7 @@ from load_stack import (  # noqa: E402
     mint_token,
     prepare_bench_database,
 )
+from results import record  # noqa: E402
 
 # Prints a JSON list of real ids of the demo world: the first rows of every node-like type, of every brand.
 DUMP_IDS = """
@@ -157,6 +158,14 @@ def main() -> int:
           f"{stack.log_dir / 'schemathesis.txt'}; they are not counted as failures here")
     ok = requests >= args.min_operations and statuses.get("500", 0) == 0 and tracebacks == 0
     print("RESULT:", "PASS" if ok else "FAIL")
+    record("fuzz_graphql", figures={
+        "generated cases": {"value": int(generated.group(1)) if generated else None},
+        "GraphQL requests": {"value": requests, "target": f">= {args.min_operations}",
+                             "met": requests >= args.min_operations},
+        "answers with status 500": {"value": statuses.get("500", 0), "target": "0", "met": not statuses.get("500")},
+        "server tracebacks": {"value": tracebacks, "target": "0", "met": tracebacks == 0},
+        "ERROR log records": {"value": errors},
+    })
     return 0 if ok else 1
 
 

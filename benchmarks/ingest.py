@@ -55,6 +55,7 @@ celery_app.conf.task_always_eager = False
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from results import record  # noqa: E402
 from strawberry.relay import to_base64  # noqa: E402
 
 from marketing.ingestion import import_file  # noqa: E402
@@ -347,6 +348,16 @@ def main() -> None:
     print(f"GraphQL ingestInteractions over HTTP (gunicorn, {args.http_workers} gthread workers, "
           f"{args.http_clients} client connections, bearer token), batches of {args.api_batch:,}: "
           f"{args.api_rows:,} events in {seconds:.1f} s, {rate:,.0f} events/s (target >= 10,000) ({load()} after)")
+    record("ingest", figures={
+        f"import, {args.rows:,} rows": {"value": round(import_rate), "unit": "rows/s", "target": ">= 100,000",
+                                        "met": import_rate >= 100_000},
+        "raw COPY into the identical table (with its 4 foreign keys)": {"value": round(copy_rate), "unit": "rows/s"},
+        **{f"peak memory, {r['mb']:.0f} MB file": {"value": round(r["peak_mb"]), "unit": "MB", "target": "< 300",
+                                                    "met": r["peak_mb"] < 300} for r in series},
+        "GraphQL ingestInteractions over HTTP": {"value": round(rate), "unit": "events/s", "target": ">= 10,000",
+                                                 "met": rate >= 10_000},
+    }, ratios={"import / raw COPY": {"value": round(import_rate / copy_rate, 2), "target": ">= 0.5",
+                                     "met": import_rate / copy_rate >= 0.5}})
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from results import PENDING, record  # noqa: E402
 from strawberry.relay import to_base64  # noqa: E402
 
 from analytics import reach, reach_blocks, rollups, selectors  # noqa: E402
@@ -399,7 +400,9 @@ def main() -> None:
         cursor.execute("SELECT count(DISTINCT viewer_id) FROM marketing_interaction WHERE brand_id = %s", [brand.pk])
         assert reach_now == cursor.fetchone()[0]
     vacuum_rollups()
-
+    PENDING.update({"nightly full recompute": {"value": round(full, 1), "unit": "s"},
+                    f"incremental rollup of {new:,} new events": {"value": round(incremental, 2), "unit": "s",
+                                                                  "target": "< 5", "met": incremental < 5}})
     time_reads(brand, campaign, args.repeat)
     time_dashboard(brand, campaign, args.repeat)
 
@@ -492,6 +495,27 @@ def time_reads(brand: Brand, campaign: Campaign, repeat: int) -> None:
     raw_t, rollup_t = percentiles(timed(raw_reach, 5)), percentiles(timed(rollup_reach, 5))
     print(f"campaign reach (exact, {rollup_reach():,} viewers): daily viewer sets p50 {rollup_t[0] * 1000:.0f} ms "
           f"vs raw interactions p50 {raw_t[0] * 1000:.0f} ms")
+    ms = {"unit": "ms"}
+    record("kpis", figures={
+        "campaign KPI query over HTTP, cold, breakdown as table: p95": ms | {"value": round(t95 * 1000, 1),
+                                                                            "target": "<= 50", "met": t95 <= 0.05},
+        "same, breakdown as groups, cold: p95": ms | {"value": round(h95 * 1000, 1), "target": "<= 50",
+                                                      "met": h95 <= 0.05},
+        "same, warm (reach cache hit): p95": ms | {"value": round(w95 * 1000, 1), "target": "<= 50",
+                                                   "met": w95 <= 0.05},
+        "same, coldest (no set cache): p95": ms | {"value": round(c95 * 1000, 1)},
+        "same, values as objects, cold: p95": ms | {"value": round(o95 * 1000, 1)},
+        "selectors in-process, cold: p95": ms | {"value": round(s95 * 1000, 1)},
+        "raw SQL on the rollup tables: p95": ms | {"value": round(r95 * 1000, 1)},
+        "CPU reference loop: p95 / p50 (the machine's jitter)": {"value": round(u95 / u50, 2)},
+    }, ratios={
+        "GraphQL / raw SQL, p95, table form cold": {"value": round(t95 / r95, 2), "target": "<= 3",
+                                                    "met": t95 / r95 <= 3},
+        "GraphQL / raw SQL, p95, groups form cold": {"value": round(h95 / r95, 2), "target": "<= 3",
+                                                     "met": h95 / r95 <= 3},
+        "GraphQL / raw SQL, p95, warm": {"value": round(w95 / r95, 2), "target": "<= 3", "met": w95 / r95 <= 3},
+        "GraphQL / raw SQL, p95, coldest": {"value": round(c95 / r95, 2)},
+    })
 
 
 def dashboard_session(brand: Brand) -> str:

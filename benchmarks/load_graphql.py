@@ -1,7 +1,7 @@
 """Load on the production shape: 50 locust users for 60 s mixing KPI reads, recommendation reads and ingest
 batches against gunicorn + PostgreSQL + Redis + a Celery worker.
 
-    flock /tmp/reelboard-bench.lock .venv/bin/python benchmarks/load_graphql.py [--capacity]
+    .venv/bin/python benchmarks/locked.py .venv/bin/python benchmarks/load_graphql.py [--capacity]
 
 Starts (and stops) a private redis-server (port 6392), gunicorn serving ``marketing.wsgi`` with the production
 settings (``marketing/gunicorn_config.py``; ``--workers`` processes, 1 thread each) and one Celery worker (the
@@ -15,7 +15,7 @@ In order:
 1. warm-up, not reported (10 users, 15 s: loads code and models in every worker);
 2. service time alone: ``--service-requests`` requests of each operation from one client, one at a time;
 3. the load: ``--users`` users for ``--seconds`` s, each waiting ``--think`` s (uniform, default 1-3 s: a
-   marketer on a dashboard, a connector between batches; README "Load") between two requests;
+   marketer on a dashboard, a connector between batches; docs/architecture/reliability.md) between two requests;
 4. with ``--capacity``: the same users with 0.05-0.3 s think time, a saturating closed loop whose throughput
    is the most the stack sustains (its latencies are queueing, not a target).
 
@@ -54,6 +54,7 @@ from load_stack import (  # noqa: E402
     prepare_bench_database,
     rss_mb,
 )
+from results import record  # noqa: E402
 
 OPERATIONS = (*READS, INGEST_NAME)
 SATURATING_THINK = "0.05-0.3"
@@ -291,6 +292,17 @@ def main() -> int:
               f"{float(runs[1].stats['Aggregated']['Requests/s']):.1f} req/s")
     ok = errors == 0 and new_events == ingested["accepted"]
     print("RESULT:", "PASS (zero errors, nothing lost)" if ok else "FAIL")
+    record("load_graphql", figures={
+        f"{args.users} users x {args.seconds} s, think {args.think} s: errors": {"value": errors, "target": "0",
+                                                                              "met": errors == 0},
+        "served": {"value": round(float(runs[0].stats["Aggregated"]["Requests/s"]), 1), "unit": "req/s"},
+        **{f"{name} p95": {"value": value, "unit": "ms", "target": "< 100", "met": value < 100}
+           for name, value in reads_p95.items()},
+        **({"capacity (saturating)": {"value": round(float(runs[1].stats["Aggregated"]["Requests/s"]), 1),
+                                      "unit": "req/s"}} if args.capacity else {}),
+        "accepted events stored exactly once": {"value": new_events == ingested["accepted"], "target": "true",
+                                                "met": new_events == ingested["accepted"]},
+    })
     return 0 if ok else 1
 
 

@@ -3,7 +3,7 @@ platform connector sending ingest batches, all through ``POST /graphql`` with a 
 
 Environment: ``RB_TOKEN`` (an editor token of one brand), ``RB_BRAND`` (that brand's global id),
 ``RB_INGEST_BATCH`` (events per ingest batch, default 50), ``RB_THINK`` (seconds each user waits between
-two requests, uniformly in ``low-high``; default ``1-3``, see README "Load"), ``RB_RUN`` (a label for the
+two requests, uniformly in ``low-high``; default ``1-3``, see docs/architecture/reliability.md), ``RB_RUN`` (a label for the
 request ids, default ``load``). The ids the queries need
 (campaigns, viewers, videos) are read once through the API when the test starts.
 

@@ -1,6 +1,6 @@
 """Personas on MovieLens-100K: 943 users with age, gender and zip code; 1,682 movies with genres.
 
-Run:  uv run python benchmarks/personas_ml100k.py [--path /work/shared/datasets/ml-100k] [--k K]
+Run:  uv run python benchmarks/personas_ml100k.py [--path ../shared/datasets/ml-100k] [--k K]
 
 The dataset is read where it lies (never copied into the repo). Two modes:
 
@@ -9,7 +9,7 @@ The dataset is read where it lies (never copied into the repo). Two modes:
   genres are the movies' tags; age -> Reelboard age band; gender -> female/male; region = first
   digit of the US zip code (a coarse geographic region); recency from the last rating.
 * ``--via-importer``: the production path into a scratch database (``--scratch-db``, default a
-  SQLite file in /tmp): ``manage.py import_interactions u.data --format movielens`` (every rating a
+  SQLite file in the temporary folder): ``manage.py import_interactions u.data --format movielens`` (every rating a
   full-watch view, >= 4 also a like), then viewers' demographics from ``u.user`` and the movies'
   genres as tags are written set-based (the importer carries interactions only), then the
   ``persona_model_train`` service runs exactly as the Celery task would and the stored profiles
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,9 +32,12 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere; the pure part needs no Django
 
+from results import record  # noqa: E402
+
 from analytics.personas.clustering import fit_personas
 from analytics.personas.features import BEHAVIOUR_COLUMNS, KIND_WEIGHTS, PersonaFeaturizer, ViewerArrays
 from analytics.personas.profiles import build_profiles
+from recommendations.datasets import shared_dataset
 
 AGE_BANDS = [(13, 17, "13-17"), (18, 24, "18-24"), (25, 30, "25-30"), (31, 40, "31-40"), (41, 50, "41-50"),
              (51, 200, "50+")]
@@ -107,6 +111,7 @@ def via_importer(args) -> None:
     import django
 
     django.setup()
+    args.path = args.path or shared_dataset("ml-100k")  # read only now: settings see the scratch database
     from django.core.management import call_command
 
     from analytics.personas.models import Persona
@@ -167,12 +172,13 @@ def via_importer(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--path", type=Path, default=Path("/work/shared/datasets/ml-100k"))
+    parser.add_argument("--path", type=Path, default=None,
+                        help="default ../shared/datasets/ml-100k (REELBOARD_DATASETS_DIR)")
     parser.add_argument("--k", type=int, default=None, help="fixed k (default: chosen by silhouette in 2..10)")
     parser.add_argument("--min-size", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--via-importer", action="store_true", help="go through import_interactions and the DB")
-    parser.add_argument("--scratch-db", default="sqlite:////tmp/reelboard_personas_ml100k.sqlite3",
+    parser.add_argument("--scratch-db", default=f"sqlite:///{Path(tempfile.gettempdir()) / 'reelboard_personas_ml100k.sqlite3'}",
                         help="database URL for --via-importer (never your real database)")
     args = parser.parse_args()
     if args.via_importer:
@@ -180,7 +186,7 @@ def main() -> None:
         return
 
     t0 = time.perf_counter()
-    data, titles = load(args.path)
+    data, titles = load(args.path or shared_dataset("ml-100k"))
     t1 = time.perf_counter()
     featurizer = PersonaFeaturizer(svd_components=None, random_state=args.seed).fit(data)
     X = featurizer.transform(data)
@@ -210,6 +216,12 @@ def main() -> None:
             f"{name} {s['value']} ({s['ratio']}x)" for name, s in p.profile["engagement"].items()
             if s["ratio"] is not None and name in ("avg_watch_ratio", "completion_rate", "like_rate", "activity")))
         print("    movies:", "; ".join(titles[v["video_id"]] for v in p.profile["sample_videos"][:3]))
+    record("personas_ml100k", figures={
+        "k (chosen by silhouette in 2..10)" if args.k is None else "k (fixed)": {"value": result.k},
+        "silhouette": {"value": round(result.silhouette, 3)}, "inertia": {"value": round(result.inertia, 1)},
+        "sizes": {"value": " / ".join(str(p.size) for p in profiles)},
+        "clustering": {"value": round(t3 - t2, 2), "unit": "s"},
+    })
 
 
 if __name__ == "__main__":

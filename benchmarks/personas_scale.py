@@ -24,6 +24,8 @@ from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the pure part needs no Django
 
+from results import record  # noqa: E402
+
 from analytics.personas.clustering import assign, choose_k, fit_personas  # noqa: E402
 from analytics.personas.features import BEHAVIOUR_COLUMNS, PersonaFeaturizer, ViewerArrays  # noqa: E402
 from analytics.personas.profiles import build_profiles  # noqa: E402
@@ -120,6 +122,15 @@ def main() -> None:
           f"silhouette {result.silhouette:.3f}; serving agrees with training on "
           f"{(served == result.labels[:len(served)]).mean():.1%} of rows")
     print("largest persona:", profiles[0].label, f"({profiles[0].size:,} viewers)")
+    record("personas_scale", figures={
+        f"features + clustering, {args.viewers:,} viewers": {"value": round(budget, 1), "unit": "s",
+                                                             "target": "<= 120", "met": budget <= 120},
+        "peak resident memory": {"value": round(peak_mb()), "unit": "MB", "target": "< 4096",
+                                 "met": peak_mb() < 4096},
+        "chosen k": {"value": k, "target": f"{args.segments} (planted)", "met": k == args.segments},
+        "ARI against the planted segments": {"value": round(adjusted_rand_score(truth, result.labels), 3)},
+        "silhouette": {"value": round(result.silhouette, 3)},
+    })
 
 
 if __name__ == "__main__":

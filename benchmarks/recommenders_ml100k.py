@@ -1,6 +1,6 @@
 """Reelboard's recommenders on MovieLens-100K beside Microsoft Recommenders' published table.
 
-Run:  uv run python benchmarks/recommenders_ml100k.py [--path /work/shared/datasets/ml-100k] [--k 10]
+Run:  uv run python benchmarks/recommenders_ml100k.py [--path ../shared/datasets/ml-100k] [--k 10]
 
 Protocol (``recommendations.evaluation``): ratings binarised; random split = python_stratified_split
 (ratio 0.75, seed 42) — per user, and per item as the published notebook actually calls it
@@ -19,7 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the pure part needs no Django
 
-from recommendations.datasets import load_movielens
+from results import record
+
+from recommendations.datasets import load_movielens, shared_dataset
 from recommendations.evaluation import run_benchmark
 
 # README "Algorithm Comparison", MovieLens 100k, k = 10 (recommenders-team/recommenders).
@@ -37,7 +39,7 @@ PUBLISHED = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--path", default="/work/shared/datasets/ml-100k")
+    parser.add_argument("--path", default=shared_dataset("ml-100k"))
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
     k = args.k
@@ -50,10 +52,18 @@ def main() -> None:
     for name, map_, ndcg, precision, recall in PUBLISHED:
         print(f"| published (MS Recommenders) | {name} | {map_:.4f} | {ndcg:.4f} | {precision:.4f} | {recall:.4f} "
               f"| | | | | |")
+    figures = {}
     for split, by, label in (("random", "user", "random, per user"), ("random", "item", "random, per item"),
                              ("temporal", "user", "temporal, latest 20%")):
         started = time.perf_counter()
         rows = run_benchmark(data, split=split, by=by, k=k, log=lambda line: print(line, file=sys.stderr))
+        for row in rows:
+            m = row.metrics
+            figures[f"{label}, {row.recommender}: MAP / nDCG@{k} / P@{k} / R@{k}"] = {"value": (
+                f"{m[f'map@{k}']:.4f} / {m[f'ndcg@{k}']:.4f} / {m[f'precision@{k}']:.4f} / {m[f'recall@{k}']:.4f}")}
+            figures[f"{label}, {row.recommender}: coverage / diversity / novelty, fit, chosen on validation"] = {
+                "value": f"{m['coverage']:.3f} / {m['diversity']:.3f} / {m['novelty']:.3f}, {row.fit_seconds:.2f} s, "
+                         f"{row.params}"}
         for row in rows:
             m = row.metrics
             print(f"| {label} | {row.recommender} | {m[f'map@{k}']:.4f} | {m[f'ndcg@{k}']:.4f} | "
@@ -62,6 +72,9 @@ def main() -> None:
         best = max(rows, key=lambda r: r.validation_score)
         print(f"<!-- {label}: best on validation = {best.recommender}; whole run "
               f"{time.perf_counter() - started:.0f} s -->")
+    record("recommenders_ml100k", figures={
+        "published best (BiVAE): MAP / nDCG@10 / P@10 / R@10": {"value": "0.1461 / 0.4751 / 0.4118 / 0.2191"},
+        **figures})
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Run (PostgreSQL; the database name must contain "bench" and is yours to fill):
 
     createdb -h 127.0.0.1 -U postgres h6_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h6_bench MEDIA_ROOT=/tmp/reelboard-bench-media \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h6_bench MEDIA_ROOT="$(mktemp -d)" \\
         uv run python benchmarks/recommenders_speed.py [--videos 50000] [--viewers 1000000] \\
         [--interactions 1000000] [--requests 1000] [--skip-fit] [--skip-serve]
 
@@ -45,7 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
 
-from recommendations.datasets import load_movielens  # noqa: E402
+from results import PENDING, record  # noqa: E402
+
+from recommendations.datasets import load_movielens, shared_dataset  # noqa: E402
 from recommendations.estimators import (  # noqa: E402
     ContentRecommender,
     EASERecommender,
@@ -153,6 +155,7 @@ def fit_report(args) -> None:
     for name, params in ML100K_PARAMS.items():
         seconds = fit_seconds(name, params, X, texts=data.item_texts, times=times)
         print(f"| {name} | {params} | {seconds:.2f} |")
+        PENDING[f"fit {name}, MovieLens-100K"] = {"value": round(seconds, 2), "unit": "s"}
 
     for videos in (10_000, args.videos):
         world = World(videos=videos, active_viewers=args.active_viewers, interactions=args.interactions)
@@ -168,6 +171,8 @@ def fit_report(args) -> None:
                 continue
             seconds = fit_seconds(name, params, X, texts=world.texts, times=times)
             print(f"| {name} | {params} | {seconds:.2f} |")
+            PENDING[f"fit {name}, {args.interactions:,} interactions x {videos:,} videos"] = {
+                "value": round(seconds, 2), "unit": "s"}
         print(f"(peak memory so far {peak_mb():,.0f} MB)")
 
 
@@ -358,6 +363,8 @@ def serve_report(args) -> None:
         for label, values in [("all", everything), *((k, np.array(v)) for k, v in samples.items() if v)]:
             p50, p95, p99 = np.percentile(values, [50, 95, 99])
             print(f"| {label} | {len(values)} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {values.max():.1f} |")
+            PENDING[f"GraphQL recommendations p95, {label}"] = {"value": round(p95, 1), "unit": "ms", "target": "< 20",
+                                                                "met": p95 < 20}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -365,7 +372,7 @@ def serve_report(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--movielens", default="/work/shared/datasets/ml-100k")
+    parser.add_argument("--movielens", default=str(shared_dataset("ml-100k")))
     parser.add_argument("--videos", type=int, default=50_000)
     parser.add_argument("--viewers", type=int, default=1_000_000)
     parser.add_argument("--active-viewers", type=int, default=200_000,
@@ -383,6 +390,8 @@ def main() -> None:
     if not args.skip_serve:
         serve_report(args)
     print(f"\npeak memory of the benchmark process {peak_mb():,.0f} MB")
+    record("recommenders_speed", figures={"peak memory of the benchmark process": {"value": round(peak_mb()),
+                                                                                   "unit": "MB"}})
 
 
 if __name__ == "__main__":

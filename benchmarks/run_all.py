@@ -7,7 +7,7 @@ Run:  make bench                      # the sizes the issues set (long: tens of 
 The PostgreSQL benchmarks use ``BENCH_DATABASE_URL`` (default
 postgres://postgres@127.0.0.1:5432/reelboard_bench; the name must contain "bench": the scripts
 migrate and empty it), created here if it does not exist. MovieLens-100K is read from
-``../shared/datasets/ml-100k`` (``ML100K`` overrides), never copied into the repository.
+``../shared/datasets/ml-100k`` (the ``REELBOARD_DATASETS_DIR`` setting overrides), never copied into the repository.
 Benchmarks run one at a time: on a 2-core machine concurrent runs would distort each other.
 """
 
@@ -23,7 +23,10 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/reelboard_bench"
-ML100K = os.environ.get("ML100K", str(ROOT.parent / "shared" / "datasets" / "ml-100k"))
+sys.path.insert(0, str(ROOT))
+from recommendations.datasets import shared_dataset  # noqa: E402
+
+ML100K = str(shared_dataset("ml-100k"))
 
 # name -> (script arguments at the issues' sizes, arguments for --quick, needs PostgreSQL)
 BENCHMARKS: dict[str, tuple[list[str], list[str], bool]] = {

@@ -27,7 +27,7 @@ keepalive = 0  # said explicitly: no kept-alive connections (see above)
 backlog = 2048
 
 # numpy/scipy (recommendation serving) must not start a BLAS thread pool per worker: the requests are small
-# and the workers already use every core (README "Recommendations -> Speed"). Set before the workers import
+# and the workers already use every core (docs/operator/scaling.md). Set before the workers import
 # the app; a value in the environment wins.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
     os.environ.setdefault(_name, "1")

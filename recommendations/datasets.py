@@ -8,8 +8,9 @@
   layout), :func:`load_kuairec` (KuaiRec ``small_matrix.csv``/``big_matrix.csv``) — pure, no Django —
   and :func:`load_demo_matrix`, which reads Reelboard's own ``Interaction`` table set-based.
 
-Datasets are read where they lie (e.g. ``/work/shared/datasets/ml-100k``); never copy them into
-the repository (the MovieLens licence forbids redistribution).
+Datasets are read where they lie (``shared_dataset("ml-100k")``: ``../shared/datasets/ml-100k`` from the
+repository root unless ``REELBOARD_DATASETS_DIR`` says otherwise); never copy them into the repository
+(the MovieLens licence forbids redistribution).
 """
 
 from __future__ import annotations
@@ -99,6 +100,17 @@ def _index(ids: np.ndarray, known: np.ndarray) -> np.ndarray:
     if np.any(positions >= len(known)) or np.any(known[np.minimum(positions, len(known) - 1)] != ids):
         raise ValueError("Interactions reference ids missing from the item/user list.")
     return positions
+
+
+def shared_dataset(name: str) -> Path:
+    """The folder of a shared public dataset, e.g. ``shared_dataset("ml-100k")``, under
+    ``settings.REELBOARD_DATASETS_DIR`` (reading a setting needs no ``django.setup()``)."""
+    import os
+
+    from django.conf import settings
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+    return Path(settings.REELBOARD_DATASETS_DIR) / name
 
 
 def load_movielens(path: str | Path) -> InteractionData:

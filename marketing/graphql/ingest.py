@@ -16,7 +16,7 @@ from marketing.ingestion.services import ingest_events
 from marketing.services.errors import ErrorCode, ServiceValidationError
 
 
-@strawberry.input(description="One interaction, in the reelboard format (see README: ingestion).")
+@strawberry.input(description="One interaction, in the reelboard format (see docs/integrator/ingest.md).")
 class InteractionEventInput:
     event_id: str | None = strawberry.field(default=None, description="Unique per brand; derived when omitted.")
     platform: str

@@ -1,7 +1,7 @@
 """Train every recommender on a split of a dataset and print one evaluation table (or JSON lines).
 
     manage.py evaluate_recommenders --dataset demo
-    manage.py evaluate_recommenders --dataset movielens /work/shared/datasets/ml-100k --split random --k 10
+    manage.py evaluate_recommenders --dataset movielens ../shared/datasets/ml-100k --split random --k 10
     manage.py evaluate_recommenders --dataset kuairec /data/KuaiRec/data --split temporal --json
 """
 
