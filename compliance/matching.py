@@ -266,10 +266,14 @@ class RuleBook:
         return found
 
     def check(self, text: str, *, platform: str | None = None, category: str | None = None,
-              language: str | None = None, normalised: Normalised | None = None) -> list[Hit]:
+              language: str | None = None, normalised: Normalised | None = None,
+              required: bool = True) -> list[Hit]:
         """Every rule hit in ``text`` for the given platform code, video category and language (``None``:
-        any), ordered by position; overlapping hits of one rule are merged into the longest."""
-        if not self.rules or not text:
+        any), ordered by position; overlapping hits of one rule are merged into their union.
+
+        A required disclosure missing from the text is a hit with an empty span (``required=False``
+        leaves those out: a video's copy is checked for them once, over all its fields)."""
+        if not self.rules:
             return []
         wanted = self.applicable(platform, (category or "").strip().lower() or None, language)
         if not wanted:
@@ -305,7 +309,7 @@ class RuleBook:
                 index = norm.compact_index if lane else norm.light_index
                 o_start, o_end = index[start], index[end - 1] + 1
                 hits.append(Hit(rule, o_start, o_end, text[o_start:o_end]))
-        for rule_index in wanted:  # required disclosures: a flag when none of the terms was found
+        for rule_index in wanted if required else ():  # required disclosures: a flag when none of the terms was found
             rule = self.rules[rule_index]
             if rule.required and rule_index not in spans:
                 hits.append(Hit(rule, 0, 0, ""))

@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from marketing.auth import Principal
@@ -250,6 +251,8 @@ class Video(models.Model):
     external_id = models.CharField(max_length=128, help_text="The platform's id for the video.")
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    script = models.TextField(blank=True, help_text=_("The spoken script or subtitles (screened for compliance)."))
+    cover_text = models.CharField(max_length=300, blank=True, help_text=_("Text on the cover image."))
     category = models.CharField(max_length=64, blank=True, db_index=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="videos")
     duration_ms = models.PositiveIntegerField(validators=[MinValueValidator(1)])

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "analytics",
     "analytics.personas",
     "recommendations",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,8 @@ KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
 # Per serving process: deserialized per-video viewer sets (analytics.set_cache), least recently used first out.
 KPI_SET_CACHE_MB = env.int("KPI_SET_CACHE_MB", default=64)
 PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
+# Videos screened per transaction by the compliance re-screen task (flags replaced set-based per batch).
+COMPLIANCE_SCREEN_BATCH = env.int("COMPLIANCE_SCREEN_BATCH", default=2000)
 
 STRAWBERRY_DJANGO = {
     "MAP_AUTO_ID_AS_GLOBAL_ID": True,
