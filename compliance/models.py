@@ -45,6 +45,15 @@ class VideoScopedQuerySet(BrandScopedQuerySet):
     brand_path = "video__brand"
 
 
+class PendingVideo(Video):
+    """The admin's moderation queue: pending videos (a proxy: no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("video awaiting review")
+        verbose_name_plural = _("moderation queue")
+
+
 class BrandRule(models.Model):
     """A brand's own rule: banned words, competitor names, or a disclosure its copy must carry."""
 

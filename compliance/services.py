@@ -343,7 +343,7 @@ _BRAND_RULE_FIELDS = ("code", "kind", "terms", "allow", "severity", "platforms",
                       "suggestion", "is_active")
 
 
-def _brand_rule_write(*, principal: Principal, rule: BrandRule) -> BrandRule:
+def _brand_rule_write(*, principal: Principal, rule: BrandRule, source: str) -> BrandRule:
     errors = Collector()
     if not _lines(rule.terms):
         errors.add("terms", ErrorCode.REQUIRED, _("A rule needs at least one term."))
@@ -355,27 +355,27 @@ def _brand_rule_write(*, principal: Principal, rule: BrandRule) -> BrandRule:
     full_clean_or_raise(rule, exclude=["brand"])
     with transaction.atomic():
         rule.save()
-        audit_record(principal=principal, source=AuditSource.API, action="saveBrandRule", brand_id=rule.brand_id,
+        audit_record(principal=principal, source=source, action="saveBrandRule", brand_id=rule.brand_id,
                      object_type="brandrule", object_id=rule.pk, details={"code": rule.code})
         brand_id = rule.brand_id
         transaction.on_commit(lambda: enqueue_rescreen(brand_id=brand_id))
     return rule
 
 
-def brand_rule_create(*, principal: Principal, brand_id, **fields) -> BrandRule:
+def brand_rule_create(*, principal: Principal, brand_id, source: str = AuditSource.API, **fields) -> BrandRule:
     """Add a brand rule (brand admins); the brand's videos are re-screened once it is committed."""
     brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand", min_role=Role.ADMIN)
     rule = BrandRule(brand=brand, **{k: v for k, v in fields.items() if k in _BRAND_RULE_FIELDS})
-    return _brand_rule_write(principal=principal, rule=rule)
+    return _brand_rule_write(principal=principal, rule=rule, source=source)
 
 
-def brand_rule_update(*, principal: Principal, rule_id, **fields) -> BrandRule:
+def brand_rule_update(*, principal: Principal, rule_id, source: str = AuditSource.API, **fields) -> BrandRule:
     """Change a brand rule (brand admins; only the given fields); then re-screen the brand's videos."""
     rule = get_for_role(BrandRule.objects, principal=principal, pk=rule_id, field="id", min_role=Role.ADMIN)
     for name, value in fields.items():
         if name in _BRAND_RULE_FIELDS:
             setattr(rule, name, value)
-    return _brand_rule_write(principal=principal, rule=rule)
+    return _brand_rule_write(principal=principal, rule=rule, source=source)
 
 
 def enqueue_rescreen(*, brand_id: int | None = None) -> None:
