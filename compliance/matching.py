@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -86,34 +86,32 @@ class Normalised:
     compact_index: tuple[int, ...]
 
 
+_FILLER_RUN = re.compile("[" + re.escape("".join(sorted(_FILLERS))) + "]+")
+
+
 def normalise(text: str) -> Normalised:
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold(ch)
-        chars.extend(folded)
-        index.extend([i] * len(folded))
-    light = "".join(chars)
-    keep_chars: list[str] = []
-    keep_index: list[int] = []
-    n, i = len(chars), 0
-    while i < n:
-        ch = chars[i]
-        if ch not in _FILLERS:
-            keep_chars.append(ch)
-            keep_index.append(index[i])
-            i += 1
-            continue
-        j = i
-        while j < n and chars[j] in _FILLERS:
-            j += 1
-        before = keep_chars[-1] if keep_chars else ""
-        after = chars[j] if j < n else ""
-        if not (_is_cjk(before) or _is_cjk(after)):  # fillers between Latin words stay
-            keep_chars.extend(chars[i:j])
-            keep_index.extend(index[i:j])
-        i = j
-    return Normalised(light, tuple(index), "".join(keep_chars), tuple(keep_index))
+    folded = [_fold(ch) for ch in text]
+    light = "".join(folded)
+    if len(light) == len(text):
+        light_index: Sequence[int] = range(len(text))
+    else:  # a character folded into several (NFKC: ㎏ -> kg): each keeps its original index
+        light_index = [i for i, f in enumerate(folded) for _ in f]
+    pieces: list[str] = []
+    indexes: list[Sequence[int]] = []
+    last = 0
+    for run in _FILLER_RUN.finditer(light):
+        start, end = run.span()
+        before = light[start - 1] if start else ""
+        after = light[end] if end < len(light) else ""
+        if _is_cjk(before) or _is_cjk(after):  # fillers between Latin words stay
+            pieces.append(light[last:start])
+            indexes.append(light_index[last:start])
+            last = end
+    if not pieces:
+        return Normalised(light, tuple(light_index), light, tuple(light_index))
+    pieces.append(light[last:])
+    indexes.append(light_index[last:])
+    return Normalised(light, tuple(light_index), "".join(pieces), tuple(itertools.chain.from_iterable(indexes)))
 
 
 def normalise_phrase(phrase: str, *, compact: bool) -> str:
