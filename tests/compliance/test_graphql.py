@@ -120,3 +120,22 @@ def test_create_brand_rule_through_the_api(brand):
     again = ok(gql(mutation, {"input": {"brandId": gid(brand), "code": "rival", "terms": ["x"], "reason": "x"}},
                    user=admin))["createBrandRule"]
     assert again == {"brandRule": None, "errors": [{"field": "code", "code": "DUPLICATE"}]}
+
+
+def test_compliance_flags_of_a_video_list_take_a_fixed_number_of_queries(editor, brand):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = "{ videos(first: 20) { edges { node { title complianceFlags { ruleId text } } } } }"
+
+    def queries_for(n: int) -> int:
+        for i in range(n):
+            video = VideoFactory(brand=brand, title=f"全网最低价 {i}")
+            services.screen_videos(video_ids=[video.pk])
+        with CaptureQueriesContext(connection) as ctx:
+            edges = ok(gql(query, user=editor))["videos"]["edges"]
+        assert all(e["node"]["complianceFlags"] == [{"ruleId": "adlaw.superlative", "text": "全网最低价"}]
+                   for e in edges)
+        return len(ctx.captured_queries)
+
+    assert queries_for(2) == queries_for(5)
