@@ -166,3 +166,15 @@ def test_check_copy_names_each_bad_argument(db):
     with pytest.raises(ServiceValidationError) as exc:
         services.check_copy(text="好" * 10_001, platform="douyin", language="zh-hans")
     assert [(e.field, e.code) for e in exc.value.errors] == [("text", "too_long")]
+
+
+def test_the_rescreen_command_screens_stale_videos(brand):
+    import io
+
+    from django.core.management import call_command
+
+    video = VideoFactory(brand=brand, title="加微信领券", moderation_status=ModerationStatus.PENDING)
+    out = io.StringIO()
+    call_command("rescreen_videos", "--brand", brand.slug, stdout=out)
+    assert out.getvalue().strip() == "1 videos screened, 1 flags, 0 approved videos sent back to review"
+    assert ComplianceFlag.objects.get(video=video).rule_id == "diversion.wechat"
