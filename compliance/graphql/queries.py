@@ -1,17 +1,18 @@
-"""checkCopy (copy before upload, no video needed) and viewerByPlatformUser (data-subject requests)."""
+"""checkCopy (copy before upload, no video needed), viewerByPlatformUser (data-subject requests), brandRules."""
 
 from __future__ import annotations
 
 import strawberry
+import strawberry_django
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.types import Info
 
 from compliance import privacy, services
-from compliance.graphql.types import ComplianceFlag
+from compliance.graphql.types import BrandRuleType, ComplianceFlag
 from marketing.graphql.errors import decode_id, graphql_field_name
 from marketing.graphql.permissions import authenticated, principal_of
-from marketing.graphql.types import ViewerType
+from marketing.graphql.types import Connection, ViewerType
 from marketing.services.errors import ErrorCode, ServiceValidationError
 
 # Service error codes answered with their own GraphQL code; every other one is the client's bad input.
@@ -32,6 +33,9 @@ def answer(call):
 
 @strawberry.type
 class Query:
+    brand_rules: Connection[BrandRuleType] = strawberry_django.connection(
+        extensions=authenticated(), description="Your brands' own compliance rules.")
+
     @strawberry.field(extensions=authenticated(), description=(
         "Screen a piece of copy against the built-in rule sets before upload; no video needed. platform is a "
         "platform code (douyin, kuaishou, taobao, wechat_channels, tiktok), language zh-hans or en, category "
