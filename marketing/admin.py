@@ -376,11 +376,12 @@ class TagAdmin(GlobalCatalogueAdmin):
 class VideoForm(ServiceForm):
     class Meta:
         model = Video
-        fields = ("brand", "platform", "external_id", "title", "description", "category", "tags", "duration_ms",
-                  "published_at")
+        fields = ("brand", "platform", "external_id", "title", "description", "script", "cover_text", "category", "tags",
+                  "duration_ms", "published_at")
 
     def run_service(self, principal, data):
         fields = {"title": data["title"], "description": data.get("description", ""),
+                  "script": data.get("script", ""), "cover_text": data.get("cover_text", ""),
                   "category": data.get("category", ""), "tags": [t.name for t in data.get("tags", [])],
                   "duration_ms": data["duration_ms"], "published_at": data.get("published_at")}
         if self.instance.pk is None:

@@ -22,6 +22,8 @@ from analytics.graphql import Mutation as AnalyticsMutation
 from analytics.graphql import Query as AnalyticsQuery
 from analytics.personas.graphql import Mutation as PersonasMutation
 from analytics.personas.graphql import Query as PersonasQuery
+from compliance.graphql import Mutation as ComplianceMutation
+from compliance.graphql import Query as ComplianceQuery
 from marketing.graphql.audit import AuditMutations
 from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
 from marketing.graphql.filters import SCALARS as FILTER_SCALARS
@@ -39,6 +41,7 @@ QUERIES: tuple[type, ...] = (
     AnalyticsQuery,
     PersonasQuery,
     RecommendationsQuery,
+    ComplianceQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     MarketingMutation,
@@ -46,6 +49,7 @@ MUTATIONS: tuple[type, ...] = (
     AnalyticsMutation,
     PersonasMutation,
     RecommendationsMutation,
+    ComplianceMutation,
 )
 
 Query = merge_types("Query", QUERIES)

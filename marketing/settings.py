@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "analytics",
     "analytics.personas",
     "recommendations",
+    "compliance",
     "workspace",  # the marketer's workspace: admin dashboards and GraphiQL, above the domain apps
 ]
 
@@ -220,6 +221,9 @@ PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
 # Folder of shared public datasets (MovieLens ml-100k, KuaiRec) read where they lie, never copied into the
 # repository; a relative path is taken from the repository root.
 REELBOARD_DATASETS_DIR = BASE_DIR / env.str("REELBOARD_DATASETS_DIR", default="../shared/datasets")
+
+# Videos screened per transaction by the compliance re-screen task (flags replaced set-based per batch).
+COMPLIANCE_SCREEN_BATCH = env.int("COMPLIANCE_SCREEN_BATCH", default=2000)
 
 STRAWBERRY_DJANGO = {
     "MAP_AUTO_ID_AS_GLOBAL_ID": True,

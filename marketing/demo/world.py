@@ -29,6 +29,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from compliance.services import screen_videos
 from marketing.demo.spec import (
     AGE_BANDS,
     ALL_TAGS,
@@ -85,6 +86,24 @@ class WorldSummary:
     revenue: Decimal = Decimal("0.00")
     by_kind: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+# (script, cover text) pairs; see compliance/rules/ for what each one breaks.
+DEMO_VIOLATING_COPY = (
+    ("这是全网最低价，错过再等一年", "全网最低价"),
+    ("想要同款的宝子加微信，备注抖音", "加V领券"),
+    ("用了三天见效，痘痘都根治了", "根治痘痘"),
+    ("销量第一的国货，闭眼入", "NO.1"),
+    ("跟着我做副业，月入过万不是梦", "稳赚不赔"),
+    ("This is the best serum ever, guaranteed results", "No. 1 serum"),
+    ("复制淘口令打开淘宝就能下单", "最 佳 拍 档"),
+)
+DEMO_SAFE_COPY = (
+    ("最近上新，第一次用就爱上了", "新品上市"),
+    ("第一步洁面，第二步爽肤水", "护肤三步"),
+    ("绝对是今年夏天必入的单品", "夏日必备"),  # a warn flag: stays approved
+    ("最好提前一天预约，周末人多", "周末见"),
+)
 
 
 def is_seeded() -> bool:
@@ -184,6 +203,16 @@ def _category_counts(brand_spec: BrandSpec, n: int) -> np.ndarray:
     return counts
 
 
+def demo_copy(i: int, status: str, category: str) -> tuple[str, str]:
+    """Script and cover text of the i-th demo video: pending videos carry copy that breaks a rule (the
+    queue has work), approved ones copy that only looks risky or draws a warning (they stay approved)."""
+    if status == ModerationStatus.PENDING:
+        return DEMO_VIOLATING_COPY[i % len(DEMO_VIOLATING_COPY)]
+    if status == ModerationStatus.APPROVED and i % 4 == 0:
+        return DEMO_SAFE_COPY[(i // 4) % len(DEMO_SAFE_COPY)]
+    return "", ""
+
+
 def _videos(rng, brand, brand_spec, n, platform_pk, tag_pk, now) -> Catalogue:
     counts = _category_counts(brand_spec, n)
     category = np.repeat(np.arange(len(CATEGORY_NAMES)), counts)
@@ -207,9 +236,10 @@ def _videos(rng, brand, brand_spec, n, platform_pk, tag_pk, now) -> Catalogue:
         names = [vocabulary[j] for j in tag_index[i]] + [GENERIC_TAGS[generic[i]]]
         video_tags.append(names)
         rejected = status[i] == ModerationStatus.REJECTED
+        script, cover_text = demo_copy(i, str(status[i]), CATEGORY_NAMES[category[i]])
         rows.append(Video(
             brand=brand, platform_id=platform_pk[PLATFORMS[i % 3]], external_id=f"{brand.slug}-v{i:05d}",
-            title=f"{names[0].title()} {names[1]} #{i + 1}",
+            title=f"{names[0].title()} {names[1]} · {i + 1}", script=script, cover_text=cover_text,
             description=f"A {CATEGORY_NAMES[category[i]]} short by {brand.name}: {', '.join(names[:3])}.",
             category=CATEGORY_NAMES[category[i]], duration_ms=int(duration[i]),
             published_at=now - timedelta(days=int(published_days[i])), moderation_status=str(status[i]),
@@ -220,6 +250,7 @@ def _videos(rng, brand, brand_spec, n, platform_pk, tag_pk, now) -> Catalogue:
         [Video.tags.through(video_id=int(pk), tag_id=tag_pk[t]) for pk, names in zip(video_pk, video_tags,
                                                                                    strict=True) for t in names],
         batch_size=5000)
+    screen_videos(video_ids=video_pk.tolist())
 
     weights = np.array([[spec.tag_affinity().get(t, 0.0) for t in ALL_TAGS] for spec in SEGMENTS])
     column = {t: j for j, t in enumerate(ALL_TAGS)}

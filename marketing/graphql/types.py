@@ -82,6 +82,8 @@ class VideoType(BrandScoped):
     external_id: strawberry.auto
     title: strawberry.auto
     description: strawberry.auto
+    script: strawberry.auto
+    cover_text: strawberry.auto
     category: strawberry.auto
     tags: list[TagType]
     duration_ms: strawberry.auto
@@ -91,6 +93,12 @@ class VideoType(BrandScoped):
     moderated_at: strawberry.auto
     created_at: strawberry.auto
     updated_at: strawberry.auto
+
+    @strawberry_django.field(description="The video's current compliance flags (its latest screening).",
+                             prefetch_related=["compliance_flags"])
+    def compliance_flags(self) -> list[Annotated[
+            ComplianceFlag, strawberry.lazy("compliance.graphql.types")]]:  # noqa: F821
+        return list(self.compliance_flags.all())
 
 
 @strawberry_django.type(

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import services as compliance
 from marketing.auth import Principal
 from marketing.models import (
     CAMPAIGN_TRANSITIONS,
@@ -158,6 +159,8 @@ def campaign_transition(*, principal: Principal, campaign_id, to: str) -> Campai
             raise ServiceValidationError.single(
                 "status", ErrorCode.FORBIDDEN_TRANSITION, "A campaign needs at least one video to go active."
             )
+        if to == CampaignStatus.ACTIVE:
+            compliance.check_campaign_activation(campaign)
         campaign.status = to
         campaign.status_changed_at = timezone.now()
         campaign.save(update_fields=["status", "status_changed_at", "updated_at"])

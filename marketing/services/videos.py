@@ -7,8 +7,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from compliance import services as compliance
 from marketing.auth import Principal
-from marketing.models import Brand, ModerationStatus, Platform, Role, Tag, Video
+from marketing.models import AuditSource, Brand, ModerationStatus, Platform, Role, Tag, Video
 from marketing.services.access import get_for_role
 from marketing.services.errors import Collector, ErrorCode, ServiceValidationError, full_clean_or_raise
 
@@ -51,6 +52,7 @@ def _set_tags(video: Video, names: list[str] | None) -> None:
 def video_create(
     *, principal: Principal, brand_id, platform: str, external_id: str, title: str, duration_ms: int,
     description: str = "", category: str = "", tags: list[str] | None = None, published_at: datetime | None = None,
+    script: str = "", cover_text: str = "",
 ) -> Video:
     brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand", min_role=Role.EDITOR)
     errors = Collector()
@@ -68,13 +70,15 @@ def video_create(
     errors.raise_if_any()
     video = Video(
         brand=brand, platform=platform_obj, external_id=external_id.strip(), title=title, description=description,
-        category=category, duration_ms=duration_ms, published_at=published_at,
+        category=category, duration_ms=duration_ms, published_at=published_at, script=script or "",
+        cover_text=cover_text or "",
     )
     full_clean_or_raise(video)
     try:
         with transaction.atomic():
             video.save()
             _set_tags(video, names)
+            compliance.screen_video(video=video, principal=principal)
     except IntegrityError:
         raise ServiceValidationError.single(
             "external_id", ErrorCode.DUPLICATE, f"Video {external_id!r} already exists on {platform}."
@@ -84,7 +88,7 @@ def video_create(
 
 def video_update(
     *, principal: Principal, video_id, title=_UNSET, description=_UNSET, category=_UNSET, tags=_UNSET,
-    duration_ms=_UNSET, published_at=_UNSET,
+    duration_ms=_UNSET, published_at=_UNSET, script=_UNSET, cover_text=_UNSET,
 ) -> Video:
     video = get_for_role(Video.objects, principal=principal, pk=video_id, field="id", min_role=Role.EDITOR)
     errors = Collector()
@@ -93,7 +97,7 @@ def video_update(
     names = _check_tags(errors, tags)
     errors.raise_if_any()
     changes = {"title": title, "description": description, "category": category, "duration_ms": duration_ms,
-               "published_at": published_at}
+               "published_at": published_at, "script": script, "cover_text": cover_text}
     for attr, value in changes.items():
         if value is not _UNSET:
             setattr(video, attr, value)
@@ -101,17 +105,25 @@ def video_update(
     with transaction.atomic():
         video.save()
         _set_tags(video, names)
+        compliance.screen_video(video=video, principal=principal)
     return video
 
 
-def video_moderate(*, principal: Principal, video_id, status: str, reason: str = "") -> Video:
-    """Approve, reject (a reason is required) or send a video back to pending review."""
+def video_moderate(*, principal: Principal, video_id, status: str, reason: str = "", override_reason: str = "",
+                   source: str = AuditSource.API) -> Video:
+    """Approve, reject (a reason is required) or send a video back to pending review.
+
+    Approving a video with compliance block flags needs ``override_reason``; the override goes on the record.
+    """
     video = get_for_role(Video.objects, principal=principal, pk=video_id, field="id", min_role=Role.EDITOR)
     errors = Collector()
     if status not in ModerationStatus.values:
         errors.add("status", ErrorCode.INVALID_CHOICE, f"Status must be one of {', '.join(ModerationStatus.values)}.")
     elif status == ModerationStatus.REJECTED and not (reason or "").strip():
         errors.add("reason", ErrorCode.REQUIRED, "A rejection needs a reason the creator can act on.")
+    overridden = []
+    if status == ModerationStatus.APPROVED:
+        overridden = compliance.check_approval(errors, video=video, override_reason=override_reason)
     errors.raise_if_any()
     video.moderation_status = status
     video.moderation_reason = (reason or "").strip()
@@ -120,4 +132,6 @@ def video_moderate(*, principal: Principal, video_id, status: str, reason: str =
     with transaction.atomic():
         video.save(update_fields=["moderation_status", "moderation_reason", "moderated_by", "moderated_at",
                                   "updated_at"])
+        compliance.record_override(video=video, flags=overridden, reason=override_reason, principal=principal,
+                                   source=source)
     return video

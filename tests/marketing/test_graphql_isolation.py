@@ -16,6 +16,7 @@ from graphql import GraphQLInputObjectType, get_named_type
 
 from analytics.models import KpiReport, KpiReportSchedule
 from analytics.personas.models import Persona, PersonaModel
+from compliance.models import BrandRule
 from marketing.jobs.models import Job
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Interaction, Role, Video, Viewer
 from marketing.schema import schema
@@ -32,7 +33,7 @@ from tests.factories import (
 from tests.marketing.graphql_helpers import gid, gql
 
 MODELS = (Brand, Video, Campaign, CampaignSpend, Viewer, Interaction, ApiToken, Job, RecommenderModel,
-          KpiReport, PersonaModel)
+          KpiReport, PersonaModel, BrandRule)
 
 
 def seed(brand: Brand) -> dict:
@@ -53,6 +54,7 @@ def seed(brand: Brand) -> dict:
         "PersonaModel": persona_model,
         "Persona": Persona.objects.create(model=persona_model, index=0, label=f"{brand.slug} persona", size=1,
                                           share=1.0),
+        "BrandRule": BrandRule.objects.create(brand=brand, code="rival", terms="x", reason="x"),
     }
 
 
@@ -77,7 +79,7 @@ def _brand_filter(model, brand) -> dict:
 # Root connection field -> the node type it lists (the caller must see exactly brand A's rows).
 CONNECTION_CASES = {
     "brands": "Brand", "videos": "Video", "campaigns": "Campaign", "campaignSpend": "CampaignSpend",
-    "viewers": "Viewer", "interactions": "Interaction", "apiTokens": "ApiToken",
+    "viewers": "Viewer", "interactions": "Interaction", "apiTokens": "ApiToken", "brandRules": "BrandRule",
 }
 NODE_FIELD_CASES = {"node", "nodes"}
 
@@ -108,7 +110,13 @@ ARGUMENT_QUERY_CASES = {
     "persona": ("query($id: ID!) { persona(id: $id) { id label } }", lambda o: {"id": gid(o["Persona"])}),
     "personaRecommendations": ("query($id: ID!) { personaRecommendations(persona: $id) { videoId title } }",
                                lambda o: {"id": gid(o["Persona"])}),
+    "checkCopy": ('{ checkCopy(text: "全网最低价", platform: "douyin", language: "zh-hans") { ruleId } }',
+                  lambda o: {}),
+    "viewerByPlatformUser": ('query($id: ID!) { viewerByPlatformUser(brand: $id, platform: "douyin", '
+                             'platformUserId: "u1") { id } }', lambda o: {"id": gid(o["Brand"])}),
 }
+# Root fields whose answer does not depend on a brand (the same for every caller).
+BRANDLESS_QUERIES = {"kpiDefinitions", "checkCopy"}
 
 
 def _campaign_input(a, b):
@@ -147,6 +155,9 @@ MUTATION_CASES = {
         "campaignId": gid(b["Campaign"]), "personaIds": [gid(b["Persona"])]}),
     "eraseViewer": _input("ViewerInput", lambda a, b: {"viewerId": gid(b["Viewer"])}),
     "exportViewerData": _input("ViewerInput", lambda a, b: {"viewerId": gid(b["Viewer"])}),
+    "createBrandRule": _input("CreateBrandRuleInput", lambda a, b: {"brandId": gid(b["Brand"]), "code": "new",
+                                                                    "terms": ["x"], "reason": "x"}),
+    "updateBrandRule": _input("UpdateBrandRuleInput", lambda a, b: {"id": gid(b["BrandRule"]), "reason": "Hijacked"}),
     "ingestInteractions": ("$brand: ID!, $events: [InteractionEventInput!]!", "brandId: $brand, events: $events",
                            lambda a, b: {"brand": gid(b["Brand"]), "events": [{
                                "platform": "douyin", "viewerId": "u1", "videoExternalId": b["Video"].external_id,
@@ -275,7 +286,7 @@ def test_argument_queries_work_for_brand_a_and_reveal_nothing_of_brand_b(caller,
     body = gql(query, build(b), **auth)
     assert leaked(body, b) == set()
     data = (body.get("data") or {}).get(field)
-    assert data in (None, []) or field == "kpiDefinitions"
+    assert data in (None, []) or field in BRANDLESS_QUERIES
 
 
 @pytest.mark.parametrize("field", sorted(CONNECTION_CASES) + sorted(NODE_FIELD_CASES) + sorted(ARGUMENT_QUERY_CASES))
@@ -315,6 +326,7 @@ MUTATION_MIN_ROLE = {
     "activateRecommender": Role.EDITOR, "resendReport": Role.EDITOR, "trainPersonas": Role.EDITOR,
     "activatePersonaModel": Role.EDITOR, "setCampaignTargetPersonas": Role.EDITOR,
     "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
+    "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN,
 }
 # Brand A callers of every role, by session and by token (createBrand: every token role).
 ROLE_CALLERS = [(kind, role) for kind in ("user", "token") for role in Role.values]
