@@ -22,7 +22,7 @@ from analytics.graphql import Mutation as AnalyticsMutation
 from analytics.graphql import Query as AnalyticsQuery
 from analytics.personas.graphql import Mutation as PersonasMutation
 from analytics.personas.graphql import Query as PersonasQuery
-from marketing.graphql.audit import AuditMutations
+from marketing.graphql.audit import audited
 from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
 from marketing.graphql.ingest import Mutation as IngestMutation
 from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter, RememberValidOperations
@@ -48,7 +48,7 @@ MUTATIONS: tuple[type, ...] = (
 )
 
 Query = merge_types("Query", QUERIES)
-Mutation = merge_types("Mutation", MUTATIONS)
+Mutation = audited(merge_types("Mutation", MUTATIONS))
 
 logger = logging.getLogger("marketing.graphql")
 
@@ -80,6 +80,5 @@ schema = ReelboardSchema(
         QueryCostLimiter,
         IntrospectionPolicy,
         RememberValidOperations,
-        AuditMutations,
     ],
 )
