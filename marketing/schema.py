@@ -23,7 +23,12 @@ from analytics.graphql import Query as AnalyticsQuery
 from analytics.personas.graphql import Mutation as PersonasMutation
 from analytics.personas.graphql import Query as PersonasQuery
 from marketing.graphql.audit import audited
-from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
+from marketing.graphql.extensions import (
+    BadInputCodes,
+    MaskUnexpectedErrors,
+    client_error_summary,
+    is_unexpected,
+)
 from marketing.graphql.ingest import Mutation as IngestMutation
 from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter, RememberValidOperations
 from marketing.graphql.mutations import MarketingMutation
@@ -61,7 +66,7 @@ class ReelboardSchema(strawberry.Schema):
             if is_unexpected(error):
                 StrawberryLogger.error(error, execution_context)
             else:
-                logger.info("GraphQL client error: %s", error.message)
+                logger.info("GraphQL client error: %s", client_error_summary(error))
 
 
 schema = ReelboardSchema(

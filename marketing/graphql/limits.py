@@ -22,6 +22,7 @@ All read settings per request, so tests can change them with ``override_settings
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -44,6 +45,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 PAGE_ARGUMENTS = ("first", "last")
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")  # graphql-core's did_you_mean(), at the end of a message
 
 
 class QueryCostLimiter(SchemaExtension):
@@ -61,6 +63,15 @@ class IntrospectionPolicy(SchemaExtension):
             self.execution_context.validation_rules = (
                 *self.execution_context.validation_rules, NoSchemaIntrospectionCustomRule)
         yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        if settings.GRAPHQL_INTROSPECTION:
+            return
+        # graphql-core's "Did you mean 'brands'?" would spell out the schema that introspection hides.
+        context = self.execution_context
+        for error in (*(getattr(context.result, "errors", None) or ()), *(context.pre_execution_errors or ())):
+            error.message = SUGGESTION.sub("", error.message)
 
 
 # Everything validation reads besides the document and the variables (MAX_TOKENS is checked when parsing).
