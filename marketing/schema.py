@@ -30,7 +30,12 @@ from marketing.graphql.extensions import (
     is_unexpected,
 )
 from marketing.graphql.ingest import Mutation as IngestMutation
-from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter, RememberValidOperations
+from marketing.graphql.limits import (
+    IntrospectionPolicy,
+    QueryCostLimiter,
+    ReadStatementTimeout,
+    RememberValidOperations,
+)
 from marketing.graphql.mutations import MarketingMutation
 from marketing.graphql.queries import Query as MarketingQuery
 from marketing.jobs.graphql import Query as JobsQuery
@@ -85,5 +90,6 @@ schema = ReelboardSchema(
         QueryCostLimiter,
         IntrospectionPolicy,
         RememberValidOperations,
+        ReadStatementTimeout,
     ],
 )
