@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -85,7 +85,8 @@ class ReadStatementTimeout(SchemaExtension):
     The setting is transaction-local (``set_config(..., true)``, i.e. ``SET LOCAL``) in a transaction opened
     around the execution, so the pooled connection never keeps it. Mutations (ingest included) and Celery
     tasks are not bounded: they write, and a write cut short helps nobody. A statement cancelled by the
-    timeout fails its field (logged as unexpected; the client sees INTERNAL_SERVER_ERROR).
+    timeout fails its field (logged as unexpected; the client sees INTERNAL_SERVER_ERROR) and the read's
+    transaction is rolled back.
     """
 
     def on_execute(self) -> Iterator[None]:
@@ -96,8 +97,22 @@ class ReadStatementTimeout(SchemaExtension):
             return
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout)}ms"])
-            yield
+                cursor.execute("SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                               [f"{int(timeout)}ms"])
+                previous = cursor.fetchone()[0]
+            try:
+                yield
+            finally:
+                _restore_statement_timeout(previous)
+
+
+def _restore_statement_timeout(previous: str) -> None:
+    # Inside an enclosing transaction (ATOMIC_REQUESTS, tests) the local setting would outlive ours.
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+    except DatabaseError:  # a statement was cancelled and the transaction aborted: roll back this read
+        transaction.set_rollback(True)
 
 
 class IntrospectionPolicy(SchemaExtension):
