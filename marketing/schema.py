@@ -24,11 +24,21 @@ from analytics.personas.graphql import Mutation as PersonasMutation
 from analytics.personas.graphql import Query as PersonasQuery
 from compliance.graphql import Mutation as ComplianceMutation
 from compliance.graphql import Query as ComplianceQuery
-from marketing.graphql.audit import AuditMutations
-from marketing.graphql.extensions import BadInputCodes, MaskUnexpectedErrors, is_unexpected
+from marketing.graphql.audit import audited
+from marketing.graphql.extensions import (
+    BadInputCodes,
+    MaskUnexpectedErrors,
+    client_error_summary,
+    is_unexpected,
+)
 from marketing.graphql.filters import SCALARS as FILTER_SCALARS
 from marketing.graphql.ingest import Mutation as IngestMutation
-from marketing.graphql.limits import IntrospectionPolicy, QueryCostLimiter, RememberValidOperations
+from marketing.graphql.limits import (
+    IntrospectionPolicy,
+    QueryCostLimiter,
+    ReadStatementTimeout,
+    RememberValidOperations,
+)
 from marketing.graphql.mutations import MarketingMutation
 from marketing.graphql.queries import Query as MarketingQuery
 from marketing.jobs.graphql import Query as JobsQuery
@@ -53,7 +63,7 @@ MUTATIONS: tuple[type, ...] = (
 )
 
 Query = merge_types("Query", QUERIES)
-Mutation = merge_types("Mutation", MUTATIONS)
+Mutation = audited(merge_types("Mutation", MUTATIONS))
 
 logger = logging.getLogger("marketing.graphql")
 
@@ -66,7 +76,7 @@ class ReelboardSchema(strawberry.Schema):
             if is_unexpected(error):
                 StrawberryLogger.error(error, execution_context)
             else:
-                logger.info("GraphQL client error: %s", error.message)
+                logger.info("GraphQL client error: %s", client_error_summary(error))
 
 
 schema = ReelboardSchema(
@@ -85,6 +95,6 @@ schema = ReelboardSchema(
         QueryCostLimiter,
         IntrospectionPolicy,
         RememberValidOperations,
-        AuditMutations,
+        ReadStatementTimeout,
     ],
 )

@@ -190,6 +190,10 @@ GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
 GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=2000)
 GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=20_000)  # see marketing/graphql/limits.py
 GRAPHQL_MAX_BATCH = env.int("GRAPHQL_MAX_BATCH", default=10)  # operations in one batched request
+# Items in any one list argument or list input field (nodes(ids:), filters, videoIds...; ingest events aside).
+GRAPHQL_MAX_LIST_ARGUMENT = env.int("GRAPHQL_MAX_LIST_ARGUMENT", default=100)
+# PostgreSQL statement timeout of GraphQL query operations, in milliseconds (0: none); not mutations or tasks.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=2000)
 GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=not PRODUCTION)
 GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=not PRODUCTION)
 
@@ -197,7 +201,12 @@ GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=not PRODUCTION
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_PER_TOKEN = env.str("RATELIMIT_PER_TOKEN", default="6000/m")
 RATELIMIT_PER_IP = env.str("RATELIMIT_PER_IP", default="3000/m")
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")  # behind a proxy: a header
+# Proxies (load balancers) in front of the application that append to X-Forwarded-For: 0 uses the socket
+# address as the client address, n the n-th address from the right of X-Forwarded-For (marketing/ratelimit.py).
+RATELIMIT_TRUSTED_PROXIES = env.int("RATELIMIT_TRUSTED_PROXIES", default=0)
+if env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR") != "REMOTE_ADDR":  # retired: it read a raw header
+    raise ImproperlyConfigured("RATELIMIT_IP_META_KEY is retired: set RATELIMIT_TRUSTED_PROXIES to the number of "
+                               "proxies in front of the application (1 behind one load balancer)")
 RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not lock everyone out
 
 # CORS for browser-based marketing tools on other origins (django-cors-headers); none by default.

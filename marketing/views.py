@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
 from marketing.auth import ANONYMOUS, bearer_token
+from marketing.graphql.limits import BATCH_COST_ATTRIBUTE, operation_cost
 from marketing.graphql.permissions import Context
 from marketing.ratelimit import retry_after_seconds
 
@@ -32,6 +33,14 @@ class ReelboardGraphQLView(GraphQLView):
             if rejection is not None:
                 return rejection
         return super().dispatch(request, *args, **kwargs)
+
+    def parse_http_body(self, request_adapter):
+        data = super().parse_http_body(request_adapter)
+        if isinstance(data, list):  # a batch shares one cost budget (QueryCostLimiter refuses all of it)
+            setattr(request_adapter.request, BATCH_COST_ATTRIBUTE, sum(
+                operation_cost(self.schema._schema, item.query or "", item.operation_name, item.variables)
+                for item in data))
+        return data
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
         return Context(request=request, response=response, principal=getattr(request, "principal", ANONYMOUS))

@@ -1,13 +1,17 @@
-"""Audit every API write: one entry per root field of each mutation operation."""
+"""Audit every API write: one entry per mutation root field that executes.
+
+The entry is written by a field extension on each root field of ``Mutation`` (``audited``), so it follows
+what runs, however the field was selected: directly, through a fragment or an inline fragment, under an
+alias, in a batch; a field skipped by ``@skip``/``@include`` runs nothing and records nothing.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from typing import Any
 
-from graphql import FieldNode, OperationDefinitionNode
-from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
 
 from marketing.auth import ANONYMOUS
 from marketing.models import AuditSource
@@ -19,42 +23,39 @@ logger = logging.getLogger(__name__)
 SELF_AUDITED = frozenset({"eraseViewer", "exportViewerData"})
 
 
-class AuditMutations(SchemaExtension):
-    """Records who called which mutation and whether it succeeded (no GraphQL error and no payload
-    ``errors`` in the response). Variables are recorded by name only: their values may be personal."""
+class AuditMutationField(FieldExtension):
+    """Records who called the mutation and whether it succeeded (it returned a payload without ``errors``
+    and raised nothing). Variables are recorded by name only: their values may be personal."""
 
-    def on_execute(self) -> Iterator[None]:
-        yield
-        context = self.execution_context
-        if context.operation_type != OperationType.MUTATION:
-            return
-        principal = getattr(context.context, "principal", ANONYMOUS)
-        if not principal.is_authenticated:  # refused before anything was written
-            return
-        result = context.result
-        data = getattr(result, "data", None) or {}
-        failed = {error.path[0] for error in (getattr(result, "errors", None) or []) if error.path}
+    def resolve(self, next_, source: Any, info: Info, **kwargs: Any) -> Any:
         try:
-            for field in _root_fields(context.graphql_document, context.operation_name):
-                key = field.alias.value if field.alias else field.name.value
-                payload = data.get(key)
-                succeeded = key not in failed and payload is not None and not (
-                    isinstance(payload, dict) and payload.get("errors"))
-                if succeeded and field.name.value in SELF_AUDITED:
-                    continue
-                audit_record(principal=principal, source=AuditSource.API, action=field.name.value,
-                             succeeded=succeeded, details={"operation": context.operation_name or "",
-                                                           "variables": sorted(context.variables or {})})
-        except Exception:  # the write itself is done; a failing audit insert is logged, not raised
-            logger.exception("could not record the audit entry of a mutation")
+            payload = next_(source, info, **kwargs)
+        except Exception:
+            _record(info, succeeded=False)
+            raise
+        _record(info, succeeded=payload is not None and not getattr(payload, "errors", None))
+        return payload
 
 
-def _root_fields(document, operation_name: str | None) -> list[FieldNode]:
-    if document is None:
-        return []
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    operation = next((o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)),
-                     None)
-    if operation is None:
-        return []
-    return [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+def _record(info: Info, *, succeeded: bool) -> None:
+    principal = getattr(info.context, "principal", ANONYMOUS)
+    if not principal.is_authenticated:  # refused before anything was written
+        return
+    action = info.field_name
+    if succeeded and action in SELF_AUDITED:
+        return
+    operation = info.operation.name
+    try:
+        audit_record(principal=principal, source=AuditSource.API, action=action, succeeded=succeeded,
+                     details={"operation": operation.value if operation else "",
+                              "variables": sorted(info.variable_values or {})})
+    except Exception:  # the write itself is done; a failing audit insert is logged, not raised
+        logger.exception("could not record the audit entry of a mutation")
+
+
+def audited(mutation: type) -> type:
+    """``mutation`` (the root Mutation type) with every root field audited by ``AuditMutationField``."""
+    for field in mutation.__strawberry_definition__.fields:
+        if not any(isinstance(extension, AuditMutationField) for extension in field.extensions):
+            field.extensions.append(AuditMutationField())
+    return mutation

@@ -170,6 +170,21 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError | ValueError | ServiceValidationError)
 
 
+def client_error_summary(error: GraphQLError) -> str:
+    """A client error as a log line without its message: messages quote the input they refuse (a raw
+    viewer id sent as a number is echoed as "non string value: 13800138000"), and logs must not hold it.
+    The code, field, path and position say what was refused; the client has the full message."""
+    extensions = error.extensions or {}
+    parts = [f"code={extensions.get('code') or 'GRAPHQL_VALIDATION_FAILED'}"]
+    if extensions.get("field"):
+        parts.append(f"field={extensions['field']}")
+    if error.path:
+        parts.append("path=" + ".".join(str(key) for key in error.path))
+    if error.locations:
+        parts.append("at=" + ",".join(f"{location.line}:{location.column}" for location in error.locations))
+    return " ".join(parts)
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Replace unexpected errors by a generic message with code INTERNAL_SERVER_ERROR.
 
