@@ -25,7 +25,10 @@ Run (PostgreSQL only; a database of its own whose name contains "bench", it is m
      the request to the parsed JSON, every KPI of the dictionary in totals, series and breakdown:
      cold (reach cache off), cold with the breakdown as one table (``table { columns rows }``), coldest
      (reach cache and set cache off), warm (reach cache on), and cold with the values as ``{kpi value}``
-     objects;
+     objects; from the objects and row forms, the cost of one resolved GraphQL field (the objects form's
+     extra time over its extra fields, counted in the answers);
+   * GraphQL's per-field cost on a list of model objects: a page of 100 ``videos`` with 10 scalar fields
+     each (with and without the node ``id``) against the same page with ``__typename`` only;
    * the selectors in-process (one KpiScope: totals, series(DAY), breakdown(VIDEO));
    * hand-written SQL over the rollup tables the selectors read (the same rows, added up and unioned,
      no KPI maths);
@@ -236,6 +239,24 @@ GRAPHQL_QUERY_TABLE = GRAPHQL_QUERY.replace("groups { key label row }", "table {
 GRAPHQL_QUERY_OBJECTS = GRAPHQL_QUERY.replace("key row", "key values { kpi value }").replace(
     "label row", "label values { kpi value }")
 
+# A page of 100 videos (the world has 300) with 10 scalar fields each: the node id and 9 columns, or 10
+# columns; and the same page with no field but __typename, to take the fields' cost as the difference.
+VIDEO_COLUMNS = ("externalId title description category durationMs publishedAt moderationStatus moderationReason "
+                 "createdAt updatedAt").split()
+VIDEO_PAGE = "query {{ videos(first: 100) {{ edges {{ node {{ {fields} }} }} }} }}"
+VIDEOS_WITH_ID = VIDEO_PAGE.format(fields=" ".join(["id", *VIDEO_COLUMNS[:9]]))
+VIDEOS_COLUMNS = VIDEO_PAGE.format(fields=" ".join(VIDEO_COLUMNS))
+VIDEOS_TYPENAME = VIDEO_PAGE.format(fields="__typename")
+
+
+def resolved_fields(value) -> int:
+    """How many fields GraphQL resolved to give this answer (one per key of every object in it)."""
+    if isinstance(value, dict):
+        return len(value) + sum(resolved_fields(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(resolved_fields(v) for v in value)
+    return 0
+
 
 class GraphQLServer:
     """gunicorn serving this project on a free local port, against the benchmark's database."""
@@ -444,13 +465,21 @@ def time_reads(brand: Brand, campaign: Campaign, repeat: int) -> None:
         assert table["breakdown"]["table"]["rows"] == [[g["key"], g["label"], *g["row"]]
                                                        for g in answer["breakdown"]["groups"]]
         values = len(answer["totals"]) + sum(len(g["row"]) for g in answer["series"] + answer["breakdown"]["groups"])
-        via_http, via_table, via_coldest, via_warm, via_objects, via_selectors, via_sql, via_cpu = interleaved(
+        # The objects form's extra fields over the row form (each value's object, kpi and value, less the rows).
+        extra_fields = resolved_fields(objects) - resolved_fields(answer)
+        pages = {query: cold.graphql(query, {}, token)["videos"]["edges"]
+                 for query in (VIDEOS_WITH_ID, VIDEOS_COLUMNS, VIDEOS_TYPENAME)}
+        assert [len(edges) for edges in pages.values()] == [100, 100, 100]
+        (via_http, via_table, via_coldest, via_warm, via_objects, via_selectors, via_sql, via_cpu, via_videos_id,
+         via_videos_columns, via_videos_typename) = interleaved(
             lambda: cold.graphql(GRAPHQL_QUERY, variables, token),
             lambda: cold.graphql(GRAPHQL_QUERY_TABLE, variables, token),
             lambda: coldest.graphql(GRAPHQL_QUERY, variables, token),
             lambda: warm.graphql(GRAPHQL_QUERY, variables, token),
             lambda: cold.graphql(GRAPHQL_QUERY_OBJECTS, variables, token),
             lambda: read_with_selectors(brand, ids), lambda: read_with_raw_sql(brand, ids), cpu_reference,
+            lambda: cold.graphql(VIDEOS_WITH_ID, {}, token), lambda: cold.graphql(VIDEOS_COLUMNS, {}, token),
+            lambda: cold.graphql(VIDEOS_TYPENAME, {}, token),
             repeat=repeat)
     finally:
         cold.stop()
@@ -477,6 +506,20 @@ def time_reads(brand: Brand, campaign: Campaign, repeat: int) -> None:
           f"warm / raw SQL: p50 {w50 / r50:.2f}  p95 {w95 / r95:.2f}; table / raw SQL: p50 {t50 / r50:.2f}  "
           f"p95 {t95 / r95:.2f}")
     print(f"  ratio selectors / raw SQL: p50 {s50 / r50:.2f}  p95 {s95 / r95:.2f}")
+    print(f"  objects form / row form: p50 {o50 / h50:.2f}  p95 {o95 / h95:.2f}  (target p95 <= 2); objects form / "
+          f"raw SQL: p50 {o50 / r50:.2f}  p95 {o95 / r95:.2f}  (target p95 <= 3)")
+    print(f"  GraphQL per resolved field: {(o50 - h50) / extra_fields * 1e6:.2f} us at p50 "
+          f"({(o95 - h95) / extra_fields * 1e6:.2f} us at p95): objects minus row form over its {extra_fields:,} "
+          "extra fields")
+    (vi50, vi95), (vc50, vc95), (vt50, vt95) = (percentiles(via_videos_id), percentiles(via_videos_columns),
+                                                percentiles(via_videos_typename))
+    print("videos(first: 100), cold server, interleaved with the above:")
+    print(f"  id + 9 columns: p50 {vi50 * 1000:8.1f} ms  p95 {vi95 * 1000:8.1f} ms  -> "
+          f"{(vi50 - vt50) / 1000 * 1e6:.2f} us per field at p50")
+    print(f"  10 columns    : p50 {vc50 * 1000:8.1f} ms  p95 {vc95 * 1000:8.1f} ms  -> "
+          f"{(vc50 - vt50) / 1000 * 1e6:.2f} us per field at p50")
+    print(f"  __typename    : p50 {vt50 * 1000:8.1f} ms  p95 {vt95 * 1000:8.1f} ms  (the page without its 1,000 "
+          "fields; per field = (page - this) / 1,000)")
     u50, u95 = percentiles(via_cpu)
     print(f"  CPU reference loop      : p50 {u50 * 1000:8.1f} ms  p95 {u95 * 1000:8.1f} ms  (fixed work: p95 / p50 = "
           f"{u95 / u50:.2f} is the machine's own jitter; best {min(via_cpu) * 1000:.1f} ms)")

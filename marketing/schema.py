@@ -15,7 +15,6 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from analytics.graphql import SCALARS as ANALYTICS_SCALARS
 from analytics.graphql import Mutation as AnalyticsMutation
@@ -25,11 +24,14 @@ from analytics.personas.graphql import Query as PersonasQuery
 from compliance.graphql import Mutation as ComplianceMutation
 from compliance.graphql import Query as ComplianceQuery
 from marketing.graphql.audit import audited
+from marketing.graphql.execution import PlainLeafExecutor
 from marketing.graphql.extensions import (
     BadInputCodes,
     MaskUnexpectedErrors,
+    ModelFieldsOptimizer,
     client_error_summary,
     is_unexpected,
+    optimize_model_fields,
 )
 from marketing.graphql.filters import SCALARS as FILTER_SCALARS
 from marketing.graphql.ingest import Mutation as IngestMutation
@@ -69,6 +71,14 @@ logger = logging.getLogger("marketing.graphql")
 
 
 class ReelboardSchema(strawberry.Schema):
+    """The API's schema. Field execution is wired for many small fields (marketing/graphql/execution.py):
+    no extension hooks every field (the optimizer hooks the fields returning model types only) and
+    plain leaf fields are read in one step."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, execution_context_class=PlainLeafExecutor, **kwargs)
+        optimize_model_fields(self._schema)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log unexpected errors with their traceback; the client's own mistakes (bad input, no
         authentication, limits) are answered in the response and only noted at INFO."""
@@ -86,7 +96,7 @@ schema = ReelboardSchema(
                             batching_config={"max_operations": settings.GRAPHQL_MAX_BATCH},
                             scalar_map={**ANALYTICS_SCALARS, **FILTER_SCALARS}),
     extensions=[
-        DjangoOptimizerExtension,
+        ModelFieldsOptimizer,
         BadInputCodes,
         MaskUnexpectedErrors,
         lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),

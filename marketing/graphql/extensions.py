@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import (
     ArgumentNode,
     DocumentNode,
+    GraphQLObjectType,
+    GraphQLSchema,
     ListValueNode,
     ObjectFieldNode,
     ObjectValueNode,
     StringValueNode,
     ValueNode,
+    get_named_type,
+    is_abstract_type,
     visit,
 )
 from graphql.error import GraphQLError
 from graphql.language import Visitor
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.relay import GlobalIDValueError
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.utils.str_converters import to_camel_case
+from strawberry_django import optimizer
+from strawberry_django.optimizer import DjangoOptimizerExtension
+from strawberry_django.utils.typing import has_django_definition
 
 from marketing.graphql.ids import graphql_code
 from marketing.services.errors import ServiceValidationError
@@ -198,3 +206,54 @@ class MaskUnexpectedErrors(MaskErrors):
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked
+
+
+class ModelFieldsOptimizer(DjangoOptimizerExtension):
+    """strawberry-django's query optimizer (``only`` / ``select_related`` / ``prefetch_related`` from the
+    selection), hooked only where a resolver can hand it model rows.
+
+    ``DjangoOptimizerExtension.resolve`` is graphql-core middleware: it wraps every field of every
+    operation, thousands of scalars included, to look at each result for a QuerySet to optimise. Here
+    it is no middleware; ``optimize_model_fields`` puts the same hook on the fields whose type is a
+    model type (or an interface / union of some), the only ones whose result it can act on.
+    strawberry-django's own fields (connections, lists, relations) optimise their querysets in
+    ``get_queryset`` with the extension this one keeps installing per operation (``on_execute``).
+    """
+
+    resolve = SchemaExtension.resolve  # no middleware: see optimize_model_fields
+
+
+def _optimized(resolve: Callable) -> Callable:
+    def resolve_optimized(source: Any, info: Any, **kwargs: Any) -> Any:
+        extension = optimizer.optimizer.get()
+        if extension is None:  # outside an operation of a schema with the extension
+            return resolve(source, info, **kwargs)
+        return DjangoOptimizerExtension.resolve(extension, resolve, source, info, **kwargs)
+
+    resolve_optimized.optimizes_model_rows = True
+    return resolve_optimized
+
+
+def _is_model_type(graphql_type: Any) -> bool:
+    definition = (getattr(graphql_type, "extensions", None) or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return has_django_definition(getattr(definition, "origin", None))
+
+
+def optimize_model_fields(schema: GraphQLSchema) -> list[str]:
+    """Give every field returning a model type (or an interface / union with one) the optimizer's hook of
+    ``ModelFieldsOptimizer``; returns them as ``Type.field``."""
+    model_types = {t for t in schema.type_map.values() if _is_model_type(t)}
+    for graphql_type in schema.type_map.values():
+        if is_abstract_type(graphql_type) and any(
+                t in model_types for t in schema.get_possible_types(graphql_type)):
+            model_types.add(graphql_type)
+    hooked = []
+    for graphql_type in schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for name, field in graphql_type.fields.items():
+            if get_named_type(field.type) in model_types and field.resolve is not None and not getattr(
+                    field.resolve, "optimizes_model_rows", False):
+                field.resolve = _optimized(field.resolve)
+                hooked.append(f"{graphql_type.name}.{name}")
+    return hooked

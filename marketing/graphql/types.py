@@ -44,6 +44,13 @@ class BrandScoped(relay.Node):
             queryset.__class__ = type(queryset.model.objects.none())
         return queryset.for_principal(principal_of(info), min_role=cls.min_role)
 
+    @classmethod
+    def resolve_id_attr(cls) -> str:
+        """The primary key holds every node's id. strawberry-django finds that by scanning and evaluating the
+        annotations of the whole class hierarchy for a ``NodeID`` (there is none), and caches only a
+        ``NodeID`` it found: ~3 ms per ``id`` field resolved, 0.3 s for a page of 100 nodes."""
+        return "pk"
+
 
 @strawberry_django.type(models.Platform, name="Platform")
 class PlatformType:
