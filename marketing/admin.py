@@ -11,11 +11,17 @@ and report each failing row. Interactions are append-only facts: read-only here.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template import engines
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from marketing.auth import Principal, principal_for_user
 from marketing.models import (
@@ -279,20 +285,38 @@ class MembershipAdmin(BrandScopedAdmin):
 
 
 class ApiTokenForm(ServiceForm):
+    expires_in_days = forms.IntegerField(
+        label=_("Expires in (days)"), min_value=1, required=False,
+        help_text=_("The token stops working after this many days (default API_TOKEN_DEFAULT_DAYS, at most "
+                    "API_TOKEN_MAX_DAYS)."))
+
     class Meta:
         model = ApiToken
         fields = ("brand", "name", "role")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_in_days"].initial = settings.API_TOKEN_DEFAULT_DAYS
+
     def run_service(self, principal, data):
         token, self.raw_token = brand_services.api_token_create(
-            principal=principal, brand_id=data["brand"].pk, name=data["name"], role=data["role"])
+            principal=principal, brand_id=data["brand"].pk, name=data["name"], role=data["role"],
+            expires_in_days=data.get("expires_in_days"))
         return token
+
+
+# Brand admins are warned on the token list this many days before a token of theirs expires.
+TOKEN_EXPIRY_WARNING_DAYS = 30
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ServiceAdmin):
+    """Token metadata is for brand admins only, as in GraphQL (``ApiTokenType.min_role``)."""
+
     form = ApiTokenForm
-    list_display = ("name", "brand", "role", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    view_role = Role.ADMIN
+    list_display = ("name", "brand", "role", "prefix", "created_by", "created_at", "last_used_at", "expires_at",
+                    "revoked_at")
     list_filter = ("role", ("revoked_at", admin.EmptyFieldListFilter), "brand")
     search_fields = ("name", "prefix", "brand__name")
     date_hierarchy = "created_at"
@@ -300,13 +324,25 @@ class ApiTokenAdmin(ServiceAdmin):
     list_select_related = ("brand", "created_by")
     change_role = Role.ADMIN
     actions = ("revoke_tokens",)
-    readonly_fields = ("brand", "name", "role", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("brand", "name", "role", "prefix", "created_by", "created_at", "last_used_at", "expires_at",
+                       "revoked_at")
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
 
     def get_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ("brand", "name", "role")
+        return self.readonly_fields if obj is not None else ("brand", "name", "role", "expires_in_days")
+
+    def changelist_view(self, request, extra_context=None):
+        # Tokens that existed before expiry got one (migration 0007); tell their admins before they stop.
+        soon = self.get_queryset(request).active().filter(
+            expires_at__lte=timezone.now() + timedelta(days=TOKEN_EXPIRY_WARNING_DAYS)).count()
+        if soon and request.method == "GET":
+            self.message_user(request, ngettext(
+                "%(count)d active token expires within %(days)d days: issue a replacement and update its client.",
+                "%(count)d active tokens expire within %(days)d days: issue replacements and update their clients.",
+                soon) % {"count": soon, "days": TOKEN_EXPIRY_WARNING_DAYS}, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def has_change_permission(self, request, obj=None):
         # Tokens are immutable once issued; only revocation (an action) changes them.

@@ -126,7 +126,8 @@ def test_api_token_type_has_no_hash_field():
     from marketing.schema import schema
 
     fields = set(schema._schema.type_map["ApiToken"].fields)
-    assert fields == {"id", "brand", "name", "role", "prefix", "createdAt", "lastUsedAt", "revokedAt", "isActive"}
+    assert fields == {"id", "brand", "name", "role", "prefix", "createdAt", "lastUsedAt", "revokedAt", "expiresAt",
+                      "isActive"}
 
 
 def test_viewer_type_exposes_only_pseudonymous_fields():
