@@ -1,21 +1,18 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from analytics import reports
 from analytics.models import DailyRollup, KpiReport, KpiReportSchedule
+from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
 from marketing.models import Brand, Campaign, Role
 
 
-class BrandScopedAdmin(admin.ModelAdmin):
-    """Staff see their brands' rows; changes need the editor role there."""
+class BrandScopedAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+    """Staff see their brands' rows (with the model's view permission); changes and deletions need the
+    editor role on the row's brand, as the schedules' and reports' API does."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None or request.user.is_superuser:
-            return super().has_change_permission(request, obj)
-        return principal_for_user(request.user).has_role(obj.brand_id, Role.EDITOR)
+    delete_role = Role.EDITOR
 
 
 @admin.register(KpiReportSchedule)
@@ -53,7 +50,7 @@ class KpiReportAdmin(BrandScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Re-send the selected reports (e-mail and webhook)")
+    @role_action(Role.EDITOR, description=_("Re-send the selected reports (e-mail and webhook)"))
     def resend(self, request, queryset):
         for report in queryset:
             reports.resend(report_id=report.pk)

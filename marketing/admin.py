@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketing.auth import Principal, principal_for_user
+from marketing.admin_access import BrandRoleAdminMixin, principal_of, role_action
+from marketing.auth import Principal
 from marketing.models import (
     ApiToken,
     AuditEntry,
@@ -54,13 +55,6 @@ admin.site.site_header = "Reelboard administration"
 admin.site.site_title = "Reelboard admin"
 
 
-def principal_of(request) -> Principal:
-    """The request user's principal, built once per request."""
-    if not hasattr(request, "_admin_principal"):
-        request._admin_principal = principal_for_user(request.user)
-    return request._admin_principal
-
-
 def report_failures(modeladmin, request, failures: list[tuple[object, ServiceValidationError]], done: int,
                     verb: str) -> None:
     """One error message per failed row (with the service's reason), one success message for the rest."""
@@ -88,7 +82,7 @@ def apply_each(modeladmin, request, queryset, service, *, verb: str, change_mess
 # --- Brand-scoped base ----------------------------------------------------------------------
 
 
-class BrandScopedAdmin(admin.ModelAdmin):
+class BrandScopedAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     """Rows of the principal's brands; editing needs ``change_role`` on the row's brand."""
 
     view_role = Role.VIEWER
@@ -154,8 +148,9 @@ class BrandScopedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.related_model is Video:
-            kwargs["queryset"] = Video.objects.for_principal(principal_of(request), min_role=self.change_role)
+        if db_field.related_model in (Video, Tag):
+            kwargs["queryset"] = db_field.related_model.objects.for_principal(principal_of(request),
+                                                                              min_role=self.change_role)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -359,7 +354,7 @@ class ApiTokenAdmin(ServiceAdmin):
         request._issued_raw_token = getattr(form, "raw_token", None)
         return super().save_form(request, form, change)
 
-    @admin.action(description="Revoke the selected tokens")
+    @role_action(Role.ADMIN, description=_("Revoke the selected tokens"))
     def revoke_tokens(self, request, queryset):
         apply_each(self, request, queryset, lambda token: brand_services.api_token_revoke(
             principal=principal_of(request), token_id=token.pk), verb="token(s) revoked", change_message="revoked")
@@ -369,7 +364,7 @@ class ApiTokenAdmin(ServiceAdmin):
 
 
 class GlobalCatalogueAdmin(admin.ModelAdmin):
-    """Platforms and tags are shared by every brand: any staff member reads, superusers edit."""
+    """Platforms are shared by every brand: any staff member reads, superusers edit."""
 
     search_fields = ("name",)
 
@@ -396,8 +391,23 @@ class PlatformAdmin(GlobalCatalogueAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(GlobalCatalogueAdmin):
-    list_display = ("name",)
+class TagAdmin(BrandScopedAdmin):
+    """A brand's tags (the changelist and the video form's autocomplete list the caller's brands' only).
+
+    Tags come from the videos' forms and the API (``video_services``); here they are read, and editors
+    may delete one their brand no longer wants.
+    """
+
+    list_display = ("name", "brand")
+    list_filter = ("brand",)
+    search_fields = ("name",)
+    delete_role = Role.EDITOR
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class VideoForm(ServiceForm):
@@ -468,15 +478,15 @@ class VideoAdmin(ServiceAdmin):
             principal=principal_of(request), video_id=video.pk, status=status, reason=reason),
             verb=f"video(s) marked {status}", change_message=f"marked {status}")
 
-    @admin.action(description="Approve the selected videos")
+    @role_action(Role.EDITOR, description=_("Approve the selected videos"))
     def approve_videos(self, request, queryset):
         self._moderate(request, queryset, ModerationStatus.APPROVED)
 
-    @admin.action(description="Send the selected videos back to review")
+    @role_action(Role.EDITOR, description=_("Send the selected videos back to review"))
     def send_back_to_review(self, request, queryset):
         self._moderate(request, queryset, ModerationStatus.PENDING)
 
-    @admin.action(description="Reject the selected videos (asks for a reason)")
+    @role_action(Role.EDITOR, description=_("Reject the selected videos (asks for a reason)"))
     def reject_videos(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -545,15 +555,15 @@ class CampaignAdmin(ServiceAdmin):
             principal=principal_of(request), campaign_id=campaign.pk, to=to),
             verb=f"campaign(s) now {to}", change_message=f"status -> {to}")
 
-    @admin.action(description="Activate the selected campaigns")
+    @role_action(Role.EDITOR, description=_("Activate the selected campaigns"))
     def activate_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.ACTIVE)
 
-    @admin.action(description="Pause the selected campaigns")
+    @role_action(Role.EDITOR, description=_("Pause the selected campaigns"))
     def pause_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.PAUSED)
 
-    @admin.action(description="Complete the selected campaigns")
+    @role_action(Role.EDITOR, description=_("Complete the selected campaigns"))
     def complete_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.COMPLETED)
 
@@ -618,7 +628,7 @@ class ViewerAdmin(ReadOnlyAdmin):
     def short_key(self, obj) -> str:
         return f"{obj.viewer_key[:16]}…"
 
-    @admin.action(description="Erase the selected viewers and all their data (irreversible; asks first)")
+    @role_action(Role.ADMIN, description=_("Erase the selected viewers and all their data (irreversible; asks first)"))
     def erase_viewers(self, request, queryset):
         if "apply" in request.POST:
             apply_each(self, request, queryset, lambda viewer: privacy_services.viewer_erase(

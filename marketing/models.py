@@ -239,10 +239,16 @@ class Platform(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=64, unique=True)
+    """A brand's label for its videos: each brand has its own tags (a tag name can reveal a plan)."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=64)
+
+    objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="tag_unique_brand_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,10 +1,13 @@
 """Admin: read-only views of persona models and personas; activation is an explicit action."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from analytics.personas import services
 from analytics.personas.models import CampaignTargetPersona, Persona, PersonaModel
+from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
+from marketing.models import Role
 from marketing.services.errors import ServiceValidationError
 
 
@@ -18,7 +21,7 @@ class PersonaInline(admin.TabularInline):
 
 
 @admin.register(PersonaModel)
-class PersonaModelAdmin(admin.ModelAdmin):
+class PersonaModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("brand", "version", "status", "is_active", "k", "n_viewers", "training_seconds", "trained_at")
     list_filter = ("status", "is_active")
     search_fields = ("brand__name",)
@@ -28,12 +31,12 @@ class PersonaModelAdmin(admin.ModelAdmin):
     actions = ["activate"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user)).defer("artefacts")
+        return super().get_queryset(request).defer("artefacts")
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Make the selected model its brand's active persona model")
+    @role_action(Role.EDITOR, description=_("Make the selected model its brand's active persona model"))
     def activate(self, request, queryset):
         principal = principal_for_user(request.user)
         for pk in queryset.values_list("pk", flat=True):
@@ -46,25 +49,19 @@ class PersonaModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Persona)
-class PersonaAdmin(admin.ModelAdmin):
+class PersonaAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("label", "model", "size", "share")
     list_select_related = ("model__brand",)
     readonly_fields = ("model", "index", "label", "size", "share", "profile", "tag_affinity")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
 
     def has_add_permission(self, request):
         return False
 
 
 @admin.register(CampaignTargetPersona)
-class CampaignTargetPersonaAdmin(admin.ModelAdmin):
+class CampaignTargetPersonaAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("campaign", "persona", "created_by", "created_at")
     readonly_fields = ("campaign", "persona", "created_by", "created_at")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
 
     def has_add_permission(self, request):
         return False

@@ -6,7 +6,6 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify

@@ -38,13 +38,15 @@ def _check_tags(errors: Collector, tags) -> list[str] | None:
 
 
 def _set_tags(video: Video, names: list[str] | None) -> None:
+    """Give the video these tags of its brand, creating the brand's missing ones (tags never cross brands)."""
     if names is None:
         return
-    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    missing = [Tag(name=n) for n in names if n not in existing]
+    brand_tags = Tag.objects.filter(brand_id=video.brand_id, name__in=names)
+    existing = {t.name: t for t in brand_tags}
+    missing = [Tag(brand_id=video.brand_id, name=n) for n in names if n not in existing]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        existing = {t.name: t for t in brand_tags.all()}
     video.tags.set([existing[n] for n in names])
 
 
