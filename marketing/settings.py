@@ -31,8 +31,13 @@ if PRODUCTION and (SECRET_KEY == _DEV_SECRET or DEBUG):
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Keyed hash for platform user ids: raw ids never reach the database or the logs.
-VIEWER_ID_HMAC_KEY = env.str("VIEWER_ID_HMAC_KEY", default=SECRET_KEY)
+# Keyed hash for platform user ids: raw ids never reach the database or the logs. Rotating it changes every
+# pseudonym, so it is its own secret: required (and distinct from SECRET_KEY) whenever DATABASE_URL is set.
+VIEWER_ID_HMAC_KEY = env.str("VIEWER_ID_HMAC_KEY", default="")
+if env.str("DATABASE_URL", default="") and (not VIEWER_ID_HMAC_KEY or VIEWER_ID_HMAC_KEY == SECRET_KEY):
+    raise ImproperlyConfigured("DATABASE_URL is set: VIEWER_ID_HMAC_KEY must be set too, to a dedicated secret "
+                               "(not SECRET_KEY); changing it later changes every viewer pseudonym")
+VIEWER_ID_HMAC_KEY = VIEWER_ID_HMAC_KEY or SECRET_KEY  # the embedded SQLite demo only
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -96,14 +96,34 @@ def video_update(
     errors.raise_if_any()
     changes = {"title": title, "description": description, "category": category, "duration_ms": duration_ms,
                "published_at": published_at}
+    copy_changed = _copy_changed(video, changes, names)
     for attr, value in changes.items():
         if value is not _UNSET:
             setattr(video, attr, value)
+    if copy_changed and video.moderation_status == ModerationStatus.APPROVED:
+        # Approval was of the copy as it was: changed copy goes back to review before it can be promoted again.
+        video.moderation_status, video.moderation_reason = ModerationStatus.PENDING, ""
+        video.moderated_by, video.moderated_at = None, None
     full_clean_or_raise(video)
     with transaction.atomic():
         video.save()
         _set_tags(video, names)
     return video
+
+
+# The fields a moderator approves: changing any of them sends an approved video back to pending.
+# MERGE: the compliance branch adds ``script`` (and re-screening); add it here.
+REVIEWED_COPY_FIELDS = ("title", "description", "tags")
+
+
+def _copy_changed(video: Video, changes: dict, tag_names: list[str] | None) -> bool:
+    for attr in REVIEWED_COPY_FIELDS:
+        if attr == "tags":
+            if tag_names is not None and set(tag_names) != set(video.tags.values_list("name", flat=True)):
+                return True
+        elif changes.get(attr, _UNSET) is not _UNSET and changes[attr] != getattr(video, attr):
+            return True
+    return False
 
 
 def video_moderate(*, principal: Principal, video_id, status: str, reason: str = "") -> Video:
