@@ -5,6 +5,7 @@ eagerly in-process, local-memory cache. Setting DATABASE_URL and REDIS_URL switc
 production shape: PostgreSQL, a Redis broker/result backend/cache and real Celery workers.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "strawberry_django",
     "django_celery_beat",
     "corsheaders",
+    "axes",
     "marketing",
     "marketing.jobs",
     "analytics",
@@ -67,7 +69,23 @@ MIDDLEWARE = [
     "marketing.auth.PrincipalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers sign-ins that axes refused (marketing/login_throttle.py)
 ]
+
+# Admin sign-in throttling (django-axes): failures count per user name and client address together.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failed admin sign-ins of one user name from one client address before that pair is locked out.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Minutes a locked-out user name and client address pair waits (failures older than this are forgotten).
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# One lock per (user name, client address) pair: a guesser elsewhere cannot lock a person out of their desk.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address: the same rule as the API rate limits (see marketing/login_throttle.py).
+AXES_CLIENT_IP_CALLABLE = "marketing.login_throttle.axes_client_address"
+# The translated 429 answer to a locked-out sign-in.
+AXES_LOCKOUT_CALLABLE = "marketing.login_throttle.lockout_response"
+# A successful sign-in (before the lock) forgets that pair's earlier failures.
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "marketing.urls"
 WSGI_APPLICATION = "marketing.wsgi.application"
