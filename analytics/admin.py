@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from analytics import reports
+from analytics import reports, webhook_signing
 from analytics.models import DailyRollup, KpiReport, KpiReportSchedule
 from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
@@ -21,6 +21,23 @@ class KpiReportScheduleAdmin(BrandScopedAdmin):
     list_filter = ("period", "is_active", "brand")
     search_fields = ("name", "recipients")
     filter_horizontal = ("campaigns",)
+
+    actions = ["rotate_webhook_secret"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.webhook_url and not obj.webhook_secret_salt:
+            self._show_secret(request, obj, webhook_signing.rotate_secret(obj))
+
+    def _show_secret(self, request, schedule, secret: str) -> None:
+        self.message_user(request, _("Webhook signing secret of %(schedule)s: %(secret)s  Copy it to the receiver "
+                                     "now: it is shown only once.") % {"schedule": schedule, "secret": secret},
+                          messages.WARNING)
+
+    @role_action(Role.EDITOR, description=_("New webhook signing secret for the selected schedules (shown once)"))
+    def rotate_webhook_secret(self, request, queryset):
+        for schedule in queryset:
+            self._show_secret(request, schedule, webhook_signing.rotate_secret(schedule))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "webhook_url":

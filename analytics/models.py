@@ -254,6 +254,8 @@ class KpiReportSchedule(models.Model):
     send_at = models.TimeField(help_text="Time of day in the brand's reporting time zone.")
     recipients = models.TextField(blank=True, help_text="E-mail addresses, one per line or comma-separated.")
     webhook_url = models.URLField(blank=True, help_text="Receives the report as JSON (POST).")
+    # Random salt of the webhook signing secret (analytics.webhook_signing): the secret itself is not stored.
+    webhook_secret_salt = models.CharField(max_length=64, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 
-from analytics import selectors, webhooks
+from analytics import selectors, webhook_signing, webhooks
 from analytics.kpis import BY_NAME, KPIS
 from analytics.models import KpiReport, KpiReportSchedule, ReportPeriod, ReportStatus
 from analytics.selectors import Period
@@ -174,7 +174,10 @@ def _send_email(report: KpiReport) -> None:
 
 
 def _post_webhook(report: KpiReport) -> None:
-    webhooks.post_json(report.schedule.webhook_url, json.dumps(report_json(report)).encode())
+    body = json.dumps(report_json(report)).encode()
+    headers = webhook_signing.signature_headers(secret=webhook_signing.secret_for(report.schedule), body=body,
+                                                delivery=str(report.pk))
+    webhooks.post_json(report.schedule.webhook_url, body, headers=headers)
 
 
 def _deliver_channel(report_id: int, sent_field: str, send) -> None:

@@ -165,6 +165,9 @@ REPORT_WEBHOOK_ALLOWED_HOSTS = env.list("REPORT_WEBHOOK_ALLOWED_HOSTS", default=
 REPORT_WEBHOOK_REQUIRE_HTTPS = env.bool("REPORT_WEBHOOK_REQUIRE_HTTPS", default=PRODUCTION)
 REPORT_WEBHOOK_TIMEOUT = env.int("REPORT_WEBHOOK_TIMEOUT", default=10)  # seconds, the whole exchange
 REPORT_WEBHOOK_MAX_RESPONSE_BYTES = env.int("REPORT_WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
+# Key the per-schedule webhook signing secrets are derived from (analytics/webhook_signing.py); changing it
+# changes every schedule's secret. Defaults to SECRET_KEY: set its own so SECRET_KEY can rotate on its own.
+REPORT_WEBHOOK_SIGNING_KEY = env.str("REPORT_WEBHOOK_SIGNING_KEY", default=SECRET_KEY)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
