@@ -305,7 +305,9 @@ class KpiReport(models.Model):
     email_sent_at = models.DateTimeField(null=True, blank=True)
     webhook_sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="Why the last delivery failed, in detail (for operators).")
+    # What brand viewers see of a failure (GraphQL): a short classified message (marketing.jobs.failures).
+    failure_message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BrandScopedQuerySet.as_manager()

@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from marketing.jobs.failures import FailureCode
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -42,9 +44,13 @@ _NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:
 class WebhookBlocked(ValueError):
     """The URL may not be called. A configuration problem, not a transient failure: never retried."""
 
+    failure_code = FailureCode.DELIVERY_BLOCKED
+
 
 class WebhookFailed(RuntimeError):
     """The call was allowed but did not succeed (network, DNS, timeout, non-2xx): worth retrying."""
+
+    failure_code = FailureCode.DELIVERY_FAILED
 
 
 @dataclass(frozen=True)
