@@ -55,7 +55,7 @@ def test_revoked_token_is_anonymous(brand):
 def test_filters_by_moderation_status_tag_and_title_search(brand):
     user = member(brand, Role.VIEWER)
     a = VideoFactory(brand=brand, title="Summer dress haul", moderation_status="approved")
-    a.tags.create(name="fashion")
+    a.tags.create(brand=brand, name="fashion")
     VideoFactory(brand=brand, title="Summer food", moderation_status="pending")
     VideoFactory(brand=brand, title="Winter coat", moderation_status="approved")
     data = ok(gql(VIDEO_TITLES, {"filters": {"moderationStatus": "APPROVED", "search": "summer"}}, user=user))
