@@ -2,22 +2,18 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from analytics import reports
+from analytics import reports, webhook_signing
 from analytics.models import DailyRollup, KpiReport, KpiReportSchedule
+from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
 from marketing.models import Brand, Campaign, Role
 
 
-class BrandScopedAdmin(admin.ModelAdmin):
-    """Staff see their brands' rows; changes need the editor role there."""
+class BrandScopedAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+    """Staff see their brands' rows (with the model's view permission); changes and deletions need the
+    editor role on the row's brand, as the schedules' and reports' API does."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None or request.user.is_superuser:
-            return super().has_change_permission(request, obj)
-        return principal_for_user(request.user).has_role(obj.brand_id, Role.EDITOR)
+    delete_role = Role.EDITOR
 
 
 @admin.register(KpiReportSchedule)
@@ -26,6 +22,23 @@ class KpiReportScheduleAdmin(BrandScopedAdmin):
     list_filter = ("period", "is_active", "brand")
     search_fields = ("name", "recipients")
     filter_horizontal = ("campaigns",)
+
+    actions = ["rotate_webhook_secret"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.webhook_url and not obj.webhook_secret_salt:
+            self._show_secret(request, obj, webhook_signing.rotate_secret(obj))
+
+    def _show_secret(self, request, schedule, secret: str) -> None:
+        self.message_user(request, _("Webhook signing secret of %(schedule)s: %(secret)s  Copy it to the receiver "
+                                     "now: it is shown only once.") % {"schedule": schedule, "secret": secret},
+                          messages.WARNING)
+
+    @role_action(Role.EDITOR, description=_("New webhook signing secret for the selected schedules (shown once)"))
+    def rotate_webhook_secret(self, request, queryset):
+        for schedule in queryset:
+            self._show_secret(request, schedule, webhook_signing.rotate_secret(schedule))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "webhook_url":
@@ -55,7 +68,7 @@ class KpiReportAdmin(BrandScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Re-send the selected reports (e-mail and webhook)"))
+    @role_action(Role.EDITOR, description=_("Re-send the selected reports (e-mail and webhook)"))
     def resend(self, request, queryset):
         for report in queryset:
             reports.resend(report_id=report.pk)

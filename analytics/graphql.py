@@ -248,7 +248,7 @@ class KpiReportType:
     period_end: datetime.date
     status: str
     attempts: int
-    error: str
+    error: str = strawberry.field(description="Why the last delivery failed, in short (operators have the detail).")
     email_sent_at: datetime.datetime | None
     webhook_sent_at: datetime.datetime | None
     csv_url: str = strawberry.field(description="Download of the daily series (same authentication).")
@@ -259,7 +259,7 @@ class KpiReportType:
         absolute = info.context.request.build_absolute_uri
         return cls(id=relay.GlobalID("KpiReport", str(report.pk)), schedule_name=report.schedule.name,
                    period_start=report.period_start, period_end=report.period_end, status=report.status,
-                   attempts=report.attempts, error=report.error, email_sent_at=report.email_sent_at,
+                   attempts=report.attempts, error=report.failure_message, email_sent_at=report.email_sent_at,
                    webhook_sent_at=report.webhook_sent_at, csv_url=absolute(f"/reports/{report.pk}/csv"),
                    chart_url=absolute(f"/reports/{report.pk}/chart"))
 

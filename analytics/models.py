@@ -280,6 +280,8 @@ class KpiReportSchedule(models.Model):
     language = models.CharField(max_length=8, choices=ReportLanguage.choices, default=ReportLanguage.ENGLISH,
                                 verbose_name=_("language"),
                                 help_text=_("Language of the e-mail, its chart and its KPI labels."))
+    # Random salt of the webhook signing secret (analytics.webhook_signing): the secret itself is not stored.
+    webhook_secret_salt = models.CharField(max_length=64, blank=True, editable=False)
     is_active = models.BooleanField(default=True, verbose_name=_("active"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
@@ -331,7 +333,10 @@ class KpiReport(models.Model):
     email_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("email sent at"))
     webhook_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("webhook sent at"))
     attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
-    error = models.TextField(blank=True, verbose_name=_("error"))
+    error = models.TextField(blank=True, help_text=_("Why the last delivery failed, in detail (for operators)."),
+                             verbose_name=_("error"))
+    # What brand viewers see of a failure (GraphQL): a short classified message (marketing.jobs.failures).
+    failure_message = models.CharField(max_length=300, blank=True, verbose_name=_("failure message"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = BrandScopedQuerySet.as_manager()

@@ -30,10 +30,11 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from analytics import selectors, webhooks
+from analytics import selectors, webhook_signing, webhooks
 from analytics.kpis import BY_NAME, KPIS
 from analytics.models import KpiReport, KpiReportSchedule, ReportPeriod, ReportStatus
 from analytics.selectors import Period
+from marketing.jobs.failures import failure_of
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +212,10 @@ def _send_email(report: KpiReport) -> None:
 
 
 def _post_webhook(report: KpiReport) -> None:
-    webhooks.post_json(report.schedule.webhook_url, json.dumps(report_json(report)).encode())
+    body = json.dumps(report_json(report)).encode()
+    headers = webhook_signing.signature_headers(secret=webhook_signing.secret_for(report.schedule), body=body,
+                                                delivery=str(report.pk))
+    webhooks.post_json(report.schedule.webhook_url, body, headers=headers)
 
 
 def _deliver_channel(report_id: int, sent_field: str, send) -> None:
@@ -240,14 +244,16 @@ def deliver(*, report_id: int) -> KpiReport:
             _deliver_channel(report_id, "webhook_sent_at", _post_webhook)
     except webhooks.WebhookBlocked as exc:
         error = f"Webhook blocked, not retried: {exc}. Fix the schedule's webhook URL, then re-send."
-        KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=error[:2000])
+        KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=error[:2000],
+                                                      failure_message=failure_of(exc).message[:300])
         logger.warning("report %s webhook blocked: %s", report_id, exc)
         return KpiReport.objects.get(pk=report_id)
     except Exception as exc:
-        KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=str(exc)[:2000])
+        KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=str(exc)[:2000],
+                                                      failure_message=failure_of(exc).message[:300])
         logger.warning("report %s delivery failed: %s", report_id, exc)
         raise
-    KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.SENT, error="")
+    KpiReport.objects.filter(pk=report_id).update(status=ReportStatus.SENT, error="", failure_message="")
     return KpiReport.objects.get(pk=report_id)
 
 

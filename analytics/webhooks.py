@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from marketing.jobs.failures import FailureCode
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -42,9 +44,13 @@ _NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:
 class WebhookBlocked(ValueError):
     """The URL may not be called. A configuration problem, not a transient failure: never retried."""
 
+    failure_code = FailureCode.DELIVERY_BLOCKED
+
 
 class WebhookFailed(RuntimeError):
     """The call was allowed but did not succeed (network, DNS, timeout, non-2xx): worth retrying."""
+
+    failure_code = FailureCode.DELIVERY_FAILED
 
 
 @dataclass(frozen=True)
@@ -264,12 +270,13 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         sock.do_handshake()
 
 
-def post_json(url: str, body: bytes) -> WebhookResponse:
+def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> WebhookResponse:
     """POST ``body`` (JSON bytes) to ``url`` through the guard; returns the 2xx answer.
 
     Raises WebhookBlocked when the URL may not be called, WebhookFailed when the call fails, does
     not finish within ``REPORT_WEBHOOK_TIMEOUT`` seconds (once connected; connecting has as long
-    again) or answers anything but 2xx — a redirect included: it is never followed.
+    again) or answers anything but 2xx — a redirect included: it is never followed. ``headers`` are
+    sent too (the signature headers of analytics.webhook_signing).
     """
     target = vet_url(url)
     timeout = settings.REPORT_WEBHOOK_TIMEOUT
@@ -278,7 +285,7 @@ def post_json(url: str, body: bytes) -> WebhookResponse:
     connection = connection_class(target, deadline, timeout)
     try:
         connection.request("POST", target.path, body=body,
-                           headers={"Content-Type": "application/json", "User-Agent": "Reelboard"})
+                           headers={**(headers or {}), "Content-Type": "application/json", "User-Agent": "Reelboard"})
         response = connection.getresponse()
         if deadline.expired.is_set():  # cut off mid-headers, which http.client reads as their end
             raise TimeoutError

@@ -108,6 +108,7 @@ def via_importer(args) -> None:
     os.environ["REDIS_URL"] = ""  # embedded: tasks eager, no broker
     os.environ["PERSONA_MIN_SIZE"] = str(args.min_size)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+    os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
     import django
 
     django.setup()
@@ -135,7 +136,7 @@ def via_importer(args) -> None:
         viewer.region = f"zip {u[4][0]}xxxx" if u[4][:1].isdigit() else ""
     Viewer.objects.bulk_update(viewers, ["gender", "age_band", "region"], batch_size=1000)
     genres = [line.split("|")[0] for line in (args.path / "u.genre").read_text().splitlines() if line]
-    tags = {g: Tag.objects.get_or_create(name=g)[0].pk for g in genres}
+    tags = {g: Tag.objects.get_or_create(brand=brand, name=g)[0].pk for g in genres}
     videos = dict(Video.objects.filter(brand=brand).values_list("external_id", "id"))
     titles = {}
     links = []

@@ -11,17 +11,22 @@ and report each failing row. Interactions are append-only facts: read-only here.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from marketing.auth import Principal, principal_for_user
+from marketing.admin_access import BrandRoleAdminMixin, principal_of, role_action
+from marketing.auth import Principal
 from marketing.models import (
     ApiToken,
     AuditEntry,
@@ -50,13 +55,6 @@ from marketing.services.errors import ServiceValidationError
 
 admin.site.site_header = _("Reelboard administration")
 admin.site.site_title = _("Reelboard admin")
-
-
-def principal_of(request) -> Principal:
-    """The request user's principal, built once per request."""
-    if not hasattr(request, "_admin_principal"):
-        request._admin_principal = principal_for_user(request.user)
-    return request._admin_principal
 
 
 def report_failures(modeladmin, request, failures: list[tuple[object, ServiceValidationError]], done: int,
@@ -89,7 +87,7 @@ def apply_each(modeladmin, request, queryset, service, *, done_message: str, cha
 # --- Brand-scoped base ----------------------------------------------------------------------
 
 
-class BrandScopedAdmin(admin.ModelAdmin):
+class BrandScopedAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     """Rows of the principal's brands; editing needs ``change_role`` on the row's brand."""
 
     view_role = Role.VIEWER
@@ -155,8 +153,9 @@ class BrandScopedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.related_model is Video:
-            kwargs["queryset"] = Video.objects.for_principal(principal_of(request), min_role=self.change_role)
+        if db_field.related_model in (Video, Tag):
+            kwargs["queryset"] = db_field.related_model.objects.for_principal(principal_of(request),
+                                                                              min_role=self.change_role)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -286,20 +285,38 @@ class MembershipAdmin(BrandScopedAdmin):
 
 
 class ApiTokenForm(ServiceForm):
+    expires_in_days = forms.IntegerField(
+        label=_("Expires in (days)"), min_value=1, required=False,
+        help_text=_("The token stops working after this many days (default API_TOKEN_DEFAULT_DAYS, at most "
+                    "API_TOKEN_MAX_DAYS)."))
+
     class Meta:
         model = ApiToken
         fields = ("brand", "name", "role")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_in_days"].initial = settings.API_TOKEN_DEFAULT_DAYS
+
     def run_service(self, principal, data):
         token, self.raw_token = brand_services.api_token_create(
-            principal=principal, brand_id=data["brand"].pk, name=data["name"], role=data["role"])
+            principal=principal, brand_id=data["brand"].pk, name=data["name"], role=data["role"],
+            expires_in_days=data.get("expires_in_days"))
         return token
+
+
+# Brand admins are warned on the token list this many days before a token of theirs expires.
+TOKEN_EXPIRY_WARNING_DAYS = 30
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ServiceAdmin):
+    """Token metadata is for brand admins only, as in GraphQL (``ApiTokenType.min_role``)."""
+
     form = ApiTokenForm
-    list_display = ("name", "brand", "role", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    view_role = Role.ADMIN
+    list_display = ("name", "brand", "role", "prefix", "created_by", "created_at", "last_used_at", "expires_at",
+                    "revoked_at")
     list_filter = ("role", ("revoked_at", admin.EmptyFieldListFilter), "brand")
     search_fields = ("name", "prefix", "brand__name")
     date_hierarchy = "created_at"
@@ -307,13 +324,25 @@ class ApiTokenAdmin(ServiceAdmin):
     list_select_related = ("brand", "created_by")
     change_role = Role.ADMIN
     actions = ("revoke_tokens",)
-    readonly_fields = ("brand", "name", "role", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("brand", "name", "role", "prefix", "created_by", "created_at", "last_used_at", "expires_at",
+                       "revoked_at")
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
 
     def get_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ("brand", "name", "role")
+        return self.readonly_fields if obj is not None else ("brand", "name", "role", "expires_in_days")
+
+    def changelist_view(self, request, extra_context=None):
+        # Tokens that existed before expiry got one (migration 0007); tell their admins before they stop.
+        soon = self.get_queryset(request).active().filter(
+            expires_at__lte=timezone.now() + timedelta(days=TOKEN_EXPIRY_WARNING_DAYS)).count()
+        if soon and request.method == "GET":
+            self.message_user(request, ngettext(
+                "%(count)d active token expires within %(days)d days: issue a replacement and update its client.",
+                "%(count)d active tokens expire within %(days)d days: issue replacements and update their clients.",
+                soon) % {"count": soon, "days": TOKEN_EXPIRY_WARNING_DAYS}, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def has_change_permission(self, request, obj=None):
         # Tokens are immutable once issued; only revocation (an action) changes them.
@@ -331,7 +360,7 @@ class ApiTokenAdmin(ServiceAdmin):
         request._issued_raw_token = getattr(form, "raw_token", None)
         return super().save_form(request, form, change)
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    @role_action(Role.ADMIN, description=_("Revoke the selected tokens"))
     def revoke_tokens(self, request, queryset):
         apply_each(self, request, queryset, lambda token: brand_services.api_token_revoke(
             principal=principal_of(request), token_id=token.pk), done_message=_("%(count)d token(s) revoked."),
@@ -342,7 +371,7 @@ class ApiTokenAdmin(ServiceAdmin):
 
 
 class GlobalCatalogueAdmin(admin.ModelAdmin):
-    """Platforms and tags are shared by every brand: any staff member reads, superusers edit."""
+    """Platforms are shared by every brand: any staff member reads, superusers edit."""
 
     search_fields = ("name",)
 
@@ -369,8 +398,23 @@ class PlatformAdmin(GlobalCatalogueAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(GlobalCatalogueAdmin):
-    list_display = ("name",)
+class TagAdmin(BrandScopedAdmin):
+    """A brand's tags (the changelist and the video form's autocomplete list the caller's brands' only).
+
+    Tags come from the videos' forms and the API (``video_services``); here they are read, and editors
+    may delete one their brand no longer wants.
+    """
+
+    list_display = ("name", "brand")
+    list_filter = ("brand",)
+    search_fields = ("name",)
+    delete_role = Role.EDITOR
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class VideoForm(ServiceForm):
@@ -446,15 +490,15 @@ class VideoAdmin(ServiceAdmin):
             principal=principal_of(request), video_id=video.pk, status=status, reason=reason),
             done_message=self.MODERATED[status], change_message=f"marked {status}")
 
-    @admin.action(description=_("Approve the selected videos"))
+    @role_action(Role.EDITOR, description=_("Approve the selected videos"))
     def approve_videos(self, request, queryset):
         self._moderate(request, queryset, ModerationStatus.APPROVED)
 
-    @admin.action(description=_("Send the selected videos back to review"))
+    @role_action(Role.EDITOR, description=_("Send the selected videos back to review"))
     def send_back_to_review(self, request, queryset):
         self._moderate(request, queryset, ModerationStatus.PENDING)
 
-    @admin.action(description=_("Reject the selected videos (asks for a reason)"))
+    @role_action(Role.EDITOR, description=_("Reject the selected videos (asks for a reason)"))
     def reject_videos(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -533,15 +577,15 @@ class CampaignAdmin(ServiceAdmin):
             principal=principal_of(request), campaign_id=campaign.pk, to=to),
             done_message=self.TRANSITIONED[to], change_message=f"status -> {to}")
 
-    @admin.action(description=_("Activate the selected campaigns"))
+    @role_action(Role.EDITOR, description=_("Activate the selected campaigns"))
     def activate_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.ACTIVE)
 
-    @admin.action(description=_("Pause the selected campaigns"))
+    @role_action(Role.EDITOR, description=_("Pause the selected campaigns"))
     def pause_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.PAUSED)
 
-    @admin.action(description=_("Complete the selected campaigns"))
+    @role_action(Role.EDITOR, description=_("Complete the selected campaigns"))
     def complete_campaigns(self, request, queryset):
         self._transition(request, queryset, CampaignStatus.COMPLETED)
 
@@ -606,7 +650,7 @@ class ViewerAdmin(ReadOnlyAdmin):
     def short_key(self, obj) -> str:
         return f"{obj.viewer_key[:16]}…"
 
-    @admin.action(description=_("Erase the selected viewers and all their data (irreversible; asks first)"))
+    @role_action(Role.ADMIN, description=_("Erase the selected viewers and all their data (irreversible; asks first)"))
     def erase_viewers(self, request, queryset):
         if "apply" in request.POST:
             apply_each(self, request, queryset, lambda viewer: privacy_services.viewer_erase(

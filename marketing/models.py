@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -181,9 +182,15 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def default_token_expiry():
+    """Now plus ``API_TOKEN_DEFAULT_DAYS``: new tokens, and (migration 0007) the tokens that existed before expiry."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+
+
 class ApiTokenQuerySet(BrandScopedQuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Tokens that authenticate now: not revoked and not expired (checked on every request)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -200,6 +207,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
     revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
+    expires_at = models.DateTimeField(default=default_token_expiry, help_text=_("The token stops working then."),
+                                      verbose_name=_("expires at"))
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -213,7 +222,7 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     @staticmethod
     def generate_raw() -> str:
@@ -239,12 +248,18 @@ class Platform(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=64, unique=True, verbose_name=_("name"))
+    """A brand's label for its videos: each brand has its own tags (a tag name can reveal a plan)."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tags", verbose_name=_("brand"))
+    name = models.CharField(max_length=64, verbose_name=_("name"))
+
+    objects = BrandScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="tag_unique_brand_name")]
 
     def __str__(self) -> str:
         return self.name

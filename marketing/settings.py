@@ -5,6 +5,7 @@ eagerly in-process, local-memory cache. Setting DATABASE_URL and REDIS_URL switc
 production shape: PostgreSQL, a Redis broker/result backend/cache and real Celery workers.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,8 +32,13 @@ if PRODUCTION and (SECRET_KEY == _DEV_SECRET or DEBUG):
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Keyed hash for platform user ids: raw ids never reach the database or the logs.
-VIEWER_ID_HMAC_KEY = env.str("VIEWER_ID_HMAC_KEY", default=SECRET_KEY)
+# Keyed hash for platform user ids: raw ids never reach the database or the logs. Rotating it changes every
+# pseudonym, so it is its own secret: required (and distinct from SECRET_KEY) whenever DATABASE_URL is set.
+VIEWER_ID_HMAC_KEY = env.str("VIEWER_ID_HMAC_KEY", default="")
+if env.str("DATABASE_URL", default="") and (not VIEWER_ID_HMAC_KEY or VIEWER_ID_HMAC_KEY == SECRET_KEY):
+    raise ImproperlyConfigured("DATABASE_URL is set: VIEWER_ID_HMAC_KEY must be set too, to a dedicated secret "
+                               "(not SECRET_KEY); changing it later changes every viewer pseudonym")
+VIEWER_ID_HMAC_KEY = VIEWER_ID_HMAC_KEY or SECRET_KEY  # the embedded SQLite demo only
 
 INSTALLED_APPS = [
     "workspace.apps.ReelboardAdminConfig",  # Django's admin with the workspace's site (dashboards as its index)
@@ -45,6 +51,7 @@ INSTALLED_APPS = [
     "strawberry_django",
     "django_celery_beat",
     "corsheaders",
+    "axes",
     "marketing",
     "marketing.jobs",
     "analytics",
@@ -69,7 +76,23 @@ MIDDLEWARE = [
     "marketing.auth.PrincipalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers sign-ins that axes refused (marketing/login_throttle.py)
 ]
+
+# Admin sign-in throttling (django-axes): failures count per user name and client address together.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failed admin sign-ins of one user name from one client address before that pair is locked out.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Minutes a locked-out user name and client address pair waits (failures older than this are forgotten).
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# One lock per (user name, client address) pair: a guesser elsewhere cannot lock a person out of their desk.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address: the same rule as the API rate limits (see marketing/login_throttle.py).
+AXES_CLIENT_IP_CALLABLE = "marketing.login_throttle.axes_client_address"
+# The translated 429 answer to a locked-out sign-in.
+AXES_LOCKOUT_CALLABLE = "marketing.login_throttle.lockout_response"
+# A successful sign-in (before the lock) forgets that pair's earlier failures.
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "marketing.urls"
 WSGI_APPLICATION = "marketing.wsgi.application"
@@ -160,6 +183,9 @@ REPORT_WEBHOOK_ALLOWED_HOSTS = env.list("REPORT_WEBHOOK_ALLOWED_HOSTS", default=
 REPORT_WEBHOOK_REQUIRE_HTTPS = env.bool("REPORT_WEBHOOK_REQUIRE_HTTPS", default=PRODUCTION)
 REPORT_WEBHOOK_TIMEOUT = env.int("REPORT_WEBHOOK_TIMEOUT", default=10)  # seconds, the whole exchange
 REPORT_WEBHOOK_MAX_RESPONSE_BYTES = env.int("REPORT_WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
+# Key the per-schedule webhook signing secrets are derived from (analytics/webhook_signing.py); changing it
+# changes every schedule's secret. Defaults to SECRET_KEY: set its own so SECRET_KEY can rotate on its own.
+REPORT_WEBHOOK_SIGNING_KEY = env.str("REPORT_WEBHOOK_SIGNING_KEY", default=SECRET_KEY)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -196,6 +222,11 @@ GRAPHQL_MAX_LIST_ARGUMENT = env.int("GRAPHQL_MAX_LIST_ARGUMENT", default=100)
 DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=2000)
 GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=not PRODUCTION)
 GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=not PRODUCTION)
+
+# API tokens expire: a new token lives API_TOKEN_DEFAULT_DAYS unless its issuer picks 1..API_TOKEN_MAX_DAYS.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+# The longest life, in days, an issuer may give a new API token.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 
 # Rate limits (django-ratelimit on the cache: Redis in production), per API token and per client IP.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

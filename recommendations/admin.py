@@ -2,14 +2,16 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
+from marketing.models import Role
 from marketing.services.errors import ServiceValidationError
 from recommendations import services
 from recommendations.models import RecommenderModel
 
 
 @admin.register(RecommenderModel)
-class RecommenderModelAdmin(admin.ModelAdmin):
+class RecommenderModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("brand", "version", "algorithm", "status", "is_active", "n_viewers", "n_videos",
                     "n_interactions", "training_seconds", "trained_at")
     list_filter = ("status", "is_active", "brand")
@@ -18,13 +20,10 @@ class RecommenderModelAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in RecommenderModel._meta.fields]
     actions = ["activate"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
-
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Make the selected version the brand's active recommender"))
+    @role_action(Role.EDITOR, description=_("Make the selected version the brand's active recommender"))
     def activate(self, request, queryset):
         principal = principal_for_user(request.user)
         for model in queryset:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from marketing.jobs import services as jobs
+from marketing.jobs.failures import failure_of
 from marketing.models import Brand
 from recommendations import training
 from recommendations.models import RecommenderModel, RecommenderStatus
@@ -17,8 +18,9 @@ def train_recommender(job_id: int, model_id: int) -> dict:
         model = training.train_model(
             model_id=model_id, progress=lambda p, m: jobs.job_progress(job_id=job_id, progress=p, message=m))
     except Exception as exc:
-        RecommenderModel.objects.filter(pk=model_id).update(status=RecommenderStatus.FAILED, error=str(exc)[:5000])
-        jobs.job_fail(job_id=job_id, error=str(exc))
+        failure = failure_of(exc)
+        RecommenderModel.objects.filter(pk=model_id).update(status=RecommenderStatus.FAILED, error=failure.detail[:5000])
+        jobs.job_fail(job_id=job_id, failure=failure)
         raise
     result = {"model_id": model.pk, "version": model.version, "is_active": model.is_active}
     jobs.job_succeed(job_id=job_id, result=result)

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.personas import services
 from analytics.personas.models import CampaignTargetPersona, Persona, PersonaModel
+from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
+from marketing.models import Role
 from marketing.services.errors import ServiceValidationError
 
 
@@ -24,7 +26,7 @@ class PersonaInline(admin.TabularInline):
 
 
 @admin.register(PersonaModel)
-class PersonaModelAdmin(admin.ModelAdmin):
+class PersonaModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("brand", "version", "status", "is_active", "k", "n_viewers", "training_seconds", "trained_at")
     list_filter = ("status", "is_active")
     search_fields = ("brand__name",)
@@ -34,12 +36,12 @@ class PersonaModelAdmin(admin.ModelAdmin):
     actions = ["activate"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user)).defer("artefacts")
+        return super().get_queryset(request).defer("artefacts")
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Make the selected model its brand's active persona model"))
+    @role_action(Role.EDITOR, description=_("Make the selected model its brand's active persona model"))
     def activate(self, request, queryset):
         principal = principal_for_user(request.user)
         for pk in queryset.values_list("pk", flat=True):
@@ -52,7 +54,7 @@ class PersonaModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Persona)
-class PersonaAdmin(admin.ModelAdmin):
+class PersonaAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("display_label", "model", "size", "share")
     list_select_related = ("model__brand",)
     readonly_fields = ("model", "index", "display_label", "size", "share", "profile", "tag_affinity")
@@ -62,20 +64,14 @@ class PersonaAdmin(admin.ModelAdmin):
     def display_label(self, obj) -> str:
         return obj.display_label
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
-
     def has_add_permission(self, request):
         return False
 
 
 @admin.register(CampaignTargetPersona)
-class CampaignTargetPersonaAdmin(admin.ModelAdmin):
+class CampaignTargetPersonaAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("campaign", "persona", "created_by", "created_at")
     readonly_fields = ("campaign", "persona", "created_by", "created_at")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
 
     def has_add_permission(self, request):
         return False

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from analytics.personas import services
 from marketing.jobs import services as jobs
+from marketing.jobs.failures import failure_of
 from marketing.services.errors import ServiceValidationError
 
 logger = logging.getLogger(__name__)
@@ -22,13 +23,16 @@ def train_persona_model(job_id: int, persona_model_id: int) -> dict:
     try:
         model = services.persona_model_train(persona_model_id=persona_model_id, job_id=job_id)
     except ServiceValidationError as exc:  # expected: too little data; recorded, not raised
-        services.persona_model_fail(persona_model_id=persona_model_id, error=str(exc))
-        jobs.job_fail(job_id=job_id, error=str(exc))
-        return {"persona_model_id": persona_model_id, "error": str(exc)}
+        failure = failure_of(exc)
+        services.persona_model_fail(persona_model_id=persona_model_id, error=failure.message)
+        jobs.job_fail(job_id=job_id, failure=failure)
+        return {"persona_model_id": persona_model_id, "error": failure.message}
     except Exception as exc:
         logger.exception("persona training %s failed", persona_model_id)
-        services.persona_model_fail(persona_model_id=persona_model_id, error=repr(exc))
-        jobs.job_fail(job_id=job_id, error=repr(exc))
+        # The model's error is shown to brand viewers: the classified message; the detail is on the job row.
+        failure = failure_of(exc)
+        services.persona_model_fail(persona_model_id=persona_model_id, error=failure.message)
+        jobs.job_fail(job_id=job_id, failure=failure)
         raise
     result = {"persona_model_id": model.pk, "version": model.version, "k": model.k,
               "silhouette": model.metrics.get("silhouette"), "is_active": model.is_active}

@@ -135,14 +135,13 @@ def build_world(*, seed: int = 42, viewers: int = 2000, videos: int = 300, brand
     summary = WorldSummary(by_kind=dict.fromkeys(KINDS, 0))
     with transaction.atomic():
         segments = _segments()
-        tag_pk = _tags()
         platform_pk = dict(Platform.objects.filter(code__in=PLATFORMS).values_list("code", "pk"))
     first_raw_index = 0
     for brand_spec in BRANDS[:brands]:
         with transaction.atomic():
             brand = Brand.objects.create(slug=brand_spec.slug, name=brand_spec.name, currency="CNY",
                                          reporting_timezone="Asia/Shanghai")
-            catalogue = _videos(rng, brand, brand_spec, videos // brands, platform_pk, tag_pk, now)
+            catalogue = _videos(rng, brand, brand_spec, videos // brands, platform_pk, _tags(brand), now)
             n_campaigns = _campaigns(rng, brand, catalogue, now, days)
         n_viewers = viewers // brands
         impressions = 0
@@ -189,9 +188,9 @@ def _segments() -> list[DemoSegment]:
     ]
 
 
-def _tags() -> dict[str, int]:
-    Tag.objects.bulk_create([Tag(name=t) for t in ALL_TAGS], ignore_conflicts=True)
-    return dict(Tag.objects.filter(name__in=ALL_TAGS).values_list("name", "pk"))
+def _tags(brand: Brand) -> dict[str, int]:
+    Tag.objects.bulk_create([Tag(brand=brand, name=t) for t in ALL_TAGS], ignore_conflicts=True)
+    return dict(Tag.objects.filter(brand=brand, name__in=ALL_TAGS).values_list("name", "pk"))
 
 
 def _category_counts(brand_spec: BrandSpec, n: int) -> np.ndarray:

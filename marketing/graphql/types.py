@@ -209,7 +209,8 @@ class ApiTokenType(BrandScoped):
     created_at: strawberry.auto
     last_used_at: strawberry.auto
     revoked_at: strawberry.auto
-    is_active: bool = strawberry_django.field(only=["revoked_at"])
+    expires_at: strawberry.auto
+    is_active: bool = strawberry_django.field(only=["revoked_at", "expires_at"])
 
 
 # Connections carry ``totalCount``; page size is capped by settings.GRAPHQL_MAX_PAGE_SIZE.

@@ -1,19 +1,16 @@
 from django.contrib import admin
 
-from marketing.auth import principal_for_user
+from marketing.admin_access import BrandRoleAdminMixin
 from marketing.jobs.models import Job
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("id", "kind", "brand", "status", "progress", "message", "created_at", "finished_at")
     list_filter = ("status", "kind", "brand")
     search_fields = ("kind", "message", "error", "task_id")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Job._meta.fields]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_for_user(request.user))
 
     def has_add_permission(self, request):
         return False

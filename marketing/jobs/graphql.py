@@ -25,7 +25,7 @@ class JobType:
     status: JobStatus  # type: ignore[valid-type]
     progress: float
     message: str
-    error: str
+    error: str = strawberry.field(description="Why a failed job failed, in short (operators have the detail).")
     result: JSON | None
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
@@ -34,7 +34,8 @@ class JobType:
 def job_from(job: Job) -> JobType:
     job.refresh_from_db()
     return JobType(id=relay.GlobalID("Job", str(job.pk)), kind=job.kind, status=JobStatus(job.status),
-                   progress=job.progress, message=job.message, error=job.error, result=job.result,
+                   progress=job.progress, message=job.message,
+                   error=job.message if job.status == JobStatus.FAILED.value else "", result=job.result,
                    created_at=job.created_at, finished_at=job.finished_at)
 
 

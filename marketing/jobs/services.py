@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from marketing.jobs.failures import Failure
 from marketing.jobs.models import Job, JobStatus
 
 
@@ -42,5 +43,7 @@ def job_succeed(*, job_id: int, result: dict | None = None) -> None:
     )
 
 
-def job_fail(*, job_id: int, error: str) -> None:
-    Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now())
+def job_fail(*, job_id: int, failure: Failure) -> None:
+    """Mark the job failed: the detail for operators in ``error``, the short classified message in ``message``."""
+    Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=failure.detail[:5000],
+                                         message=failure.message[:300], finished_at=timezone.now())

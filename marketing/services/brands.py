@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from marketing.auth import Principal
 from marketing.models import ApiToken, Brand, Membership, Role, hash_token
@@ -71,10 +74,24 @@ def brand_update(
     return brand
 
 
-def api_token_create(*, principal: Principal, brand_id, name: str, role: str = Role.VIEWER) -> tuple[ApiToken, str]:
-    """Issue a token for a brand. Returns the row and the raw token, which is shown only once."""
+def api_token_create(
+    *, principal: Principal, brand_id, name: str, role: str = Role.VIEWER, expires_in_days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue a token for a brand. Returns the row and the raw token, which is shown only once.
+
+    Only a signed-in person (a brand admin) issues tokens: a token cannot mint tokens, so a leaked one
+    cannot outlive its revocation through children. ``expires_in_days``: 1..API_TOKEN_MAX_DAYS,
+    default API_TOKEN_DEFAULT_DAYS.
+    """
+    if principal.token is not None or principal.actor is None:
+        raise ServiceValidationError.single(
+            "token", ErrorCode.PERMISSION_DENIED, _("Only a signed-in person can issue API tokens, not a token."))
     brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand", min_role=Role.ADMIN)
     errors = Collector()
+    days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        errors.add("expires_in_days", ErrorCode.OUT_OF_RANGE,
+                   _("A token lives 1 to %(max)d days.") % {"max": settings.API_TOKEN_MAX_DAYS})
     if role not in Role.values:
         errors.add("role", ErrorCode.INVALID_CHOICE, f"Role must be one of {', '.join(Role.values)}.")
     if not (name or "").strip():
@@ -83,7 +100,7 @@ def api_token_create(*, principal: Principal, brand_id, name: str, role: str = R
     raw = ApiToken.generate_raw()
     token = ApiToken.objects.create(
         brand=brand, name=name.strip(), role=role, prefix=raw[:12], token_hash=hash_token(raw),
-        created_by=principal.actor,
+        created_by=principal.actor, expires_at=timezone.now() + timedelta(days=days),
     )
     return token, raw
 

@@ -39,13 +39,15 @@ def _check_tags(errors: Collector, tags) -> list[str] | None:
 
 
 def _set_tags(video: Video, names: list[str] | None) -> None:
+    """Give the video these tags of its brand, creating the brand's missing ones (tags never cross brands)."""
     if names is None:
         return
-    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    missing = [Tag(name=n) for n in names if n not in existing]
+    brand_tags = Tag.objects.filter(brand_id=video.brand_id, name__in=names)
+    existing = {t.name: t for t in brand_tags}
+    missing = [Tag(brand_id=video.brand_id, name=n) for n in names if n not in existing]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        existing = {t.name: t for t in brand_tags.all()}
     video.tags.set([existing[n] for n in names])
 
 
@@ -98,15 +100,34 @@ def video_update(
     errors.raise_if_any()
     changes = {"title": title, "description": description, "category": category, "duration_ms": duration_ms,
                "published_at": published_at, "script": script, "cover_text": cover_text}
+    copy_changed = _copy_changed(video, changes, names)
     for attr, value in changes.items():
         if value is not _UNSET:
             setattr(video, attr, value)
+    if copy_changed and video.moderation_status == ModerationStatus.APPROVED:
+        # Approval was of the copy as it was: changed copy goes back to review before it can be promoted again.
+        video.moderation_status, video.moderation_reason = ModerationStatus.PENDING, ""
+        video.moderated_by, video.moderated_at = None, None
     full_clean_or_raise(video)
     with transaction.atomic():
         video.save()
         _set_tags(video, names)
         compliance.screen_video(video=video, principal=principal)
     return video
+
+
+# The fields a moderator approves: changing any of them sends an approved video back to pending.
+REVIEWED_COPY_FIELDS = ("title", "description", "tags", "script", "cover_text")
+
+
+def _copy_changed(video: Video, changes: dict, tag_names: list[str] | None) -> bool:
+    for attr in REVIEWED_COPY_FIELDS:
+        if attr == "tags":
+            if tag_names is not None and set(tag_names) != set(video.tags.values_list("name", flat=True)):
+                return True
+        elif changes.get(attr, _UNSET) is not _UNSET and changes[attr] != getattr(video, attr):
+            return True
+    return False
 
 
 def video_moderate(*, principal: Principal, video_id, status: str, reason: str = "", override_reason: str = "",

@@ -25,10 +25,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 class Hook(BaseHTTPRequestHandler):
     received: list = []
+    raw: list = []  # (headers, body bytes) of every POST
     fail = False
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        Hook.raw.append((dict(self.headers), body))
         if Hook.fail:
             self.send_response(500)
         else:
@@ -42,7 +44,7 @@ class Hook(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def webhook(settings):
-    Hook.received, Hook.fail = [], False
+    Hook.received, Hook.raw, Hook.fail = [], [], False
     settings.REPORT_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]  # a loopback receiver is refused otherwise
     server = HTTPServer(("127.0.0.1", 0), Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -273,3 +275,69 @@ def test_a_chinese_schedule_sends_its_email_and_chart_in_chinese(schedule, mail_
     assert "<tr><th>KPI</th><th>本期</th><th>上期</th><th>变化</th></tr>" in html
     assert "<tr><td>播放量</td>" in html and "<tr><td>投入产出比</td>" in html and "Views" not in html
     assert "<p>每日数据见附件 CSV。</p>" in html
+
+
+# --- webhook signatures ------------------------------------------------------------------------
+
+
+def test_webhooks_are_signed_over_the_timestamp_and_the_body(schedule, mail_dir):
+    import hashlib
+    import hmac
+    import time as clock
+
+    from analytics import webhook_signing
+
+    secret = webhook_signing.rotate_secret(schedule)
+    report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
+    send_report.delay(report.pk)
+    ((headers, body),) = Hook.raw
+    timestamp = headers["X-Reelboard-Timestamp"]
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert (headers["X-Reelboard-Signature"], headers["X-Reelboard-Delivery"]) == (f"v1={expected}", str(report.pk))
+    assert abs(int(timestamp) - clock.time()) < 60
+
+
+def test_the_reference_verifier_rejects_replays_tampering_and_other_secrets():
+    from analytics.webhook_signing import signature_headers, verify
+
+    headers = signature_headers(secret="whsec_a", body=b'{"a": 1}', delivery="7", timestamp=1_000_000)
+    stamp, signature = headers["X-Reelboard-Timestamp"], headers["X-Reelboard-Signature"]
+    assert [verify(secret="whsec_a", body=b'{"a": 1}', timestamp=stamp, signature=signature, now=1_000_299),
+            verify(secret="whsec_a", body=b'{"a": 1}', timestamp=stamp, signature=signature, now=1_000_301),
+            verify(secret="whsec_a", body=b'{"a": 2}', timestamp=stamp, signature=signature, now=1_000_000),
+            verify(secret="whsec_b", body=b'{"a": 1}', timestamp=stamp, signature=signature, now=1_000_000)] == [
+        True, False, False, False]
+
+
+def test_a_schedules_secret_is_not_stored_and_rotating_replaces_it(schedule, settings):
+    from analytics import webhook_signing
+
+    first = webhook_signing.rotate_secret(schedule)
+    schedule.refresh_from_db()
+    assert (webhook_signing.secret_for(schedule), first in str(KpiReportSchedule.objects.filter(
+        pk=schedule.pk).values().get())) == (first, False)
+    second = webhook_signing.rotate_secret(schedule)
+    settings.REPORT_WEBHOOK_SIGNING_KEY = "another-key"
+    assert (second != first, webhook_signing.secret_for(schedule) not in (first, second)) == (True, True)
+
+
+def test_the_admin_shows_a_new_schedules_secret_once(client, db, settings):
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from analytics import webhook_signing
+    from marketing.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    settings.REPORT_WEBHOOK_ALLOWED_HOSTS = ["hooks.example.com"]
+    brand = BrandFactory()
+    user = UserFactory(is_staff=True, is_superuser=True)
+    MembershipFactory(user=user, brand=brand, role=Role.ADMIN)
+    client.force_login(user)
+    response = client.post(reverse("admin:analytics_kpireportschedule_add"), {
+        "brand": brand.pk, "name": "Weekly", "period": "weekly", "send_at": "08:00:00",
+        "webhook_url": "https://hooks.example.com/reelboard", "language": "en", "is_active": "on"}, follow=True)
+    schedule = KpiReportSchedule.objects.get()
+    shown = [str(m) for m in get_messages(response.wsgi_request) if "shown only once" in str(m)]
+    assert shown == [f"Webhook signing secret of {schedule}: {webhook_signing.secret_for(schedule)}  Copy it to the "
+                     "receiver now: it is shown only once."]

@@ -79,7 +79,7 @@ def test_video_filters_match_a_plain_python_filter(db, rows, f):
     platforms = list(Platform.objects.order_by("code")[:2])
     with transaction.atomic():
         brand, other = BrandFactory(), BrandFactory()
-        tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
+        tags = {(b.pk, name): Tag.objects.get_or_create(brand=b, name=name)[0] for b in (brand, other) for name in TAGS}
         for i, row in enumerate(rows):
             row["title"] = f"{row['word']} {i}"
             video = VideoFactory(
@@ -88,7 +88,7 @@ def test_video_filters_match_a_plain_python_filter(db, rows, f):
                 published_at=None if row["day"] is None else DAY0 + timedelta(days=row["day"]),
                 moderation_reason="x" if row["status"] == ModerationStatus.REJECTED else "",
             )
-            video.tags.set([tags[t] for t in row["tags"]])
+            video.tags.set([tags[video.brand_id, t] for t in row["tags"]])
         client = Client()
         client.force_login(member(brand, Role.VIEWER))
         data = ok(gql(QUERY, {"f": as_graphql(f, platforms)}, client=client))["videos"]

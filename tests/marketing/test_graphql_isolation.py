@@ -316,7 +316,7 @@ def test_anonymous_cannot_call_any_mutation(world, name):
 
 # --- the role walk: within brand A, a role below a mutation's minimum changes nothing -------------------
 
-# Mutation -> the least role on the target brand that may run it; None: signed-in users only, never tokens.
+# Mutation -> the least role on the target brand that may run it; None: any signed-in user, never tokens.
 MUTATION_MIN_ROLE = {
     "createBrand": None,
     "updateBrand": Role.ADMIN, "createApiToken": Role.ADMIN, "revokeApiToken": Role.ADMIN,
@@ -328,6 +328,8 @@ MUTATION_MIN_ROLE = {
     "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
     "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN,
 }
+# Mutations that a signed-in person must call: no token, whatever its role (a token cannot mint tokens).
+SIGNED_IN_ONLY = {"createBrand", "createApiToken"}
 # Brand A callers of every role, by session and by token (createBrand: every token role).
 ROLE_CALLERS = [(kind, role) for kind in ("user", "token") for role in Role.values]
 
@@ -338,8 +340,10 @@ def test_role_table_covers_every_mutation():
 
 def _too_low(name: str, kind: str, role: str) -> bool:
     minimum = MUTATION_MIN_ROLE[name]
+    if kind == "token" and name in SIGNED_IN_ONLY:
+        return True
     if minimum is None:
-        return kind == "token"
+        return False
     return Role.rank(role) < Role.rank(minimum)
 
 

@@ -144,7 +144,7 @@ def test_moderate_and_update_video(brand, editor):
 
 def test_update_video_null_clears_description_and_tags_are_replaced(brand, editor):
     video = VideoFactory(brand=brand, description="Old words", category="food")
-    video.tags.create(name="old")
+    video.tags.create(brand=brand, name="old")
     update = """mutation($input: UpdateVideoInput!) { updateVideo(input: $input) {
         video { description category tags { name } } errors { field } } }"""
     data = ok(gql(update, {"input": {"id": gid(video), "description": None, "tags": ["New", "fresh"]}}, user=editor))

@@ -20,7 +20,7 @@ VIDEOS = """query($first: Int!) { videos(first: $first) { totalCount edges { nod
 
 @pytest.fixture
 def catalogue(brand):
-    tags = [Tag.objects.create(name=f"t{i}") for i in range(3)]
+    tags = [Tag.objects.create(brand=brand, name=f"t{i}") for i in range(3)]
     for i in range(20):
         videos = [VideoFactory(brand=brand) for _ in range(2)]
         for video in videos:

@@ -55,7 +55,7 @@ def test_revoked_token_is_anonymous(brand):
 def test_filters_by_moderation_status_tag_and_title_search(brand):
     user = member(brand, Role.VIEWER)
     a = VideoFactory(brand=brand, title="Summer dress haul", moderation_status="approved")
-    a.tags.create(name="fashion")
+    a.tags.create(brand=brand, name="fashion")
     VideoFactory(brand=brand, title="Summer food", moderation_status="pending")
     VideoFactory(brand=brand, title="Winter coat", moderation_status="approved")
     data = ok(gql(VIDEO_TITLES, {"filters": {"moderationStatus": "APPROVED", "search": "summer"}}, user=user))
@@ -126,7 +126,8 @@ def test_api_token_type_has_no_hash_field():
     from marketing.schema import schema
 
     fields = set(schema._schema.type_map["ApiToken"].fields)
-    assert fields == {"id", "brand", "name", "role", "prefix", "createdAt", "lastUsedAt", "revokedAt", "isActive"}
+    assert fields == {"id", "brand", "name", "role", "prefix", "createdAt", "lastUsedAt", "revokedAt", "expiresAt",
+                      "isActive"}
 
 
 def test_viewer_type_exposes_only_pseudonymous_fields():

@@ -58,7 +58,8 @@ def test_undefined_rates_are_imputed_with_the_median():
 
 @pytest.fixture
 def small_world(brand):
-    beauty, cooking = Tag.objects.create(name="beauty"), Tag.objects.create(name="cooking")
+    beauty, cooking = (Tag.objects.create(brand=brand, name="beauty"),
+                       Tag.objects.create(brand=brand, name="cooking"))
     v1 = VideoFactory(brand=brand, duration_ms=10_000)
     v1.tags.set([beauty, cooking])
     v2 = VideoFactory(brand=brand, duration_ms=20_000)

@@ -57,7 +57,7 @@ class World:
 
 def _videos(brand, tags: set[str]) -> dict[str, list[int]]:
     platform = douyin_platform("douyin")
-    tag_rows = {t: Tag.objects.get_or_create(name=t)[0] for t in sorted(tags)}
+    tag_rows = {t: Tag.objects.get_or_create(brand=brand, name=t)[0] for t in sorted(tags)}
     by_tag: dict[str, list[int]] = {}
     for t in sorted(tags):
         existing = list(Video.objects.filter(brand=brand, tags__name=t).values_list("id", flat=True))

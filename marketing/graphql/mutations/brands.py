@@ -42,6 +42,9 @@ class CreateApiTokenInput:
     brand_id: strawberry.ID
     name: str
     role: Role = Role.VIEWER  # type: ignore[valid-type]
+    expires_in_days: int | None = strawberry.field(
+        default=None, description="Days until the token stops working: 1..API_TOKEN_MAX_DAYS (365), "
+                                  "default API_TOKEN_DEFAULT_DAYS (90).")
 
 
 @strawberry.type
@@ -81,16 +84,18 @@ class BrandMutation:
                     currency=input.currency),
         ))
 
-    @strawberry.mutation(extensions=authenticated(), description="Issue an API token (brand admins).")
+    @strawberry.mutation(extensions=authenticated(),
+                         description="Issue an API token (brand admins, signed in: a token cannot issue tokens).")
     def create_api_token(self, info: Info, input: CreateApiTokenInput) -> CreateApiTokenPayload:
         def call():
             token, raw = brands.api_token_create(
                 principal=principal_of(info), brand_id=decode_id(input.brand_id, expected="Brand", field="brandId"),
-                name=input.name, role=enum_value(input.role),
+                name=input.name, role=enum_value(input.role), expires_in_days=input.expires_in_days,
             )
             return CreateApiTokenPayload(api_token=token, raw_token=raw, errors=[])
 
-        return run_service(CreateApiTokenPayload, None, call)
+        # a token may not issue tokens at all: no single input field is at fault
+        return run_service(CreateApiTokenPayload, None, call, aliases={"token": "input"})
 
     @strawberry.mutation(extensions=authenticated(), description="Revoke an API token (brand admins).")
     def revoke_api_token(self, info: Info, input: RevokeApiTokenInput) -> RevokeApiTokenPayload:

@@ -129,6 +129,9 @@ class Command(BaseCommand):
         parser.add_argument("--skip-jobs", action="store_true", help="Only users and token, no model training.")
 
     def handle(self, *, skip_jobs: bool, **options):
+        if settings.PRODUCTION:
+            # It sets well-known passwords on a superuser and prints an editor token: never on a real install.
+            raise CommandError("bootstrap_demo refuses to run with REELBOARD_ENV=production.")
         brands = demo_brands()
         if not brands:
             raise CommandError("No demo brand yet: run `manage.py seed_demo` first.")

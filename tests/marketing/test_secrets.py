@@ -1,0 +1,48 @@
+"""Secrets: a database needs a dedicated viewer-id key; the demo bootstrap refuses production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+REFUSAL = "DATABASE_URL is set: VIEWER_ID_HMAC_KEY must be set too"
+
+
+def check(**env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("DATABASE_URL", "VIEWER_ID_HMAC_KEY", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    environment.update(DJANGO_SETTINGS_MODULE="marketing.settings", **env)
+    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_a_database_without_a_viewer_id_key_refuses_to_start(tmp_path):
+    result = check(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert (result.returncode, REFUSAL in result.stderr) == (1, True)
+
+
+def test_a_viewer_id_key_equal_to_the_secret_key_is_refused(tmp_path):
+    result = check(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", SECRET_KEY="same-value-" * 5,
+                   VIEWER_ID_HMAC_KEY="same-value-" * 5)
+    assert (result.returncode, REFUSAL in result.stderr) == (1, True)
+
+
+def test_a_database_with_a_dedicated_key_starts(tmp_path):
+    result = check(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", VIEWER_ID_HMAC_KEY="dedicated-key")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_the_embedded_demo_without_a_database_url_still_starts():
+    result = check()
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.django_db
+def test_bootstrap_demo_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run with REELBOARD_ENV=production"):
+        call_command("bootstrap_demo", "--skip-jobs")
