@@ -19,13 +19,10 @@ Run (SQLite in memory by default; with DATABASE_URL the benchmark creates and dr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +34,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from results import record  # noqa: E402
 
 from compliance.evaluation import load  # noqa: E402
 from compliance.rulesets import builtin  # noqa: E402
@@ -133,36 +131,21 @@ def main() -> int:
           f"{screening['extrapolated_100k_python_cpu_seconds']} s), load average {screening['load_average_1m']}")
 
     if args.write_result:
-        now = datetime.now(UTC)
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True).stdout.strip() or None
-        result = {
-            "schema": 1, "benchmark": "compliance", "measured_at": now.strftime("%Y-%m-%dT%H:%MZ"),
-            "command": " ".join(["python", "benchmarks/compliance.py", *sys.argv[1:]]), "commit": commit,
-            "machine": {"cpus": os.cpu_count(), "database": connection.vendor,
-                        "note": "the project's shared 2-core machine, other engineers' jobs running"},
-            "figures": {
-                "check of a 500-character text, p95": {"value": check["p95_ms"], "unit": "ms",
-                                                       "target": f"<= {TARGET_P95_MS}",
-                                                       "met": check["p95_ms"] <= TARGET_P95_MS},
-                "check of a 500-character text, p50": {"value": check["p50_ms"], "unit": "ms"},
-                "check of a 500-character text, CPU time p95": {"value": check["cpu_p95_ms"], "unit": "ms",
-                                                                "target": f"<= {TARGET_P95_MS}",
-                                                                "met": check["cpu_p95_ms"] <= TARGET_P95_MS},
-                f"screening {screening['videos']} videos (writes included)": {
-                    "value": screening["seconds"], "unit": "s"},
-                "screening 100,000 videos, extrapolated linearly": {
-                    "value": screening["extrapolated_100k_seconds"], "unit": "s", "target": f"<= {TARGET_100K_S}",
-                    "met": screening["extrapolated_100k_seconds"] <= TARGET_100K_S},
-                "screening 100,000 videos, Python CPU time extrapolated": {
-                    "value": screening["extrapolated_100k_python_cpu_seconds"], "unit": "s"},
-            },
-            "details": {"check": check, "screening": screening},
-        }
-        out = ROOT / "benchmarks" / "results" / f"compliance-{now:%Y%m%d}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"wrote {out.relative_to(ROOT)}")
+        record("compliance", figures={
+            "check of a 500-character text, p95": {"value": check["p95_ms"], "unit": "ms",
+                                                   "target": f"<= {TARGET_P95_MS}",
+                                                   "met": check["p95_ms"] <= TARGET_P95_MS},
+            "check of a 500-character text, p50": {"value": check["p50_ms"], "unit": "ms"},
+            "check of a 500-character text, CPU time p95": {"value": check["cpu_p95_ms"], "unit": "ms",
+                                                            "target": f"<= {TARGET_P95_MS}",
+                                                            "met": check["cpu_p95_ms"] <= TARGET_P95_MS},
+            f"screening {screening['videos']} videos (writes included)": {"value": screening["seconds"], "unit": "s"},
+            "screening 100,000 videos, extrapolated linearly": {
+                "value": screening["extrapolated_100k_seconds"], "unit": "s", "target": f"<= {TARGET_100K_S}",
+                "met": screening["extrapolated_100k_seconds"] <= TARGET_100K_S},
+            "screening 100,000 videos, Python CPU time extrapolated": {
+                "value": screening["extrapolated_100k_python_cpu_seconds"], "unit": "s"},
+        }, notes=f"load average {screening['load_average_1m']} (other engineers' jobs running)")
     return 0
 
 
