@@ -30,6 +30,7 @@ from functools import cached_property
 
 import psycopg
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -172,7 +173,10 @@ def _fetch(values: QuerySet) -> list[tuple]:
     wrapper (query logging and counting, execute wrappers)."""
     if connection.vendor != "postgresql":
         return list(values)
-    sql, params = values.query.sql_with_params()
+    try:
+        sql, params = values.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``campaign_id__in=[]`` (a brand without campaigns): Django would not query
+        return []
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)  # server-side binding: Django's ClientCursor has no binary mode
     raw.format = psycopg.pq.Format.BINARY

@@ -38,11 +38,15 @@ def portable_argument(argument: str) -> str:
     and anything in the temporary folder becomes ``$TMPDIR/...``."""
     if not argument.startswith("/"):
         return argument
-    temporary = Path(tempfile.gettempdir()).resolve()
-    path = Path(argument).resolve()
-    if path == temporary or temporary in path.parents:
-        return "$TMPDIR/" + str(path.relative_to(temporary))
-    return os.path.relpath(path, ROOT)
+    # Symbolic links are kept (../shared is often one) and the repository wins over the temporary folder:
+    # a checkout may itself live in /tmp.
+    path, root = os.path.normpath(argument), os.path.normpath(ROOT)
+    if path == root or path.startswith(root + os.sep) or path.startswith(os.path.dirname(root) + os.sep):
+        return os.path.relpath(path, root)
+    temporary = os.path.normpath(tempfile.gettempdir())
+    if path == temporary or path.startswith(temporary + os.sep):
+        return "$TMPDIR/" + os.path.relpath(path, temporary)
+    return os.path.relpath(path, root)
 
 
 def machine_facts() -> dict:

@@ -27,7 +27,7 @@ from compliance.models import (
     Severity,
 )
 from compliance.rulesets import rule_set_names
-from marketing.admin import ReadOnlyAdmin, ServiceAdmin, ServiceForm, apply_each, principal_of
+from marketing.admin import ReadOnlyAdmin, ServiceAdmin, ServiceForm, VideoAdmin, apply_each, principal_of
 from marketing.models import AuditSource, ModerationStatus
 from marketing.services import videos as video_services
 
@@ -132,7 +132,7 @@ class ModerationQueueAdmin(ReadOnlyAdmin):
         apply_each(self, request, queryset, lambda video: video_services.video_moderate(
             principal=principal_of(request), video_id=video.pk, status=status, reason=reason,
             override_reason=override, source=AuditSource.ADMIN),
-            verb=f"video(s) marked {status}", change_message=f"marked {status}")
+            done_message=VideoAdmin.MODERATED[status], change_message=f"marked {status}")
 
     @admin.action(description=_("Approve the selected videos (override reason needed for block flags)"))
     def approve_videos(self, request, queryset):

@@ -276,9 +276,9 @@ class Video(models.Model):
     external_id = models.CharField(max_length=128, help_text=_("The platform's id for the video."), verbose_name=_("external ID"))
     title = models.CharField(max_length=300, verbose_name=_("title"))
     description = models.TextField(blank=True, verbose_name=_("description"))
-    script = models.TextField(blank=True, help_text=_("The spoken script or subtitles (screened for compliance)."),
+    script = models.TextField(blank=True, default="", db_default="", help_text=_("The spoken script or subtitles (screened for compliance)."),
                               verbose_name=_("script"))
-    cover_text = models.CharField(max_length=300, blank=True, help_text=_("Text on the cover image."),
+    cover_text = models.CharField(max_length=300, blank=True, default="", db_default="", help_text=_("Text on the cover image."),
                                   verbose_name=_("cover text"))
     category = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("category"))
     tags = models.ManyToManyField(Tag, blank=True, related_name="videos", verbose_name=_("tags"))

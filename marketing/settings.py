@@ -93,6 +93,7 @@ AXES_CLIENT_IP_CALLABLE = "marketing.login_throttle.axes_client_address"
 AXES_LOCKOUT_CALLABLE = "marketing.login_throttle.lockout_response"
 # A successful sign-in (before the lock) forgets that pair's earlier failures.
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner at every start (management commands print only what they were asked)
 
 ROOT_URLCONF = "marketing.urls"
 WSGI_APPLICATION = "marketing.wsgi.application"

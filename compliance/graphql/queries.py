@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 import strawberry_django
 from graphql import GraphQLError
-from strawberry import relay
 from strawberry.types import Info
 
 from compliance import privacy, services
@@ -48,7 +47,7 @@ class Query:
     @strawberry.field(extensions=authenticated(), description=(
         "The brand's viewer with this platform user id, or null (brand admins; the id is pseudonymised at once, "
         "never stored or logged; the lookup is audited). Use its id with exportViewerData / eraseViewer."))
-    def viewer_by_platform_user(self, info: Info, brand: relay.GlobalID, platform: str, platform_user_id: str
+    def viewer_by_platform_user(self, info: Info, brand: strawberry.ID, platform: str, platform_user_id: str
                                 ) -> ViewerType | None:
         return answer(lambda: privacy.viewer_by_platform_user(
             principal=principal_of(info), brand_id=decode_id(brand, expected="Brand", field="brand"),

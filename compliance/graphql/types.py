@@ -66,10 +66,10 @@ class BrandRuleType(BrandScoped):
     suggestion: strawberry.auto
     is_active: strawberry.auto
 
-    @strawberry_django.field
+    @strawberry_django.field(only=["kind"])  # the optimizer loads the column with the page (no query per row)
     def kind(self) -> BrandRuleKindEnum:  # type: ignore[valid-type]
         return BrandRuleKindEnum(self.kind)
 
-    @strawberry_django.field
+    @strawberry_django.field(only=["severity"])
     def severity(self) -> ComplianceSeverity:  # type: ignore[valid-type]
         return ComplianceSeverity(self.severity)

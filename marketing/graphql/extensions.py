@@ -182,6 +182,8 @@ def client_error_summary(error: GraphQLError) -> str:
     """A client error as a log line without its message: messages quote the input they refuse (a raw
     viewer id sent as a number is echoed as "non string value: 13800138000"), and logs must not hold it.
     The code, field, path and position say what was refused; the client has the full message."""
+    if not (error.extensions or {}).get("code") and isinstance(error.original_error, ServiceValidationError):
+        _service_error(error, error.original_error)  # what BadInputCodes answers, classified before it runs
     extensions = error.extensions or {}
     parts = [f"code={extensions.get('code') or 'GRAPHQL_VALIDATION_FAILED'}"]
     if extensions.get("field"):

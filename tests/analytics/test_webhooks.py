@@ -376,7 +376,7 @@ def brand_staff_client(client, db):
 def test_the_admin_form_refuses_an_internal_webhook_url_naming_the_field(brand_staff_client):
     client, brand = brand_staff_client, brand_staff_client.brand
     response = client.post(reverse("admin:analytics_kpireportschedule_add"), {
-        "brand": brand.pk, "name": "Weekly KPIs", "period": "weekly", "send_at": "08:00:00",
+        "brand": brand.pk, "name": "Weekly KPIs", "period": "weekly", "send_at": "08:00:00", "language": "en",
         "recipients": "cmo@example.com", "webhook_url": "http://10.0.0.1/hook", "is_active": "on"})
     assert response.status_code == 200  # the form again, with the error
     assert response.context["adminform"].form.errors == {
@@ -387,7 +387,7 @@ def test_the_admin_form_refuses_an_internal_webhook_url_naming_the_field(brand_s
 def test_the_admin_form_saves_a_public_webhook_url(brand_staff_client):
     client, brand = brand_staff_client, brand_staff_client.brand
     response = client.post(reverse("admin:analytics_kpireportschedule_add"), {
-        "brand": brand.pk, "name": "Weekly KPIs", "period": "weekly", "send_at": "08:00:00",
+        "brand": brand.pk, "name": "Weekly KPIs", "period": "weekly", "send_at": "08:00:00", "language": "en",
         "recipients": "cmo@example.com", "webhook_url": "https://hooks.example.com/reelboard", "is_active": "on"})
     assert response.status_code == 302
     assert KpiReportSchedule.objects.get().webhook_url == "https://hooks.example.com/reelboard"

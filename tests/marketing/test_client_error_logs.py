@@ -32,7 +32,7 @@ def test_client_error_log_lines_carry_no_input_values(brand, caplog, query, vari
 def test_a_client_error_log_line_names_the_path_and_code(brand, caplog):
     _, raw = make_token(brand=brand)
     with caplog.at_level(logging.INFO, logger="marketing.graphql"):
-        gql('{ top: topVideos(brand: "QnJhbmQ6MA==", dateFrom: "2026-01-01", dateTo: "2026-01-02") { title } }',
+        gql('{ top: topVideos(brand: "QnJhbmQ6OTk5OTk5", dateFrom: "2026-01-01", dateTo: "2026-01-02") { title } }',
             token=raw)
     assert [r.getMessage() for r in caplog.records if r.name == "marketing.graphql"] == [
         "GraphQL client error: code=NOT_FOUND field=brand path=top at=1:3"]

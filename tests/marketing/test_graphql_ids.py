@@ -39,13 +39,13 @@ from tests.marketing.test_graphql_isolation import MODELS, seed
 # The node type an id argument names: by the argument's name, or for a bare ``id`` by its root field.
 ID_TYPES_BY_NAME = {
     "brand": "Brand", "brandId": "Brand", "campaign": "Campaign", "campaignId": "Campaign", "viewer": "Viewer",
-    "viewerId": "Viewer", "video": "Video", "videoIds": "Video", "personaIds": "Persona",
+    "viewerId": "Viewer", "video": "Video", "videoIds": "Video", "personaIds": "Persona", "persona": "Persona",
 }
 ID_TYPES_BY_ROOT_FIELD = {
     "node": None, "nodes": None, "job": "Job", "persona": "Persona", "updateBrand": "Brand",
     "updateVideo": "Video", "moderateVideo": "Video", "updateCampaign": "Campaign",
     "changeCampaignStatus": "Campaign", "revokeApiToken": "ApiToken", "activateRecommender": "RecommenderModel",
-    "resendReport": "KpiReport", "activatePersonaModel": "PersonaModel",
+    "resendReport": "KpiReport", "activatePersonaModel": "PersonaModel", "updateBrandRule": "BrandRule",
 }
 
 
@@ -144,7 +144,7 @@ def test_the_walk_finds_every_kind_of_id_argument():
     assert {"query.brandKpis(brand)", "mutation.createCampaign(input.brandId)", "mutation.createCampaign(input.videoIds)",
             "query.nodes(ids)", "query.interactions(filters.video)",
             "mutation.ingestInteractions(events.campaignId)"} <= names
-    assert len(POSITIONS) == 45  # 15 root query arguments, 7 filter fields, 23 mutation inputs
+    assert len(POSITIONS) == 49  # 17 root query arguments, 7 filter fields, 25 mutation inputs
     for position in POSITIONS:  # every id argument says which node type it names (a KeyError names a new one)
         assert position.node_type is None or position.node_type in ID_TYPES_BY_NAME.values() or (
             position.node_type in ID_TYPES_BY_ROOT_FIELD.values())

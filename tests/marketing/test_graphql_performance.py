@@ -75,16 +75,24 @@ NESTED_QUERIES = {
     "interactions": "interactions(first: $first) { edges { node { kind video { title platform { code } "
                     "tags { name } } viewer { viewerKey } campaign { name brand { slug } } } } }",
     "apiTokens": "apiTokens(first: $first) { edges { node { name role brand { name } } } }",
+    "brandRules": "brandRules(first: $first) { edges { node { code reason kind severity } } }",
 }
 # session, user, memberships; the page; then one query per nested relation (the optimizer batches them)
 EXPECTED_QUERIES = {"brands": 4, "videos": 6, "campaigns": 8, "campaignSpend": 7, "viewers": 4,
-                    "interactions": 9, "apiTokens": 5}
+                    "interactions": 9, "apiTokens": 5, "brandRules": 4}
 
 
 def test_nested_query_table_covers_every_root_connection():
     from tests.marketing.test_graphql_isolation import CONNECTION_CASES
 
     assert set(NESTED_QUERIES) == set(EXPECTED_QUERIES) == set(CONNECTION_CASES)
+
+
+@pytest.fixture(autouse=True)
+def _no_statement_timeout(settings):
+    """Counts ORM reads: the PostgreSQL statement timeout's own statements (set_config, a savepoint inside the
+    test's transaction) are a constant of every query request, not of the page (limits tests cover them)."""
+    settings.DB_STATEMENT_TIMEOUT_MS = 0
 
 
 @pytest.fixture
@@ -94,6 +102,10 @@ def full_catalogue(catalogue):
     admin = member(catalogue, Role.ADMIN)
     campaigns = list(catalogue.campaigns.all())
     tags = list(Tag.objects.all())
+    from compliance.models import BrandRule
+
+    for i in range(25):
+        BrandRule.objects.create(brand=catalogue, code=f"rule-{i}", terms=f"term{i}", reason="A reason.")
     for i, campaign in enumerate(campaigns):
         CampaignSpendFactory(campaign=campaign)
         InteractionFactory(brand=catalogue, campaign=campaign).video.tags.set(tags[: 1 + i % 3])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import UNSET, relay
+from strawberry import UNSET
 from strawberry.types import Info
 
 from compliance import services
@@ -15,7 +15,7 @@ from marketing.graphql.permissions import authenticated, principal_of
 
 @strawberry.input
 class CreateBrandRuleInput:
-    brand_id: relay.GlobalID
+    brand_id: strawberry.ID
     code: str
     terms: list[str]
     reason: str
@@ -29,7 +29,7 @@ class CreateBrandRuleInput:
 
 @strawberry.input(description="Only the fields you send change.")
 class UpdateBrandRuleInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     terms: list[str] | None = UNSET
     reason: str | None = UNSET
     severity: ComplianceSeverity | None = UNSET  # type: ignore[valid-type]
@@ -71,5 +71,5 @@ class BrandRuleMutation:
                     severity=enum_value(input.severity) if input.severity else input.severity,
                     platforms=",".join(input.platforms or ()) if input.platforms is not UNSET else UNSET,
                     categories=",".join(input.categories or ()) if input.categories is not UNSET else UNSET,
-                    suggestion=input.suggestion, is_active=input.is_active),
+                    suggestion="" if input.suggestion is None else input.suggestion, is_active=input.is_active),
         ))
