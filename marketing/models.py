@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -523,7 +523,35 @@ class Interaction(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Interactions are append-only facts and cannot be changed.")
-        super().save(*args, **kwargs)
+        # The event key first, as the ingest writers do: a known (brand, event ID) raises IntegrityError on
+        # every database, partitioned or not.
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            InteractionEventKey.objects.using(using).create(brand_id=self.brand_id, event_id=self.event_id)
+            super().save(*args, **kwargs)
+
+
+class InteractionEventKey(models.Model):
+    """The (brand, event ID) of every stored interaction: idempotency across the interactions' partitions.
+
+    On PostgreSQL the interactions table is partitioned by ``occurred_at`` and a unique key on a partitioned
+    table must include that column, so the interactions cannot hold "one event ID per brand" themselves. The
+    ingest writers insert the batch's keys here first (``ON CONFLICT DO NOTHING``, in key order) and the
+    interactions of the newly inserted keys only, in the same transaction. Erasure and retention delete
+    interactions but keep their keys: a late redelivery of a removed event is not stored again.
+    """
+
+    pk = models.CompositePrimaryKey("brand", "event_id")
+    # No index of its own: the primary key leads with brand (the cascade of a brand's deletion uses it).
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("brand"))
+    event_id = models.CharField(max_length=64, verbose_name=_("event ID"))
+
+    class Meta:
+        verbose_name = _("interaction event key")
+        verbose_name_plural = _("interaction event keys")
+
+    def __str__(self) -> str:
+        return f"{self.brand_id}/{self.event_id}"
 
 
 # --- Demo planted truth (seed_demo) --------------------------------------------------------------

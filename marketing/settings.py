@@ -259,6 +259,9 @@ KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
 # Per serving process: deserialized per-video viewer sets (analytics.set_cache), least recently used first out.
 KPI_SET_CACHE_MB = env.int("KPI_SET_CACHE_MB", default=64)
 PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
+# PostgreSQL: months of interaction partitions the beat task keeps created ahead of the current month
+# (rows beyond them land in the default partition and move when their month is created).
+INTERACTION_PARTITIONS_AHEAD_MONTHS = env.int("INTERACTION_PARTITIONS_AHEAD_MONTHS", default=3)
 # Folder of shared public datasets (MovieLens ml-100k, KuaiRec) read where they lie, never copied into the
 # repository; a relative path is taken from the repository root.
 REELBOARD_DATASETS_DIR = BASE_DIR / env.str("REELBOARD_DATASETS_DIR", default="../shared/datasets")

@@ -1,8 +1,9 @@
 """Writing validated rows set-based: never one model object per row.
 
 PostgreSQL: each chunk of rows is rendered as one block of COPY text (on the caller's thread, column by
-column), streamed with ``COPY`` into a TEMP staging table, then missing videos and viewers are created and
-the interactions inserted with single ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` statements
+column), streamed with ``COPY`` into a TEMP staging table, then missing videos and viewers are created, the
+chunk's event keys inserted (``InteractionEventKey``: idempotency across the partitions) and the
+interactions of the new keys inserted with single ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` statements
 (optionally on a worker thread, overlapping the validation of the next chunk: the worker only waits on the
 database, so it never competes with validation for the GIL). SQLite (embedded mode): each chunk is written
 with batched ``executemany`` inserts that skip known keys. SQLite's ``INSERT OR IGNORE`` would also swallow CHECK and NOT NULL failures and count them
@@ -27,6 +28,7 @@ from marketing.models import ModerationStatus
 
 STAGING = "ingest_staging"
 PENDING = "analytics_pendingrollup"  # analytics.models.PendingRollup: inserted ids the rollups must still add
+EVENT_KEYS = "marketing_interactioneventkey"  # marketing.models.InteractionEventKey: one per (brand, event ID)
 VIEWER_SPANS = "ingest_viewer_span"  # per chunk and viewer: first/last occurred_at (a multi-chunk import)
 NULL = "\\N"  # COPY text format
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -51,6 +53,7 @@ class CopyChunk:
     data: bytes
     rows: int
     needs_video_ids: bool  # some rows name a video created by this import, whose id the database knows
+    has_repeated_events: bool = False  # an event ID appears twice in the chunk
 
     def __len__(self) -> int:
         return self.rows
@@ -76,7 +79,8 @@ class CopyChunk:
                 [moment.isoformat() for moment in chunk.occurred_at[part]],
             )
             blocks.append(("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode())
-        return cls(b"".join(blocks), len(chunk), None in chunk.video_id)
+        return cls(b"".join(blocks), len(chunk), None in chunk.video_id,
+                   len(set(chunk.event_id)) < len(chunk))
 
 
 def _ints(values: list[int | None]) -> list[str]:
@@ -271,16 +275,29 @@ class PostgresWriter:
             )
         else:
             cur.execute(_VIEWER_UPSERT.format(source=chunk_spans, on_conflict=_WIDEN_SEEN), {"brand": self.brand_id})
+        if rows.has_repeated_events:
+            # One row per event ID, the first of the chunk (as a unique key on the interactions kept it).
+            cur.execute(f"DELETE FROM {STAGING} a USING {STAGING} b WHERE a.event_id = b.event_id AND a.ctid > b.ctid")
+        # Idempotency: the chunk's event keys first (InteractionEventKey), in byte order like the viewers, so
+        # concurrent batches sharing events wait for each other instead of deadlocking (lock order: viewers,
+        # keys, interactions); only the events whose key is new are inserted. The interactions' own
+        # ON CONFLICT only matters on a table not yet partitioned (its old unique key, no keys backfilled).
         cur.execute(
-            f"""WITH inserted AS (
+            f"""WITH new_keys AS (
+                    INSERT INTO {EVENT_KEYS} (brand_id, event_id)
+                    SELECT %(brand)s, event_id FROM {STAGING} ORDER BY event_id COLLATE "C"
+                    ON CONFLICT DO NOTHING
+                    RETURNING event_id),
+                inserted AS (
                     INSERT INTO marketing_interaction (brand_id, event_id, viewer_id, video_id, campaign_id, kind,
                                                        watch_ms, value, currency, occurred_at, ingested_at)
                     SELECT %(brand)s, s.event_id, v.id, s.video_id, s.campaign_id, s.kind,
                            s.watch_ms, s.value, s.currency, s.occurred_at, %(now)s
                     FROM {STAGING} s
+                    JOIN new_keys k ON k.event_id = s.event_id
                     JOIN marketing_viewer v
                       ON v.brand_id = %(brand)s AND v.platform_id = s.platform_id AND v.viewer_key = s.viewer_key
-                    ON CONFLICT (brand_id, event_id) DO NOTHING
+                    ON CONFLICT DO NOTHING
                     RETURNING id, occurred_at),
                 pending AS (  -- the rollup work for exactly these rows, committed with them
                     INSERT INTO {PENDING} (brand_id, interaction_ids, created_at)
@@ -370,6 +387,9 @@ class SQLiteWriter:
              None if r[8] is None else str(r[8]), r[9], adapt(r[10]), now_db)
             for r in rows
         ]
+        # The event keys as on PostgreSQL (SQLite's interactions keep their own unique key, which decides).
+        cur.executemany(f"INSERT INTO {EVENT_KEYS} (brand_id, event_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                        [(self.brand_id, r[0]) for r in rows])
         cur.executemany(
             """INSERT INTO marketing_interaction (brand_id, event_id, viewer_id, video_id, campaign_id,
                    kind, watch_ms, value, currency, occurred_at, ingested_at)
