@@ -185,3 +185,35 @@ def test_a_plain_table_converts_in_resumable_batches_with_changes_during_the_cop
     assert {f"s{k}" for k in range(1, 7)} <= keys
     insert("after", at(2025, 3, 2))  # the identity continues after the old table's ids
     assert scalar(f"SELECT id FROM {SCRATCH} WHERE event_id = 'after'") == max(r[0] for r in expected) + 1
+
+
+@postgres_only
+def test_the_rollup_tables_and_queues_have_their_autovacuum_settings():
+    def options(table: str) -> set[str]:
+        return set(scalar("SELECT reloptions FROM pg_class WHERE relname = %s", [table]) or [])
+
+    assert "autovacuum_vacuum_scale_factor=0.02" in options("analytics_dailyviewerrollup")
+    assert "autovacuum_vacuum_threshold=5000" in options("analytics_videoreachblock")
+    assert options("analytics_pendingrollup") == {"autovacuum_vacuum_scale_factor=0",
+                                                  "autovacuum_vacuum_threshold=1000"}
+
+
+def test_every_server_setting_of_docker_compose_is_explained_in_the_operator_docs():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    command = yaml.safe_load((root / "docker-compose.yml").read_text())["services"]["postgres"]["command"]
+    settings_given = dict(item.split("=", 1) for item in command if "=" in item)
+    page = (root / "docs" / "operator" / "postgresql.md").read_text()
+    rows = {}
+    for line in page.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 3:
+            for name in cells[0].replace("`", "").split(" / "):
+                rows[name] = cells[1]
+    assert set(settings_given) <= set(rows)
+    assert settings_given["shared_buffers"] in rows["shared_buffers"]
+    assert settings_given["work_mem"] in rows["work_mem"]
+    assert settings_given["max_wal_size"] in rows["max_wal_size"]
