@@ -217,3 +217,14 @@ def test_every_server_setting_of_docker_compose_is_explained_in_the_operator_doc
     assert settings_given["shared_buffers"] in rows["shared_buffers"]
     assert settings_given["work_mem"] in rows["work_mem"]
     assert settings_given["max_wal_size"] in rows["max_wal_size"]
+
+
+def test_deleting_a_brand_removes_its_event_keys_and_interactions(brand):
+    from tests.factories import BrandFactory
+
+    other = BrandFactory()
+    InteractionFactory(brand=brand, event_id="a")
+    InteractionFactory(brand=other, event_id="a")
+    brand.delete()
+    assert list(InteractionEventKey.objects.values_list("brand_id", "event_id")) == [(other.pk, "a")]
+    assert list(Interaction.objects.values_list("brand_id", "event_id")) == [(other.pk, "a")]
