@@ -63,7 +63,7 @@ from strawberry.relay import to_base64  # noqa: E402
 
 from analytics import rollups, selectors  # noqa: E402
 from analytics.personas.services import persona_model_create, persona_model_train  # noqa: E402
-from marketing.models import Brand  # noqa: E402
+from marketing.models import Brand, Tag, Video  # noqa: E402
 
 FULL_STEPS = (1_000_000, 5_000_000, 20_000_000)
 QUICK_STEPS = (100_000, 500_000, 2_000_000)
@@ -168,6 +168,16 @@ def measure_recommendations(brand: Brand, requests: int) -> dict:
     return {"training": training, "p95": p95_ms(samples)}
 
 
+def tag_videos(brand: Brand) -> None:
+    """Approve the world's videos (recommendable) and give each two of 40 tags (the personas' taste block)."""
+    Video.objects.filter(brand=brand).update(moderation_status="approved")
+    tags = Tag.objects.bulk_create([Tag(brand=brand, name=f"tag-{i}") for i in range(40)])
+    videos = list(Video.objects.filter(brand=brand).order_by("pk").values_list("pk", flat=True))
+    Video.tags.through.objects.bulk_create(
+        [Video.tags.through(video_id=video, tag_id=tags[(i + offset) % 40].pk)
+         for i, video in enumerate(videos) for offset in (0, 1 + (i // 40) % 39)])
+
+
 def measure_personas(brand: Brand) -> float:
     model = persona_model_create(brand_id=brand.pk, params={"k": 8, "window_days": None})
     started = time.perf_counter()
@@ -260,6 +270,7 @@ def main() -> None:
     if not args.only_backfill:
         brand, campaign = kpis.build_world(videos=args.videos, viewers=viewers)
         Brand.objects.filter(pk=brand.pk).update(slug="growth-bench", name="Growth bench")
+        tag_videos(brand)
         brand.refresh_from_db()
         start = datetime.combine(kpis.FIRST_DAY, datetime.min.time(), tzinfo=kpis.ZONE)
         held = 0
