@@ -39,6 +39,7 @@ import argparse
 import base64
 import math
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -71,6 +72,14 @@ QUICK_STEPS = (100_000, 500_000, 2_000_000)
 SIZED_TABLES = ("marketing_interaction", "analytics_dailyviewerrollup", "analytics_dailyrollup",
                 "analytics_dailyreach", "analytics_videoreachblock", "analytics_pendingrollup")
 BACKFILL_YEARS = 3
+
+
+class Stopped(Exception):
+    """SIGTERM (e.g. ``timeout``) during the curve: the steps measured so far are recorded."""
+
+
+def _stop(signum, frame) -> None:
+    raise Stopped
 
 
 def relation_sizes() -> dict[str, int]:
@@ -267,58 +276,6 @@ def main() -> None:
     figures: dict = {}
     curve: list[dict] = []
 
-    if not args.only_backfill:
-        brand, campaign = kpis.build_world(videos=args.videos, viewers=viewers)
-        Brand.objects.filter(pk=brand.pk).update(slug="growth-bench", name="Growth bench")
-        tag_videos(brand)
-        brand.refresh_from_db()
-        start = datetime.combine(kpis.FIRST_DAY, datetime.min.time(), tzinfo=kpis.ZONE)
-        held = 0
-        for index, step in enumerate(steps):
-            t0 = time.perf_counter()
-            # The importer's chunks of earlier steps are in the table too: the world tops it up to the step.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM marketing_interaction")
-                held = cursor.fetchone()[0]
-            if step > held:
-                kpis.insert_events(brand=brand, campaign=campaign, n=step - held, tag=f"base{index}", first=start,
-                                   seconds=kpis.DAYS * 86400, seed=0.25 + index / 10)
-            rollups.recompute_brand(brand_id=brand.pk)
-            kpis.vacuum_rollups()
-            print(f"\n== step {index + 1}: {step:,} interactions in the table (built and rolled up in "
-                  f"{time.perf_counter() - t0:.0f} s; {ingest.load()})", flush=True)
-            point: dict = {"interactions": step}
-            rates = measure_import(step, chunk, run)
-            point |= {"import": rates["import"], "copy": rates["copy"]}
-            print(f"import of the next {chunk:,} rows: {rates['import']:,.0f} rows/s; raw COPY into an empty "
-                  f"table of the same shape {rates['copy']:,.0f} rows/s; ratio {rates['import'] / rates['copy']:.2f}",
-                  flush=True)
-            api_brand = ingest.fresh_brand(f"growth-api-{index}-{run}")
-            point["graphql_ingest"], _ = ingest.graphql_http_rate(api_brand, api_rows, batch=1_000, clients=2,
-                                                                  workers=2)
-            print(f"GraphQL ingestInteractions: {point['graphql_ingest']:,.0f} events/s", flush=True)
-            point["delta"] = measure_delta(brand, campaign, new_events, step)
-            print(f"delta rollup of {new_events:,} new events (+ block rebuild): {point['delta']:,.0f} events/s",
-                  flush=True)
-            kpis.vacuum_rollups()
-            point["kpi"] = measure_kpis(brand, campaign, repeat)
-            print(f"campaign KPI p95: cold {point['kpi']['cold']} ms, warm {point['kpi']['warm']} ms, raw SQL on the "
-                  f"rollups {point['kpi']['sql']} ms", flush=True)
-            recs = measure_recommendations(brand, args.requests)
-            point |= {"recommender_training": recs["training"], "recommendations_p95": recs["p95"]}
-            point["persona_training"] = measure_personas(brand)
-            print(f"recommendations p95 {recs['p95']} ms; training: recommender {recs['training']:.1f} s, "
-                  f"personas {point['persona_training']:.1f} s", flush=True)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM marketing_interaction WHERE brand_id = %s", [brand.pk])
-                point["brand_interactions"] = cursor.fetchone()[0]
-            point["sizes"] = relation_sizes()
-            print("size: " + ", ".join(f"{name} {size / 1e6:,.0f} MB" for name, size in point["sizes"].items()
-                                       if " index " not in name), flush=True)
-            point["load"] = ingest.load()
-            curve.append(point)
-        figures |= curve_figures(curve, chunk=chunk, new_events=new_events)
-
     backfill = measure_backfill(videos=backfill_videos, viewers=max(viewers // 2, 10_000), events=backfill_events)
     ratio = backfill["backfill"] / backfill["recent"]
     print(f"\nbackfill: {backfill['events']:,} events over {BACKFILL_YEARS} years and {backfill_videos:,} videos "
@@ -332,11 +289,72 @@ def main() -> None:
     }
     ratios = {"backfill / recent-day rollup throughput": {"value": round(ratio, 2), "target": ">= 0.5",
                                                           "met": ratio >= 0.5}}
-    if curve:
+    stopped = False
+    signal.signal(signal.SIGTERM, _stop)
+    if not args.only_backfill:
+        try:
+            brand, campaign = kpis.build_world(videos=args.videos, viewers=viewers)
+            Brand.objects.filter(pk=brand.pk).update(slug="growth-bench", name="Growth bench")
+            tag_videos(brand)
+            brand.refresh_from_db()
+            start = datetime.combine(kpis.FIRST_DAY, datetime.min.time(), tzinfo=kpis.ZONE)
+            held = 0
+            for index, step in enumerate(steps):
+                t0 = time.perf_counter()
+                # The importer's chunks of earlier steps are in the table too: the world tops it up to the step.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM marketing_interaction")
+                    held = cursor.fetchone()[0]
+                if step > held:
+                    kpis.insert_events(brand=brand, campaign=campaign, n=step - held, tag=f"base{index}", first=start,
+                                       seconds=kpis.DAYS * 86400, seed=0.25 + index / 10)
+                rollups.recompute_brand(brand_id=brand.pk)
+                kpis.vacuum_rollups()
+                print(f"\n== step {index + 1}: {step:,} interactions in the table (built and rolled up in "
+                      f"{time.perf_counter() - t0:.0f} s; {ingest.load()})", flush=True)
+                point: dict = {"interactions": step}
+                rates = measure_import(step, chunk, run)
+                point |= {"import": rates["import"], "copy": rates["copy"]}
+                print(f"import of the next {chunk:,} rows: {rates['import']:,.0f} rows/s; raw COPY into an empty "
+                      f"table of the same shape {rates['copy']:,.0f} rows/s; ratio {rates['import'] / rates['copy']:.2f}",
+                      flush=True)
+                api_brand = ingest.fresh_brand(f"growth-api-{index}-{run}")
+                point["graphql_ingest"], _ = ingest.graphql_http_rate(api_brand, api_rows, batch=1_000, clients=2,
+                                                                      workers=2)
+                print(f"GraphQL ingestInteractions: {point['graphql_ingest']:,.0f} events/s", flush=True)
+                point["delta"] = measure_delta(brand, campaign, new_events, step)
+                print(f"delta rollup of {new_events:,} new events (+ block rebuild): {point['delta']:,.0f} events/s",
+                      flush=True)
+                kpis.vacuum_rollups()
+                point["kpi"] = measure_kpis(brand, campaign, repeat)
+                print(f"campaign KPI p95: cold {point['kpi']['cold']} ms, warm {point['kpi']['warm']} ms, raw SQL on the "
+                      f"rollups {point['kpi']['sql']} ms", flush=True)
+                recs = measure_recommendations(brand, args.requests)
+                point |= {"recommender_training": recs["training"], "recommendations_p95": recs["p95"]}
+                point["persona_training"] = measure_personas(brand)
+                print(f"recommendations p95 {recs['p95']} ms; training: recommender {recs['training']:.1f} s, "
+                      f"personas {point['persona_training']:.1f} s", flush=True)
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM marketing_interaction WHERE brand_id = %s", [brand.pk])
+                    point["brand_interactions"] = cursor.fetchone()[0]
+                point["sizes"] = relation_sizes()
+                print("size: " + ", ".join(f"{name} {size / 1e6:,.0f} MB" for name, size in point["sizes"].items()
+                                           if " index " not in name), flush=True)
+                point["load"] = ingest.load()
+                curve.append(point)
+        except Stopped:
+            stopped = True
+            print(f"\nstopped (SIGTERM) after {len(curve)} of {len(steps)} steps: recording those", flush=True)
+        if curve:
+            figures |= curve_figures(curve, chunk=chunk, new_events=new_events)
+    if len(curve) >= 2:
         ratios |= curve_ratios(curve)
     print(f"\n{ingest.load()} at the end")
+    done = ", ".join(f"{p['interactions']:,}" for p in curve)
     record("growth", figures=figures, ratios=ratios,
-           notes=f"steps {', '.join(f'{s:,}' for s in steps)}; {ingest.load()} at the end; 2 shared cores")
+           notes=(f"steps measured: {done or 'none'}" + (f" of {', '.join(f'{s:,}' for s in steps)} (stopped by "
+                  "SIGTERM before the rest)" if stopped else "") + f"; {ingest.load()} at the end; 2 cores shared "
+                  "with other engineers' runs"))
 
 
 def curve_figures(curve: list[dict], *, chunk: int, new_events: int) -> dict:
