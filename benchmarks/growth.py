@@ -85,18 +85,19 @@ def _stop(signum, frame) -> None:
 def relation_sizes() -> dict[str, int]:
     """Bytes per table (heap + indexes + TOAST) and per index, each summed over its partitions.
 
-    ``pg_partition_tree`` lists a plain relation as its own single member, so the same query serves the
-    plain and the partitioned shape of a table.
+    ``pg_partition_tree`` lists nothing for a plain relation, so the relation itself is added to its members:
+    the same query serves the plain and the partitioned shape of a table (a partitioned parent has no storage).
     """
     sizes: dict[str, int] = {}
     with connection.cursor() as cursor:
         for table in SIZED_TABLES:
-            cursor.execute("SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(%s)",
-                           [table])
+            cursor.execute("SELECT coalesce(sum(pg_total_relation_size(r)), 0) FROM (SELECT relid AS r FROM "
+                           "pg_partition_tree(%s) UNION SELECT %s::regclass) members", [table, table])
             sizes[table] = int(cursor.fetchone()[0])
             cursor.execute(
                 """SELECT i.indexrelid::regclass::text,
-                          (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(i.indexrelid) t)
+                          (SELECT coalesce(sum(pg_relation_size(t.r)), 0) FROM (SELECT relid AS r FROM
+                             pg_partition_tree(i.indexrelid) UNION SELECT i.indexrelid::regclass) t)
                    FROM pg_index i WHERE i.indrelid = %s::regclass ORDER BY 1""", [table])
             for name, size in cursor.fetchall():
                 sizes[f"{table} index {name}"] = int(size)
