@@ -38,6 +38,7 @@ Time zone rule: ``day`` is the calendar day of ``occurred_at`` in the brand's
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -63,6 +64,9 @@ from marketing.models import Brand, Interaction
 _VIEW = Q(kind="view")
 _KEY_COLUMNS = ("campaign_id", "video_id", "platform_id", "day")
 _VIEWER_COLUMNS = ("brand_id", *_KEY_COLUMNS, "viewer_id", *ROLLUP_SUMS)
+_DAILY_COLUMNS = ("brand_id", *_KEY_COLUMNS, *ROLLUP_SUMS)
+_BLOCK_COLUMNS = ("brand_id", "campaign_id", "video_id", "platform_id", "level", "start", *ROLLUP_SUMS, "viewers")
+_REACH_COLUMNS = ("brand_id", "campaign_id", "day", *ROLLUP_SUMS, "viewers", "reach")
 REFRESH_WORK_MEM = "128MB"
 
 
@@ -249,76 +253,91 @@ def apply_pending(*, brand_id: int) -> int:
 
 
 def _add_events(brand: Brand, events: QuerySet) -> int:
+    """Add ``events`` to the brand's rollups; returns how many were added.
+
+    Set-based, with no model object per row: the per-viewer and the daily sums are added in the database
+    (``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE``); only the viewer sets go through Python,
+    as tuples, one per touched (campaign, video, day) and (campaign, day). A backfill touches a (video,
+    day) pair per event or two, so its cost is this per-pair work: no ORM instances, rows streamed with
+    COPY on PostgreSQL.
+    """
     zone = ZoneInfo(brand.reporting_timezone)
-    per_viewer = _per_viewer(events, zone)
-    added_sums = ", ".join(f"{c} = {DailyViewerRollup._meta.db_table}.{c} + EXCLUDED.{c}" for c in ROLLUP_SUMS)
-    for campaign_null, target in ((False, "brand_id, campaign_id, video_id, day, viewer_id"),
-                                  (True, "brand_id, video_id, day, viewer_id")):
-        condition = "campaign_id IS NULL" if campaign_null else "campaign_id IS NOT NULL"
-        _insert_select(DailyViewerRollup, _VIEWER_COLUMNS, per_viewer.filter(campaign__isnull=campaign_null),
-                       suffix=f"ON CONFLICT ({target}) WHERE {condition} DO UPDATE SET {added_sums}")
+    _upsert_sums(DailyViewerRollup, _VIEWER_COLUMNS, _per_viewer(events, zone),
+                 targets=("brand_id, campaign_id, video_id, day, viewer_id", "brand_id, video_id, day, viewer_id"))
+    _upsert_sums(DailyRollup, _DAILY_COLUMNS, _per_video_day(events, zone),
+                 targets=("campaign_id, video_id, day", "brand_id, video_id, day"))
     per_video = list(
         events.annotate(day=TruncDate("occurred_at", tzinfo=zone), platform_id=F("video__platform_id"))
-        .values("campaign_id", "video_id", "platform_id", "day")
+        .values_list("campaign_id", "video_id", "platform_id", "day")
         .annotate(**interaction_sums(), viewer_ids=IntegerList("viewer_id"), n=Count("id"))
         .order_by()
     )
     if not per_video:
         return 0
-    days = {row["day"] for row in per_video}
-    touched_videos = {row["video_id"] for row in per_video}
-    # only the touched videos' rows and day sets of those days
-    rollups = {(r.campaign_id, r.video_id, r.day): r for r in DailyRollup.objects.filter(
-        brand=brand, day__in=days, video_id__in=touched_videos)}
-    video_sets = {(b.campaign_id, b.video_id, b.start): b for b in VideoReachBlock.objects.filter(
-        brand=brand, level=0, start__in=days, video_id__in=touched_videos)}
-    day_sets = {(r.campaign_id, r.day): r for r in DailyReach.objects.filter(brand=brand, day__in=days)}
-    new_rollups, new_video_sets, changed_video_sets, new_viewers = [], [], [], {}
-    new_days: dict[tuple, DailyReach] = {}  # campaign days without a row yet
-    for row in per_video:
-        key = (row["campaign_id"], row["video_id"], row["day"])
-        sums = {name: row[name] for name in ROLLUP_SUMS}
-        viewers = reach.viewer_set(row.pop("viewer_ids"))
-        new_viewers.setdefault((row["campaign_id"], row["day"]), []).append(viewers)
-        day_key = (row["campaign_id"], row["day"])
-        _add_sums(day_sets.get(day_key) or new_days.setdefault(day_key, DailyReach(
-            brand=brand, campaign_id=day_key[0], day=day_key[1])), sums)
-        video_set = video_sets.get(key)
-        if video_set is None:
-            new_video_sets.append(VideoReachBlock(brand=brand, campaign_id=key[0], video_id=key[1], level=0,
-                                                  start=key[2], platform_id=row["platform_id"],
-                                                  viewers=reach.dump(viewers), **sums))
-        else:
-            merged = reach.load(video_set.viewers)
-            merged |= viewers
-            video_set.viewers = reach.dump(merged)
-            _add_sums(video_set, sums)
-            changed_video_sets.append(video_set)
-        existing = rollups.get(key)
-        if existing is None:
-            new_rollups.append(DailyRollup(brand=brand, campaign_id=key[0], video_id=key[1], day=key[2],
-                                           platform_id=row["platform_id"], **sums))
-            continue
-        _add_sums(existing, sums)
-    changed = [rollups[(row["campaign_id"], row["video_id"], row["day"])] for row in per_video
-               if (row["campaign_id"], row["video_id"], row["day"]) in rollups]
-    _update_by_pk(DailyRollup, changed, ROLLUP_SUMS)
-    _insert(DailyRollup, new_rollups)
+    days = {row[3] for row in per_video}
+    n_sums = len(ROLLUP_SUMS)
+    # Only the touched videos' day sets of those days: (campaign, video, day) -> (pk, viewers, *sums)
+    video_sets = {(c, v, d): rest for c, v, d, *rest in VideoReachBlock.objects.filter(
+        brand=brand, level=0, start__in=days, video_id__in={row[1] for row in per_video}).values_list(
+        "campaign_id", "video_id", "start", "pk", "viewers", *ROLLUP_SUMS).iterator(chunk_size=5_000)}
+    day_sets = {(c, d): rest for c, d, *rest in DailyReach.objects.filter(brand=brand, day__in=days).values_list(
+        "campaign_id", "day", "pk", "viewers", *ROLLUP_SUMS)}
+    block_rows, replaced, day_viewers, day_sums = [], [], {}, {}
+    for campaign_id, video_id, platform_id, day, *rest in per_video:
+        sums, viewers = rest[:n_sums], reach.viewer_set(rest[n_sums])
+        day_key = (campaign_id, day)
+        day_viewers.setdefault(day_key, []).append(viewers)
+        day_sums[day_key] = _added(day_sums.get(day_key), sums)
+        existing = video_sets.get((campaign_id, video_id, day))
+        if existing is not None:
+            replaced.append(existing[0])
+            viewers = viewers | reach.load(existing[1])
+            sums = _added(existing[2:], sums)
+        block_rows.append((brand.pk, campaign_id, video_id, platform_id, 0, day, *sums, reach.dump(viewers)))
     # A stored set is never updated in place: the changed day sets are replaced by new rows, so a set
     # cached by its row version (analytics.set_cache) can never be stale.
-    VideoReachBlock.objects.filter(pk__in=[b.pk for b in changed_video_sets]).delete()
-    for video_set in changed_video_sets:
-        video_set.pk = None
-    _insert(VideoReachBlock, new_video_sets + changed_video_sets)
+    for at in range(0, len(replaced), 5_000):
+        VideoReachBlock.objects.filter(pk__in=replaced[at:at + 5_000]).delete()
+    _insert_rows(VideoReachBlock, _BLOCK_COLUMNS, block_rows)
     _mark_stale(brand_id=brand.pk, blocks=reach_blocks.stale_after_days(days))
-    for key, sets in new_viewers.items():  # the sums were added above: now the sets
+    new_days, changed_days = [], []
+    for key, sets in day_viewers.items():  # the campaign days: sums and the union of their videos' sets
         viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
-        target = day_sets.get(key) or new_days[key]
-        viewers |= reach.load(target.viewers)
-        target.viewers, target.reach = reach.dump(viewers), len(viewers)
-    _update_by_pk(DailyReach, [day_sets[k] for k in new_viewers if k in day_sets], ("viewers", "reach", *ROLLUP_SUMS))
-    _insert(DailyReach, list(new_days.values()))
-    return sum(row["n"] for row in per_video)
+        sums, existing = day_sums[key], day_sets.get(key)
+        if existing is None:
+            new_days.append((brand.pk, key[0], key[1], *sums, reach.dump(viewers), len(viewers)))
+            continue
+        viewers |= reach.load(existing[1])
+        changed_days.append((reach.dump(viewers), len(viewers), *_added(existing[2:], sums), existing[0]))
+    _update_rows(DailyReach, ("viewers", "reach", *ROLLUP_SUMS), changed_days)
+    _insert_rows(DailyReach, _REACH_COLUMNS, new_days)
+    return sum(row[-1] for row in per_video)
+
+
+def _added(current, sums) -> list:
+    """The sums ``current`` (None: nothing yet) plus ``sums``, in ``ROLLUP_SUMS`` order."""
+    return list(sums) if current is None else [a + b for a, b in zip(current, sums, strict=True)]
+
+
+def _upsert_sums(model: type[Model], columns: tuple[str, ...], select: QuerySet, *, targets: tuple[str, str]) -> None:
+    """Add the rows of ``select`` to ``model``: insert new keys, add the sums to existing ones.
+
+    ``targets``: the unique keys of rows with a campaign and of rows without one (partial unique indexes).
+    """
+    table = model._meta.db_table
+    added_sums = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in ROLLUP_SUMS)
+    for campaign_null, target in ((False, targets[0]), (True, targets[1])):
+        condition = "campaign_id IS NULL" if campaign_null else "campaign_id IS NOT NULL"
+        _insert_select(model, columns, select.filter(campaign__isnull=campaign_null),
+                       suffix=f"ON CONFLICT ({target}) WHERE {condition} DO UPDATE SET {added_sums}")
+
+
+def _per_video_day(events: QuerySet, zone: ZoneInfo) -> QuerySet:
+    """The events' sums per (campaign, video, platform, brand day), columns in _DAILY_COLUMNS order."""
+    return (events.annotate(day=TruncDate("occurred_at", tzinfo=zone), platform_id=F("video__platform_id"))
+            .values("brand_id", "campaign_id", "video_id", "platform_id", "day")
+            .annotate(**interaction_sums())
+            .order_by())
 
 
 def _add_sums(target: Model, sums: dict) -> None:
@@ -349,25 +368,49 @@ def _insert(model: type[Model], objects: list) -> None:
             copy.write_row([getattr(obj, name) for name in names])
 
 
-def _update_by_pk(model: type[Model], objects: list, fields: tuple[str, ...]) -> None:
-    """``UPDATE ... WHERE id = %s`` per object, sent as one pipelined executemany.
+def _insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert rows given as tuples in ``columns`` order: COPY on PostgreSQL, one executemany elsewhere.
+
+    The tuple form of ``_insert`` for the paths that write a row per touched (video, day): building a
+    model instance per row cost more than the database's work for it.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+def _update_rows(model: type[Model], fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """``UPDATE ... SET fields WHERE id = %s`` per row (the values of ``fields``, then the id), sent as one
+    pipelined executemany.
 
     (Django's ``bulk_update`` builds a CASE expression per field and row: ~10 s of Python for 1,000
     rollup rows, against milliseconds here.)
     """
-    if not objects:
+    if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s",
-                           [[getattr(obj, name) for name in fields] + [obj.pk] for obj in objects])
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
+
+
+def _decimals(sums: list) -> list:
+    """Sums read with a raw cursor, with revenue as a Decimal (SQLite returns its decimals as numbers)."""
+    return [*sums[:-1], sums[-1] if isinstance(sums[-1], Decimal) else Decimal(str(sums[-1]))]
 
 
 # --- pre-unioned blocks of day sets (analytics.reach_blocks) ------------------------------------
 
-# Parent blocks rebuilt per statement batch: bounds the children's sets held in memory at once.
-BLOCKS_PER_BATCH = 8
+# Blocks with both halves unioned in Python per batch: bounds the sets held in memory at once.
+BLOCKS_PER_BATCH = 2_000
 
 
 def _mark_stale(*, brand_id: int, blocks) -> None:
@@ -397,27 +440,53 @@ def _rebuild_stale(*, brand_id: int) -> int:
     for _pk, level, start in stale:
         by_level.setdefault(level, []).append(start)
     for level, starts in sorted(by_level.items()):
-        for at in range(0, len(starts), BLOCKS_PER_BATCH):
-            _rebuild_level(brand_id=brand_id, level=level, starts=starts[at:at + BLOCKS_PER_BATCH])
+        _rebuild_level(brand_id=brand_id, level=level, starts=starts)
     StaleReachBlock.objects.filter(pk__in=[pk for pk, _, _ in stale]).delete()
     return len(stale)
 
 
 def _rebuild_level(*, brand_id: int, level: int, starts: list[date]) -> None:
-    """Write the blocks of ``level`` starting on ``starts`` again: the sums and the union of their halves."""
+    """Write the blocks of ``level`` starting on ``starts`` again: the sums and the union of their halves.
+
+    Set-based: a block of which only one half holds the video (most of them when events are spread over
+    many days, as in a backfill) is a copy of that half's row, written by one ``INSERT ... SELECT``; only
+    the blocks with both halves go through Python, as tuples, to union the two sets.
+    """
     halves = {half[1]: start for start in starts for half in reach_blocks.children((level, start))}
-    unions: dict[tuple, list] = {}
-    blocks: dict[tuple, VideoReachBlock] = {}
-    for row in VideoReachBlock.objects.filter(brand_id=brand_id, level=level - 1, start__in=list(halves)).values(
-            "campaign_id", "video_id", "platform_id", "start", "viewers", *ROLLUP_SUMS).iterator(chunk_size=2_000):
-        key = (row["campaign_id"], row["video_id"], row["platform_id"], halves[row["start"]])
-        unions.setdefault(key, []).append(row["viewers"])
-        _add_sums(blocks.setdefault(key, VideoReachBlock(brand_id=brand_id, campaign_id=key[0], video_id=key[1],
-                                                         platform_id=key[2], level=level, start=key[3])), row)
-    for key, block in blocks.items():
-        block.viewers = reach.dump(reach.union(unions[key]))
     VideoReachBlock.objects.filter(brand_id=brand_id, level=level, start__in=starts).delete()
-    _insert(VideoReachBlock, list(blocks.values()))
+    table = connection.ops.quote_name(VideoReachBlock._meta.db_table)
+    adapt = connection.ops.adapt_datefield_value
+    sums = ", ".join(name for name in ROLLUP_SUMS)
+    # The halves of each new block, with how many of them hold the video (1 or 2).
+    cte = (f"WITH halves (child, parent) AS (VALUES {', '.join(['(%s, %s)'] * len(halves))}), "
+           f"parts AS (SELECT b.campaign_id, b.video_id, b.platform_id, h.parent, b.viewers, "
+           f"{', '.join('b.' + name for name in ROLLUP_SUMS)}, "
+           "count(*) OVER (PARTITION BY b.campaign_id, b.video_id, h.parent) AS n "
+           f"FROM {table} b JOIN halves h ON b.start = h.child WHERE b.brand_id = %s AND b.level = %s "
+           # the halves' starts again as a list: the planner reads them through the (brand, level, start) index
+           # instead of joining every block of the level with a VALUES list it has no statistics for
+           f"AND b.start IN ({', '.join(['%s'] * len(halves))})) ")
+    params = [*(adapt(day) for pair in halves.items() for day in pair), brand_id, level - 1,
+              *(adapt(day) for day in halves)]
+    columns = ", ".join(connection.ops.quote_name(c) for c in _BLOCK_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{cte}INSERT INTO {table} ({columns}) SELECT %s, campaign_id, video_id, platform_id, %s, "
+                       f"parent, {sums}, viewers FROM parts WHERE n = 1", [*params, brand_id, level])
+    # The blocks with both halves, their two rows one after the other, read in batches (a server-side
+    # cursor on PostgreSQL): memory is bounded by BLOCKS_PER_BATCH pairs of sets, whatever the range.
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(f"{cte}SELECT campaign_id, video_id, platform_id, parent, viewers, {sums} FROM parts "
+                       "WHERE n > 1 ORDER BY parent, video_id, campaign_id", params)
+        while halves_rows := cursor.fetchmany(2 * BLOCKS_PER_BATCH):
+            if len(halves_rows) % 2:  # keep both rows of a block in the same batch
+                halves_rows.append(cursor.fetchone())
+            rows = []
+            for first, second in zip(halves_rows[::2], halves_rows[1::2], strict=True):
+                campaign_id, video_id, platform_id, parent = first[:4]
+                rows.append((brand_id, campaign_id, video_id, platform_id, level, parent,
+                             *_added(_decimals(first[5:]), _decimals(second[5:])),
+                             reach.dump(reach.union((first[4], second[4])))))
+            _insert_rows(VideoReachBlock, _BLOCK_COLUMNS, rows)
 
 
 def _lock_brand(brand_id: int) -> Brand:

@@ -38,6 +38,8 @@ BENCHMARKS: dict[str, tuple[list[str], list[str], bool]] = {
     "recommenders_speed": (["--movielens", ML100K], ["--movielens", ML100K, "--videos", "5000", "--viewers",
                                                      "100000", "--active-viewers", "20000", "--interactions",
                                                      "100000", "--requests", "200"], True),
+    # the growth curve: 1M / 5M / 20M interactions (hours) or --quick 0.1M / 0.5M / 2M
+    "growth": ([], ["--quick"], True),
 }
 
 
