@@ -245,9 +245,18 @@ class KpiScope:
 
     @cached_property
     def _days(self) -> list[tuple]:
-        """``(day, viewer set blob, *ROLLUP_SUMS)`` per campaign and day."""
+        """``(day, viewer set blob, *ROLLUP_SUMS, reach)`` per campaign and day."""
         return _fetch(_day_sets(brand=self.brand, campaign_ids=self.campaign_ids, period=self.period)
-                      .values_list("day", "viewers", *ROLLUP_SUMS).order_by())
+                      .values_list("day", "viewers", *ROLLUP_SUMS, "reach").order_by())
+
+    def _reach(self, rows) -> int:
+        """Distinct viewers of ``_days`` rows: the size of the union of their sets. Days whose sets were
+        purged (retention) add their stored daily reach: exact for one day, an upper bound over several."""
+        purged = self.brand.viewer_data_purged_before
+        if purged is None or self.period.date_from >= purged:
+            return reach.reach(row[1] for row in rows)
+        kept = [row[1] for row in rows if row[0] >= purged]
+        return reach.reach(kept) + sum(row[-1] for row in rows if row[0] < purged)
 
     @cached_property
     def _spend_by_day(self) -> dict[date, Decimal]:
@@ -266,8 +275,8 @@ class KpiScope:
 
     @cached_property
     def _totals(self) -> dict:
-        sums = _summed(row[2:] for row in self._days)
-        sums["reach"] = self._cached_reach("total", lambda: reach.reach(row[1] for row in self._days))
+        sums = _summed(row[2:-1] for row in self._days)
+        sums["reach"] = self._cached_reach("total", lambda: self._reach(self._days))
         sums["spend"] = sum(self._spend_by_day.values(), Decimal("0"))
         return sums
 
@@ -298,11 +307,11 @@ class KpiScope:
             buckets[_bucket(row[0], granularity)].append(row)
         # Reach is not additive over days: the union of each bucket's daily sets (days are brand days).
         bucket_reach = self._cached_reach(f"series-{granularity}", lambda: {
-            start: reach.reach(row[1] for row in rows) for start, rows in buckets.items()})
+            start: self._reach(rows) for start, rows in buckets.items()})
         spend: dict[date, Decimal] = {}
         for day, amount in self._spend_by_day.items():
             spend[_bucket(day, granularity)] = spend.get(_bucket(day, granularity), Decimal("0")) + amount
-        return [_with_kpis(start.isoformat(), start.isoformat(), _summed(row[2:] for row in rows) | {
+        return [_with_kpis(start.isoformat(), start.isoformat(), _summed(row[2:-1] for row in rows) | {
                     "reach": bucket_reach.get(start, 0), "spend": spend.get(start, Decimal("0"))})
                 for start, rows in sorted(buckets.items())]
 
@@ -434,9 +443,18 @@ def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | No
                      else Campaign.objects.filter(brand=brand, pk__in=campaign_ids))
     ids = [c.pk for c in campaigns]
     days = _fetch(_day_sets(brand=brand, campaign_ids=ids, period=period)
-                  .values_list("campaign_id", "viewers", *ROLLUP_SUMS).order_by())
-    sums = _summed_by((row[0], *row[2:]) for row in days)
-    reach_of = _cached_reach(brand, "by-campaign", ids, period, lambda: reach.reach_by(row[:2] for row in days))
+                  .values_list("campaign_id", "viewers", "day", "reach", *ROLLUP_SUMS).order_by())
+    sums = _summed_by((row[0], *row[4:]) for row in days)
+    purged = brand.viewer_data_purged_before or date.min  # days whose sets retention purged: their reach number
+
+    def reach_by_campaign() -> dict:
+        out = reach.reach_by((row[0], row[1]) for row in days if row[2] >= purged)
+        for campaign_id, _blob, day, number, *_sums in days:
+            if day < purged:
+                out[campaign_id] = out.get(campaign_id, 0) + number
+        return out
+
+    reach_of = _cached_reach(brand, "by-campaign", ids, period, reach_by_campaign)
     spend = dict(_spend(brand=brand, campaign_ids=ids, period=period).values("campaign_id")
                  .annotate(s=Sum("amount")).values_list("campaign_id", "s").order_by())
     return {

@@ -251,6 +251,12 @@ CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=["celery"])
 
 # --- Product limits ---------------------------------------------------------------------------
 INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
+# Retention (docs/operator/retention.md): rows removed per short transaction (raw interactions, per-viewer
+# rollups), and the dotted path of a callable ``(before) -> [partition names]`` dropping whole partitions
+# of interactions older than ``before`` (empty: batched deletes only; e.g. analytics.retention.drop_whole_partitions
+# once the interactions table is partitioned).
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
+RETENTION_PARTITION_DROP = env.str("RETENTION_PARTITION_DROP", default="")
 # Privacy: demographic groups and personas with fewer distinct viewers are merged, never shown.
 KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup
