@@ -209,6 +209,25 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": env.float
                                                                                  default=2.0)}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Queues (docs/operator/celery.md, scaling.md): rollups after ingest, model training and reports each have
+# their own, so a long training run never delays the KPIs of an ingest; everything else (health checks,
+# compliance screening, retention fan-out) goes to the default queue. `make worker WORKER_QUEUES=...`
+# picks the queues of one worker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_QUEUE_ROLLUPS = env.str("CELERY_QUEUE_ROLLUPS", default="rollups")
+CELERY_QUEUE_TRAINING = env.str("CELERY_QUEUE_TRAINING", default="training")
+CELERY_QUEUE_REPORTS = env.str("CELERY_QUEUE_REPORTS", default="reports")
+CELERY_QUEUES_ALL = [CELERY_TASK_DEFAULT_QUEUE, CELERY_QUEUE_ROLLUPS, CELERY_QUEUE_TRAINING, CELERY_QUEUE_REPORTS]
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": CELERY_QUEUE_ROLLUPS} for name in (
+        "analytics.apply_pending_rollups", "analytics.apply_all_pending_rollups", "analytics.rebuild_reach_blocks",
+        "analytics.refresh_rollups", "analytics.recompute_brand_rollups", "analytics.recompute_all_rollups",
+        "analytics.apply_brand_retention")},
+    **{name: {"queue": CELERY_QUEUE_TRAINING} for name in (
+        "recommendations.train", "recommendations.retrain_all_brands", "personas.train_persona_model",
+        "personas.retrain_personas_all_brands", "personas.assign_new_viewers", "personas.assign_new_viewers_all_brands")},
+    **{name: {"queue": CELERY_QUEUE_REPORTS} for name in ("analytics.run_due_reports", "analytics.send_report")},
+}
 
 # --- GraphQL --------------------------------------------------------------------------------
 GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
@@ -247,7 +266,7 @@ CORS_URLS_REGEX = r"^/graphql$"
 
 # --- Metrics (/metrics, Prometheus) -------------------------------------------------------------
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")  # required in production, else /metrics is 404
-CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=["celery"])
+CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=CELERY_QUEUES_ALL)
 
 # --- Product limits ---------------------------------------------------------------------------
 INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
