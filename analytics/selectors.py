@@ -31,7 +31,7 @@ from functools import cached_property
 import psycopg
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
@@ -41,6 +41,7 @@ from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all, empty_sums
 from analytics.models import DailyReach, DailyViewerRollup, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from analytics.personas.profiles import localized_label
+from marketing.db_router import lag_tolerant
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 
 
@@ -171,16 +172,17 @@ _XMIN = RawSQL("xmin::text", (), output_field=CharField())
 def _fetch(values: QuerySet) -> list[tuple]:
     """Run a ``values_list`` query, in binary on PostgreSQL (bytea as raw bytes), through Django's cursor
     wrapper (query logging and counting, execute wrappers)."""
-    if connection.vendor != "postgresql":
+    db = connections[values.db]  # the replica for lag-tolerant reads (marketing.db_router)
+    if db.vendor != "postgresql":
         return list(values)
     try:
         sql, params = values.query.sql_with_params()
     except EmptyResultSet:  # e.g. ``campaign_id__in=[]`` (a brand without campaigns): Django would not query
         return []
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)  # server-side binding: Django's ClientCursor has no binary mode
+    db.ensure_connection()
+    raw = psycopg.Cursor(db.connection)  # server-side binding: Django's ClientCursor has no binary mode
     raw.format = psycopg.pq.Format.BINARY
-    with (connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)) as cursor:
+    with (db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -280,10 +282,12 @@ class KpiScope:
         sums["spend"] = sum(self._spend_by_day.values(), Decimal("0"))
         return sums
 
+    @lag_tolerant
     def totals(self) -> dict:
         """Every KPI of the dictionary over the period."""
         return compute_all(self._totals)
 
+    @lag_tolerant
     def comparison(self) -> dict[str, dict]:
         """Each KPI now and in the previous period of equal length, with absolute and relative change."""
         current = self.totals()
@@ -295,6 +299,7 @@ class KpiScope:
                          "relative_change": relative}
         return out
 
+    @lag_tolerant
     def series(self, granularity: Granularity = Granularity.DAY) -> list[KpiRow]:
         """KPIs per day, ISO week (Monday) or month of the brand's zone; every bucket is present."""
         granularity = Granularity(granularity)
@@ -315,6 +320,7 @@ class KpiScope:
                     "reach": bucket_reach.get(start, 0), "spend": spend.get(start, Decimal("0"))})
                 for start, rows in sorted(buckets.items())]
 
+    @lag_tolerant
     def breakdown(self, by: BreakdownBy, *, min_group_size: int | None = None, with_reach: bool = True) -> Breakdown:
         """KPIs per video, platform, day, viewer demographic or persona (of the brand's active persona model).
 
@@ -352,22 +358,26 @@ class KpiScope:
         return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
 
 
+@lag_tolerant
 def kpi_totals(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict:
     """Every KPI of the dictionary over the period."""
     return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).totals()
 
 
+@lag_tolerant
 def kpi_comparison(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict[str, dict]:
     """Each KPI now and in the previous period of equal length, with absolute and relative change."""
     return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).comparison()
 
 
+@lag_tolerant
 def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
                granularity: Granularity = Granularity.DAY) -> list[KpiRow]:
     """KPIs per day, ISO week (Monday) or month of the brand's zone; every bucket is present."""
     return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).series(granularity)
 
 
+@lag_tolerant
 def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Period, by: BreakdownBy,
                   min_group_size: int | None = None, with_reach: bool = True) -> Breakdown:
     """KPIs per video, platform, day, viewer demographic or persona (``KpiScope.breakdown``)."""
@@ -421,6 +431,7 @@ def _demographic_breakdown(*, brand, campaign_ids, period, by: BreakdownBy, min_
                      suppressed_viewers=suppressed)
 
 
+@lag_tolerant
 def top_videos(*, brand: Brand, period: Period, kpi: str = "views", first: int = 10,
                campaign_ids: list[int] | None = None) -> list[KpiRow]:
     """The brand's videos ranked by one KPI (best first; videos where the KPI is undefined last)."""
@@ -432,6 +443,7 @@ def top_videos(*, brand: Brand, period: Period, kpi: str = "views", first: int =
     return ranked[:first]
 
 
+@lag_tolerant
 def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | None = None) -> dict:
     """Totals of the scope (the whole brand when ``campaign_ids`` is None) and of each of its campaigns.
 
