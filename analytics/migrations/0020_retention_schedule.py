@@ -1,4 +1,4 @@
-"""Schedule ``analytics.apply_all_retention`` with django-celery-beat: nightly at 02:30 UTC (after the recompute)."""
+"""Schedule ``analytics.apply_all_retention`` with django-celery-beat: nightly at 04:00 UTC (after the recompute and the retraining)."""
 
 from django.db import migrations
 
@@ -8,7 +8,7 @@ TASK_NAME = "Remove raw interactions past each brand's retention"
 def create_schedule(apps, schema_editor):
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(minute="30", hour="2", day_of_week="*", day_of_month="*",
+    crontab, _ = CrontabSchedule.objects.get_or_create(minute="0", hour="4", day_of_week="*", day_of_month="*",
                                                        month_of_year="*", timezone="UTC")
     PeriodicTask.objects.get_or_create(
         name=TASK_NAME,
