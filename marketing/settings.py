@@ -129,7 +129,7 @@ if not IS_POSTGRES:
 # marketing/db_router.py go there. Empty: no replica, every read on default.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
     DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
@@ -224,8 +224,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # compliance screening, retention fan-out) goes to the default queue. `make worker WORKER_QUEUES=...`
 # picks the queues of one worker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The queue of the rollup tasks after ingest (deltas, block rebuilds, recomputes, retention per brand).
 CELERY_QUEUE_ROLLUPS = env.str("CELERY_QUEUE_ROLLUPS", default="rollups")
+# The queue of recommender and persona training and persona assignment.
 CELERY_QUEUE_TRAINING = env.str("CELERY_QUEUE_TRAINING", default="training")
+# The queue of scheduled KPI reports and their delivery.
 CELERY_QUEUE_REPORTS = env.str("CELERY_QUEUE_REPORTS", default="reports")
 CELERY_QUEUES_ALL = [CELERY_TASK_DEFAULT_QUEUE, CELERY_QUEUE_ROLLUPS, CELERY_QUEUE_TRAINING, CELERY_QUEUE_REPORTS]
 CELERY_TASK_ROUTES = {
@@ -276,15 +279,15 @@ CORS_URLS_REGEX = r"^/graphql$"
 
 # --- Metrics (/metrics, Prometheus) -------------------------------------------------------------
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")  # required in production, else /metrics is 404
+# Queues whose length /metrics reports (default: the four queues above).
 CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=CELERY_QUEUES_ALL)
 
 # --- Product limits ---------------------------------------------------------------------------
 INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
-# Retention (docs/operator/retention.md): rows removed per short transaction (raw interactions, per-viewer
-# rollups), and the dotted path of a callable ``(before) -> [partition names]`` dropping whole partitions
-# of interactions older than ``before`` (empty: batched deletes only; e.g. analytics.retention.drop_whole_partitions
-# once the interactions table is partitioned).
+# Retention (docs/operator/retention.md): rows removed per short transaction (raw interactions, per-viewer rollups).
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
+# Dotted path of a callable ``(before) -> [partition names]`` dropping whole interaction partitions older than
+# ``before`` (empty: batched deletes only; analytics.retention.drop_whole_partitions once the table is partitioned).
 RETENTION_PARTITION_DROP = env.str("RETENTION_PARTITION_DROP", default="")
 # Privacy: demographic groups and personas with fewer distinct viewers are merged, never shown.
 KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from marketing.models import (
     Campaign,
@@ -302,9 +303,9 @@ class BrandContext:
         fail(issues, "occurred_at")
         if self.retained_from is not None:
             horizon = self.retained_from
-            fail(((i, (ErrorCode.BEFORE_RETENTION_HORIZON,
-                       f"The event is older than this brand's raw-event retention allows (occurred_at before "
-                       f"{horizon.isoformat()}); it would be removed at once."))
+            refused = gettext("The event is older than this brand's raw event retention allows (it occurred "
+                              "before %(horizon)s); it is not stored.") % {"horizon": horizon.isoformat()}
+            fail(((i, (ErrorCode.BEFORE_RETENTION_HORIZON, refused))
                   for i, moment in enumerate(moments) if moment is not None and moment < horizon), "occurred_at")
 
         names = columns or {}

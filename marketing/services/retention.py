@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketing.auth import Principal
 from marketing.models import RETENTION_MAX_DAYS, RETENTION_MIN_DAYS, AuditSource, Brand, Role
@@ -56,11 +57,12 @@ def brand_set_retention(*, principal: Principal, brand_id, raw_event_retention_d
     if days is not None and not (RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS):
         raise ServiceValidationError.single(
             "raw_event_retention_days", ErrorCode.OUT_OF_RANGE,
-            f"Retention is {RETENTION_MIN_DAYS} to {RETENTION_MAX_DAYS} days, or empty to keep raw events.")
+            _("Retention is %(min)d to %(max)d days, or empty to keep raw events.")
+            % {"min": RETENTION_MIN_DAYS, "max": RETENTION_MAX_DAYS})
     if purge_viewer_data and days is None:
         raise ServiceValidationError.single(
             "purge_viewer_data", ErrorCode.INVALID,
-            "Purging per-viewer data needs a retention period: set raw_event_retention_days too.")
+            _("Purging per-viewer data needs a retention period: set the raw event retention too."))
     before = {"raw_event_retention_days": brand.raw_event_retention_days,
               "purge_viewer_data": brand.purge_viewer_data}
     brand.raw_event_retention_days, brand.purge_viewer_data = days, bool(purge_viewer_data)
