@@ -49,6 +49,6 @@ def test_queue_names_come_from_settings_and_metrics_watch_them_all():
 
 
 @pytest.mark.worker
-def test_the_test_worker_consumes_every_queue_and_health_says_ok(celery_worker_process, client):
+def test_the_test_worker_consumes_every_queue_and_health_says_ok(celery_worker_process, client, db):
     body = client.get("/health/ready?worker=1").json()
     assert (body["status"], body["worker"]) == ("ok", "ok")
