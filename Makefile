@@ -65,8 +65,15 @@ web: install
 	$(MANAGE) collectstatic --noinput
 	$(BIN)/gunicorn -c python:marketing.gunicorn_config marketing.wsgi:application --bind 0.0.0.0:$(PORT) --access-logfile -
 
+# WORKER_QUEUES: the queues this worker consumes (comma-separated; default all four, as one worker in
+# development); WORKER_NAME names the node (`celery inspect ping -d NAME@host`). docker-compose.yml runs one
+# worker per queue (docs/operator/celery.md).
+WORKER_QUEUES ?= celery,rollups,training,reports
+WORKER_NAME ?= celery
+WORKER_CONCURRENCY ?= 2
 worker: install
-	$(BIN)/celery -A marketing worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
+	$(BIN)/celery -A marketing worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY) \
+	  --queues=$(WORKER_QUEUES) --hostname=$(WORKER_NAME)@%h
 
 beat: install
 	$(BIN)/celery -A marketing beat --loglevel=INFO

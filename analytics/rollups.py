@@ -136,6 +136,12 @@ def refresh_days(*, brand_id: int, first: date, last: date) -> int:
     """
     with transaction.atomic():
         brand = _lock_brand(brand_id)
+        retained = brand.raw_events_removed_before  # days before it have no raw events left (retention)
+        if retained is not None and first < retained:
+            written = _refresh_retained_days(brand=brand, first=first, last=min(last, retained - timedelta(days=1)))
+            if last < retained:
+                return written
+            first = retained
         zone = ZoneInfo(brand.reporting_timezone)
         start, end = day_bounds(brand.reporting_timezone, first, last)
         DailyViewerRollup.objects.filter(brand_id=brand_id, day__gte=first, day__lte=last).delete()
@@ -152,6 +158,23 @@ def refresh_days(*, brand_id: int, first: date, last: date) -> int:
         _mark_stale(brand_id=brand_id, blocks=reach_blocks.overlapping(first, last))
         _rebuild_stale(brand_id=brand_id)
         return written
+
+
+def _refresh_retained_days(*, brand: Brand, first: date, last: date) -> int:
+    """Rebuild days whose raw events retention removed, from their per-viewer rows (which an erasure has
+    already cut): the sums, sets and blocks come out as a rebuild from the raw events gave them. Days whose
+    per-viewer data was purged too hold no viewer and are left as they are. Inside the brand lock."""
+    if brand.viewer_data_purged_before is not None:
+        first = max(first, brand.viewer_data_purged_before)
+    if last < first:
+        return 0
+    DailyRollup.objects.filter(brand_id=brand.pk, day__gte=first, day__lte=last).delete()
+    DailyReach.objects.filter(brand_id=brand.pk, day__gte=first, day__lte=last).delete()
+    VideoReachBlock.objects.filter(brand_id=brand.pk, level=0, start__gte=first, start__lte=last).delete()
+    written = _write_daily_rows(brand_id=brand.pk, first=first, last=last)
+    _mark_stale(brand_id=brand.pk, blocks=reach_blocks.overlapping(first, last))
+    _rebuild_stale(brand_id=brand.pk)
+    return written
 
 
 def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
@@ -519,6 +542,12 @@ def recompute_brand(*, brand_id: int) -> int:
     bounds = Interaction.objects.filter(brand_id=brand_id).aggregate(start=Min("occurred_at"), end=Max("occurred_at"))
     with transaction.atomic():
         _lock_brand(brand_id)
+        retained = Brand.objects.values_list("raw_events_removed_before", flat=True).get(pk=brand_id)
+        if bounds["start"] is None and retained is not None:  # every raw event past retention: rollups stay
+            for model in (DailyViewerRollup, DailyRollup, DailyReach):
+                model.objects.filter(brand_id=brand_id, day__gte=retained).delete()
+            VideoReachBlock.objects.filter(brand_id=brand_id, level=0, start__gte=retained).delete()
+            return 0
         if bounds["start"] is None:
             for model in (DailyViewerRollup, DailyRollup, DailyReach, VideoReachBlock, StaleReachBlock):
                 model.objects.filter(brand_id=brand_id).delete()
@@ -526,10 +555,17 @@ def recompute_brand(*, brand_id: int) -> int:
         tz_name = Brand.objects.values_list("reporting_timezone", flat=True).get(pk=brand_id)
         first, last = days_touched(tz_name, bounds["start"], bounds["end"])
         # Days outside the interaction range can only hold stale rows (e.g. after an erasure); so can
-        # blocks that share no day with it.
+        # blocks that share no day with it. Days before the retention horizon are the exception: their raw
+        # events are gone on purpose and their rollups are all that is left (analytics.retention).
+        if retained is not None:
+            first = min(first, retained)
         for model in (DailyViewerRollup, DailyRollup, DailyReach):
-            model.objects.filter(brand_id=brand_id).exclude(day__gte=first, day__lte=last).delete()
+            stale_rows = model.objects.filter(brand_id=brand_id).exclude(day__gte=first, day__lte=last)
+            (stale_rows if retained is None else stale_rows.exclude(day__lt=retained)).delete()
         for level in range(reach_blocks.MAX_LEVEL + 1):
-            VideoReachBlock.objects.filter(brand_id=brand_id, level=level).exclude(
-                start__gte=reach_blocks.block_start(first, level), start__lte=last).delete()
+            stale_rows = VideoReachBlock.objects.filter(brand_id=brand_id, level=level).exclude(
+                start__gte=reach_blocks.block_start(first, level), start__lte=last)
+            if retained is not None:
+                stale_rows = stale_rows.exclude(start__lt=reach_blocks.block_start(retained, level))
+            stale_rows.delete()
         return refresh_days(brand_id=brand_id, first=first, last=last)

@@ -31,7 +31,7 @@ from functools import cached_property
 import psycopg
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import CharField, Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
@@ -41,6 +41,7 @@ from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all, empty_sums
 from analytics.models import DailyReach, DailyViewerRollup, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from analytics.personas.profiles import localized_label
+from marketing.db_router import lag_tolerant
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 
 
@@ -171,16 +172,17 @@ _XMIN = RawSQL("xmin::text", (), output_field=CharField())
 def _fetch(values: QuerySet) -> list[tuple]:
     """Run a ``values_list`` query, in binary on PostgreSQL (bytea as raw bytes), through Django's cursor
     wrapper (query logging and counting, execute wrappers)."""
-    if connection.vendor != "postgresql":
+    db = connections[values.db]  # the replica for lag-tolerant reads (marketing.db_router)
+    if db.vendor != "postgresql":
         return list(values)
     try:
         sql, params = values.query.sql_with_params()
     except EmptyResultSet:  # e.g. ``campaign_id__in=[]`` (a brand without campaigns): Django would not query
         return []
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)  # server-side binding: Django's ClientCursor has no binary mode
+    db.ensure_connection()
+    raw = psycopg.Cursor(db.connection)  # server-side binding: Django's ClientCursor has no binary mode
     raw.format = psycopg.pq.Format.BINARY
-    with (connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)) as cursor:
+    with (db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -245,9 +247,18 @@ class KpiScope:
 
     @cached_property
     def _days(self) -> list[tuple]:
-        """``(day, viewer set blob, *ROLLUP_SUMS)`` per campaign and day."""
+        """``(day, viewer set blob, *ROLLUP_SUMS, reach)`` per campaign and day."""
         return _fetch(_day_sets(brand=self.brand, campaign_ids=self.campaign_ids, period=self.period)
-                      .values_list("day", "viewers", *ROLLUP_SUMS).order_by())
+                      .values_list("day", "viewers", *ROLLUP_SUMS, "reach").order_by())
+
+    def _reach(self, rows) -> int:
+        """Distinct viewers of ``_days`` rows: the size of the union of their sets. Days whose sets were
+        purged (retention) add their stored daily reach: exact for one day, an upper bound over several."""
+        purged = self.brand.viewer_data_purged_before
+        if purged is None or self.period.date_from >= purged:
+            return reach.reach(row[1] for row in rows)
+        kept = [row[1] for row in rows if row[0] >= purged]
+        return reach.reach(kept) + sum(row[-1] for row in rows if row[0] < purged)
 
     @cached_property
     def _spend_by_day(self) -> dict[date, Decimal]:
@@ -266,15 +277,17 @@ class KpiScope:
 
     @cached_property
     def _totals(self) -> dict:
-        sums = _summed(row[2:] for row in self._days)
-        sums["reach"] = self._cached_reach("total", lambda: reach.reach(row[1] for row in self._days))
+        sums = _summed(row[2:-1] for row in self._days)
+        sums["reach"] = self._cached_reach("total", lambda: self._reach(self._days))
         sums["spend"] = sum(self._spend_by_day.values(), Decimal("0"))
         return sums
 
+    @lag_tolerant
     def totals(self) -> dict:
         """Every KPI of the dictionary over the period."""
         return compute_all(self._totals)
 
+    @lag_tolerant
     def comparison(self) -> dict[str, dict]:
         """Each KPI now and in the previous period of equal length, with absolute and relative change."""
         current = self.totals()
@@ -286,6 +299,7 @@ class KpiScope:
                          "relative_change": relative}
         return out
 
+    @lag_tolerant
     def series(self, granularity: Granularity = Granularity.DAY) -> list[KpiRow]:
         """KPIs per day, ISO week (Monday) or month of the brand's zone; every bucket is present."""
         granularity = Granularity(granularity)
@@ -298,14 +312,15 @@ class KpiScope:
             buckets[_bucket(row[0], granularity)].append(row)
         # Reach is not additive over days: the union of each bucket's daily sets (days are brand days).
         bucket_reach = self._cached_reach(f"series-{granularity}", lambda: {
-            start: reach.reach(row[1] for row in rows) for start, rows in buckets.items()})
+            start: self._reach(rows) for start, rows in buckets.items()})
         spend: dict[date, Decimal] = {}
         for day, amount in self._spend_by_day.items():
             spend[_bucket(day, granularity)] = spend.get(_bucket(day, granularity), Decimal("0")) + amount
-        return [_with_kpis(start.isoformat(), start.isoformat(), _summed(row[2:] for row in rows) | {
+        return [_with_kpis(start.isoformat(), start.isoformat(), _summed(row[2:-1] for row in rows) | {
                     "reach": bucket_reach.get(start, 0), "spend": spend.get(start, Decimal("0"))})
                 for start, rows in sorted(buckets.items())]
 
+    @lag_tolerant
     def breakdown(self, by: BreakdownBy, *, min_group_size: int | None = None, with_reach: bool = True) -> Breakdown:
         """KPIs per video, platform, day, viewer demographic or persona (of the brand's active persona model).
 
@@ -343,22 +358,26 @@ class KpiScope:
         return Breakdown(rows=sorted(rows, key=lambda r: (-r.sums["views"], r.key)))
 
 
+@lag_tolerant
 def kpi_totals(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict:
     """Every KPI of the dictionary over the period."""
     return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).totals()
 
 
+@lag_tolerant
 def kpi_comparison(*, brand: Brand, campaign_ids: list[int] | None, period: Period) -> dict[str, dict]:
     """Each KPI now and in the previous period of equal length, with absolute and relative change."""
     return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).comparison()
 
 
+@lag_tolerant
 def kpi_series(*, brand: Brand, campaign_ids: list[int] | None, period: Period,
                granularity: Granularity = Granularity.DAY) -> list[KpiRow]:
     """KPIs per day, ISO week (Monday) or month of the brand's zone; every bucket is present."""
     return KpiScope(brand=brand, campaign_ids=campaign_ids, period=period).series(granularity)
 
 
+@lag_tolerant
 def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Period, by: BreakdownBy,
                   min_group_size: int | None = None, with_reach: bool = True) -> Breakdown:
     """KPIs per video, platform, day, viewer demographic or persona (``KpiScope.breakdown``)."""
@@ -412,6 +431,7 @@ def _demographic_breakdown(*, brand, campaign_ids, period, by: BreakdownBy, min_
                      suppressed_viewers=suppressed)
 
 
+@lag_tolerant
 def top_videos(*, brand: Brand, period: Period, kpi: str = "views", first: int = 10,
                campaign_ids: list[int] | None = None) -> list[KpiRow]:
     """The brand's videos ranked by one KPI (best first; videos where the KPI is undefined last)."""
@@ -423,6 +443,7 @@ def top_videos(*, brand: Brand, period: Period, kpi: str = "views", first: int =
     return ranked[:first]
 
 
+@lag_tolerant
 def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | None = None) -> dict:
     """Totals of the scope (the whole brand when ``campaign_ids`` is None) and of each of its campaigns.
 
@@ -434,9 +455,18 @@ def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | No
                      else Campaign.objects.filter(brand=brand, pk__in=campaign_ids))
     ids = [c.pk for c in campaigns]
     days = _fetch(_day_sets(brand=brand, campaign_ids=ids, period=period)
-                  .values_list("campaign_id", "viewers", *ROLLUP_SUMS).order_by())
-    sums = _summed_by((row[0], *row[2:]) for row in days)
-    reach_of = _cached_reach(brand, "by-campaign", ids, period, lambda: reach.reach_by(row[:2] for row in days))
+                  .values_list("campaign_id", "viewers", "day", "reach", *ROLLUP_SUMS).order_by())
+    sums = _summed_by((row[0], *row[4:]) for row in days)
+    purged = brand.viewer_data_purged_before or date.min  # days whose sets retention purged: their reach number
+
+    def reach_by_campaign() -> dict:
+        out = reach.reach_by((row[0], row[1]) for row in days if row[2] >= purged)
+        for campaign_id, _blob, day, number, *_sums in days:
+            if day < purged:
+                out[campaign_id] = out.get(campaign_id, 0) + number
+        return out
+
+    reach_of = _cached_reach(brand, "by-campaign", ids, period, reach_by_campaign)
     spend = dict(_spend(brand=brand, campaign_ids=ids, period=period).values("campaign_id")
                  .annotate(s=Sum("amount")).values_list("campaign_id", "s").order_by())
     return {

@@ -98,3 +98,25 @@ def send_report(report_id: int) -> str:
     from analytics import reports
 
     return reports.deliver(report_id=report_id).status
+
+
+@shared_task(name="analytics.apply_brand_retention", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def apply_brand_retention(brand_id: int) -> int:
+    """Remove one brand's raw interactions past its retention (batched; safe to run twice). Returns rows removed."""
+    from analytics import retention
+
+    return retention.apply_brand_retention(brand_id=brand_id).interactions
+
+
+@shared_task(name="analytics.apply_all_retention", acks_late=True)
+def apply_all_retention() -> int:
+    """Nightly (beat): drop whole partitions every brand's horizon covers (when configured), then queue
+    each brand with a retention period. Returns the number of brands queued."""
+    from analytics import retention
+
+    retention.drop_partitions()
+    brand_ids = list(Brand.objects.filter(raw_event_retention_days__isnull=False).values_list("pk", flat=True))
+    for brand_id in brand_ids:
+        apply_brand_retention.delay(brand_id)
+    return len(brand_ids)

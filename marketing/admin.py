@@ -16,6 +16,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template import engines
@@ -49,6 +50,7 @@ from marketing.models import (
 from marketing.services import brands as brand_services
 from marketing.services import campaigns as campaign_services
 from marketing.services import privacy as privacy_services
+from marketing.services import retention as retention_services
 from marketing.services import videos as video_services
 from marketing.services.audit import audit_record
 from marketing.services.errors import ServiceValidationError
@@ -237,14 +239,25 @@ class MembershipInline(admin.TabularInline):
 
 
 class BrandForm(ServiceForm):
+    # Set through marketing.services.retention (brand admins; the change form of an existing brand only).
+    retention_fields = ("raw_event_retention_days", "purge_viewer_data")
+
     class Meta:
         model = Brand
-        fields = ("name", "slug", "reporting_timezone", "currency")
+        fields = ("name", "slug", "reporting_timezone", "currency", "raw_event_retention_days", "purge_viewer_data")
 
     def run_service(self, principal, data):
+        retention_data = {name: data.pop(name) for name in self.retention_fields if name in data}
         if self.instance.pk is None:
             return brand_services.brand_create(principal=principal, **data)
-        return brand_services.brand_update(principal=principal, brand_id=self.instance.pk, **data)
+        with transaction.atomic():  # a refused retention leaves the other fields unchanged too
+            brand = brand_services.brand_update(principal=principal, brand_id=self.instance.pk, **data)
+            if retention_data and any(name in self.changed_data for name in retention_data):
+                brand = retention_services.brand_set_retention(
+                    principal=principal, brand_id=brand.pk, source=AuditSource.ADMIN,
+                    raw_event_retention_days=retention_data.get("raw_event_retention_days"),
+                    purge_viewer_data=retention_data.get("purge_viewer_data", False))
+        return brand
 
 
 @admin.register(Brand)
@@ -260,6 +273,11 @@ class BrandAdmin(ServiceAdmin):
 
     def brand_id_of(self, obj) -> int:
         return obj.pk
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # retention is set on an existing brand, by its admins (the add form has no brand role yet)
+        return fields if obj is not None else [f for f in fields if f not in BrandForm.retention_fields]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_videos=Count("videos"))

@@ -42,8 +42,13 @@ def _worker_status(redis_status: str) -> str:
         return "unknown"
     from marketing.celery import app
 
-    replies = app.control.ping(timeout=0.5) or []
-    return "ok" if replies else "none"
+    # Every queue needs a consumer (one worker per queue in production): a missing one is named.
+    replies = app.control.inspect(timeout=0.5).active_queues() or {}
+    if not replies:
+        return "none"
+    consumed = {queue["name"] for queues in replies.values() for queue in queues or ()}
+    missing = [queue for queue in settings.CELERY_QUEUES_ALL if queue not in consumed]
+    return "ok" if not missing else "no worker for " + ",".join(missing)
 
 
 @require_GET
@@ -53,7 +58,7 @@ def ready(request):
     database = _database_status()
     redis_status = _redis_status()
     worker = _worker_status(redis_status) if request.GET.get("worker") == "1" else "not checked"
-    degraded = redis_status == "down" or worker in ("none", "unknown")
+    degraded = redis_status == "down" or worker in ("none", "unknown") or worker.startswith("no worker for")
     status = "down" if database != "ok" else ("degraded" if degraded else "ok")
     body = {"status": status, "database": database, "redis": redis_status, "worker": worker}
     return JsonResponse(body, status=200 if database == "ok" else 503)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from marketing.auth import Principal
+
+
+# Allowed raw-event retention, in days (docs/operator/retention.md): at least one day, at most ten years.
+RETENTION_MIN_DAYS = 1
+RETENTION_MAX_DAYS = 3650
 
 
 # --- Enumerations (one source of truth, imported by services, GraphQL and admin) -------------
@@ -140,6 +145,22 @@ class Brand(models.Model):
         max_length=64, default="Asia/Shanghai", help_text=_("IANA zone; KPI days are this zone's days."), verbose_name=_("reporting timezone")
     )
     currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    # Retention (marketing.services.retention, docs/operator/retention.md): set by brand admins only.
+    raw_event_retention_days = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("raw event retention (days)"),
+        validators=[MinValueValidator(RETENTION_MIN_DAYS), MaxValueValidator(RETENTION_MAX_DAYS)],
+        help_text=_("Raw interactions older than this many days (brand days) are removed every night; KPIs "
+                    "keep their values. Empty: kept for ever."))
+    purge_viewer_data = models.BooleanField(
+        default=False, verbose_name=_("purge per-viewer data"),
+        help_text=_("With a retention period, also remove the per-viewer rollups and viewer sets of those days "
+                    "(their daily reach is kept as a number; demographic breakdowns of those days are empty)."))
+    # State written by the retention run: the first brand day still backed by raw interactions, and the
+    # first day whose per-viewer rows and sets are still kept (null: nothing removed yet).
+    raw_events_removed_before = models.DateField(null=True, blank=True, editable=False,
+                                                 verbose_name=_("raw events removed before"))
+    viewer_data_purged_before = models.DateField(null=True, blank=True, editable=False,
+                                                 verbose_name=_("per-viewer data purged before"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -149,6 +170,12 @@ class Brand(models.Model):
         verbose_name = _("brand")
         verbose_name_plural = _("brands")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(raw_event_retention_days__isnull=True)
+                | Q(raw_event_retention_days__gte=RETENTION_MIN_DAYS, raw_event_retention_days__lte=RETENTION_MAX_DAYS),
+                name="brand_retention_days_range"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "marketing.observability.RequestIdMiddleware",
+    "marketing.db_router.ReplicaRoutingMiddleware",  # first reads of a request may use the replica
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +125,15 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# A streaming read replica of default (docs/operator/scaling.md): the lag-tolerant reads named in
+# marketing/db_router.py go there. Empty: no replica, every read on default.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["marketing.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -209,6 +219,28 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": env.float
                                                                                  default=2.0)}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Queues (docs/operator/celery.md, scaling.md): rollups after ingest, model training and reports each have
+# their own, so a long training run never delays the KPIs of an ingest; everything else (health checks,
+# compliance screening, retention fan-out) goes to the default queue. `make worker WORKER_QUEUES=...`
+# picks the queues of one worker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The queue of the rollup tasks after ingest (deltas, block rebuilds, recomputes, retention per brand).
+CELERY_QUEUE_ROLLUPS = env.str("CELERY_QUEUE_ROLLUPS", default="rollups")
+# The queue of recommender and persona training and persona assignment.
+CELERY_QUEUE_TRAINING = env.str("CELERY_QUEUE_TRAINING", default="training")
+# The queue of scheduled KPI reports and their delivery.
+CELERY_QUEUE_REPORTS = env.str("CELERY_QUEUE_REPORTS", default="reports")
+CELERY_QUEUES_ALL = [CELERY_TASK_DEFAULT_QUEUE, CELERY_QUEUE_ROLLUPS, CELERY_QUEUE_TRAINING, CELERY_QUEUE_REPORTS]
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": CELERY_QUEUE_ROLLUPS} for name in (
+        "analytics.apply_pending_rollups", "analytics.apply_all_pending_rollups", "analytics.rebuild_reach_blocks",
+        "analytics.refresh_rollups", "analytics.recompute_brand_rollups", "analytics.recompute_all_rollups",
+        "analytics.apply_brand_retention")},
+    **{name: {"queue": CELERY_QUEUE_TRAINING} for name in (
+        "recommendations.train", "recommendations.retrain_all_brands", "personas.train_persona_model",
+        "personas.retrain_personas_all_brands", "personas.assign_new_viewers", "personas.assign_new_viewers_all_brands")},
+    **{name: {"queue": CELERY_QUEUE_REPORTS} for name in ("analytics.run_due_reports", "analytics.send_report")},
+}
 
 # --- GraphQL --------------------------------------------------------------------------------
 GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
@@ -247,10 +279,16 @@ CORS_URLS_REGEX = r"^/graphql$"
 
 # --- Metrics (/metrics, Prometheus) -------------------------------------------------------------
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")  # required in production, else /metrics is 404
-CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=["celery"])
+# Queues whose length /metrics reports (default: the four queues above).
+CELERY_METRICS_QUEUES = env.list("CELERY_METRICS_QUEUES", default=CELERY_QUEUES_ALL)
 
 # --- Product limits ---------------------------------------------------------------------------
 INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
+# Retention (docs/operator/retention.md): rows removed per short transaction (raw interactions, per-viewer rollups).
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
+# Dotted path of a callable ``(before) -> [partition names]`` dropping whole interaction partitions older than
+# ``before`` (empty: batched deletes only; analytics.retention.drop_whole_partitions once the table is partitioned).
+RETENTION_PARTITION_DROP = env.str("RETENTION_PARTITION_DROP", default="")
 # Privacy: demographic groups and personas with fewer distinct viewers are merged, never shown.
 KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from analytics.personas.features import KIND_WEIGHTS
 from analytics.personas.selectors import persona_get, persona_of_loaded_viewer
 from marketing.auth import Principal
+from marketing.db_router import lag_tolerant
 from marketing.models import Campaign, Interaction, ModerationStatus, Video, Viewer
 from marketing.services.errors import ErrorCode, ServiceValidationError
 from recommendations.estimators import (
@@ -157,6 +158,7 @@ def _candidates(*, brand_id: int, campaign: Campaign | None, platform: str | Non
     return videos
 
 
+@lag_tolerant
 def recommend_for_viewer(
     *, principal: Principal, viewer_id: int, n: int = 20, campaign_id: int | None = None,
     platform: str | None = None, exclude_seen: bool = True,
@@ -209,6 +211,7 @@ def recommend_for_viewer(
             for (_, score, video), reason in zip(picked, reasons, strict=True)]
 
 
+@lag_tolerant
 def recommend_for_persona(*, principal: Principal, persona_id: int, n: int = 20) -> list[Recommendation]:
     """Top ``n`` approved videos for a persona of the brand's active persona model, by the active recommender.
 
@@ -258,6 +261,7 @@ def _confirmed_top(scores: np.ndarray, *, n: int, loaded: LoadedModel, candidate
         window *= 4
 
 
+@lag_tolerant
 def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[Recommendation]:
     """Approved videos of the same brand most like one video, by the active model."""
     video = Video.objects.for_principal(principal).filter(pk=video_id).first()

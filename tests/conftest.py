@@ -125,7 +125,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     app.control.purge()
     proc = subprocess.Popen(
         [celery_bin, "-A", "marketing", "worker", "--loglevel=INFO", "--concurrency=1", "--pool=prefork",
-         "--without-gossip", "--without-mingle", "--hostname=ci-worker@%h"],
+         "--without-gossip", "--without-mingle", "--hostname=ci-worker@%h",
+         "--queues=" + ",".join(settings.CELERY_QUEUES_ALL)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

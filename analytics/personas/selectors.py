@@ -23,6 +23,7 @@ from analytics.personas.models import (
     PersonaModelStatus,
 )
 from marketing.auth import Principal
+from marketing.db_router import lag_tolerant
 from marketing.models import Campaign, Interaction, InteractionKind, Video, Viewer
 
 
@@ -67,6 +68,7 @@ def persona_get(*, principal: Principal, persona_id: int) -> Persona | None:
     return Persona.objects.for_principal(principal).select_related("model").filter(pk=persona_id).first()
 
 
+@lag_tolerant
 def viewer_persona(*, principal: Principal, viewer_id: int) -> Persona | None:
     """The viewer's persona in its brand's active model (None if not assigned yet)."""
     viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id).only("id", "brand_id").first()
@@ -76,6 +78,7 @@ def viewer_persona(*, principal: Principal, viewer_id: int) -> Persona | None:
                                                           assignments__viewer_id=viewer.pk).first()
 
 
+@lag_tolerant
 def personas_for_viewers(*, principal: Principal, viewer_ids: list[int]) -> dict[int, Persona]:
     """viewer id -> persona in the active model of the viewer's brand, in one query (GraphQL dataloader)."""
     visible = Viewer.objects.for_principal(principal).filter(pk__in=viewer_ids).values("pk")
@@ -109,6 +112,7 @@ class PersonaCampaignKpis:
     suppressed: int  # campaigns left out because fewer than PERSONA_MIN_SIZE of the persona's viewers took part
 
 
+@lag_tolerant
 def persona_campaign_kpis(*, principal: Principal, persona_id: int) -> PersonaCampaignKpis | None:
     """A persona's KPIs in each of the brand's campaigns: one aggregate query over its viewers' interactions."""
     persona = persona_get(principal=principal, persona_id=persona_id)

@@ -71,6 +71,8 @@ class BrandType(BrandScoped):
     slug: strawberry.auto
     reporting_timezone: strawberry.auto
     currency: strawberry.auto
+    raw_event_retention_days: strawberry.auto
+    purge_viewer_data: strawberry.auto
     created_at: strawberry.auto
     updated_at: strawberry.auto
 

@@ -29,6 +29,7 @@ from marketing.ingestion.writers import WriteOutcome, make_writer
 from marketing.models import Brand, Role
 from marketing.services.access import get_for_role
 from marketing.services.errors import ErrorCode, ServiceValidationError
+from marketing.services.retention import horizon_start
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ def ingest_events(*, principal: Principal, brand_id, events: list[dict]) -> Inge
         raise ServiceValidationError.single(
             "events", ErrorCode.LIMIT_EXCEEDED, f"At most {settings.INGEST_MAX_EVENTS} events per batch."
         )
-    context = BrandContext(brand_id=brand.pk, currency=brand.currency)
+    context = BrandContext(brand_id=brand.pk, currency=brand.currency, retained_from=horizon_start(brand))
     batch = EventColumns.from_events(events)
     # Problems the API layer found while decoding (a malformed campaign GlobalID), reported with the rest.
     batch.problems = {i: list(event["__problems__"]) for i, event in enumerate(events)
@@ -186,7 +187,8 @@ def import_file(
     mapper = None if fmt == "reelboard" else spec.mapper(platform)
     reject_path = Path(reject_file) if reject_file else path.with_name(path.name + ".rejects.csv")
     reject_handle = reject_writer = None
-    context = BrandContext(brand_id=brand.pk, currency=brand.currency, create_missing=create_missing)
+    context = BrandContext(brand_id=brand.pk, currency=brand.currency, create_missing=create_missing,
+                           retained_from=horizon_start(brand))
     options = {"fmt": spec.name, "columns": spec.columns, "default_duration_ms": spec.default_duration_ms}
 
     def reject(source, line: int, record, problems: list[RowError]) -> None:

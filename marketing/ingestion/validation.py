@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from marketing.models import (
     Campaign,
@@ -173,9 +174,12 @@ class BrandContext:
     ``currency`` is the brand's: an event with a value must be in it (a missing currency means it).
     """
 
-    def __init__(self, *, brand_id: int, currency: str, create_missing: bool = False) -> None:
+    def __init__(self, *, brand_id: int, currency: str, create_missing: bool = False,
+                 retained_from: datetime | None = None) -> None:
         self.brand_id = brand_id
         self.currency = currency
+        # The brand's retention horizon (marketing.services.retention.horizon_start): older events are refused.
+        self.retained_from = retained_from
         self.create_missing = create_missing
         self.platforms: dict[str, int] = dict(Platform.objects.values_list("code", "pk"))
         self.campaign_ids: frozenset[int] = frozenset(
@@ -297,6 +301,12 @@ class BrandContext:
 
         moments, issues = _occurred_at(batch.column("occurred_at"))
         fail(issues, "occurred_at")
+        if self.retained_from is not None:
+            horizon = self.retained_from
+            refused = gettext("The event is older than this brand's raw event retention allows (it occurred "
+                              "before %(horizon)s); it is not stored.") % {"horizon": horizon.isoformat()}
+            fail(((i, (ErrorCode.BEFORE_RETENTION_HORIZON, refused))
+                  for i, moment in enumerate(moments) if moment is not None and moment < horizon), "occurred_at")
 
         names = columns or {}
         for i, message in batch.unreadable.items():

@@ -24,6 +24,7 @@ class ErrorCode(enum.StrEnum):
     NOT_APPROVED = "not_approved"
     LIMIT_EXCEEDED = "limit_exceeded"
     CURRENCY_MISMATCH = "currency_mismatch"
+    BEFORE_RETENTION_HORIZON = "before_retention_horizon"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -61,18 +62,39 @@ def viewer_erase(*, principal: Principal, viewer_id: int, source: str = AuditSou
         window = Interaction.objects.filter(viewer=viewer).aggregate(
             n=Count("id"), start=Min("occurred_at"), end=Max("occurred_at"))
         assignments = viewer.persona_assignments.count()
+        retained = _retained_days(viewer)  # days whose raw events retention removed: rebuilt from rollups
         receipt = ErasureReceipt(viewer_id=viewer.pk, brand_id=viewer.brand_id, interactions=window["n"],
                                  persona_assignments=assignments)
         viewer.delete()
         audit_record(principal=principal, source=source, action="eraseViewer", brand_id=receipt.brand_id,
                      object_type="viewer", object_id=receipt.viewer_id,
                      details={"interactions": receipt.interactions, "persona_assignments": assignments})
-        if window["n"]:
-            start, end, brand_id = window["start"], window["end"], receipt.brand_id
+        start, end, brand_id = window["start"], window["end"], receipt.brand_id
+        if retained is not None:
+            start, end = min(filter(None, (start, retained[0]))), max(filter(None, (end, retained[1])))
+        if start is not None:
             transaction.on_commit(lambda: enqueue_rollup_refresh(brand_id, start, end))
     logger.info("viewer %s of brand %s erased (%s interactions)", receipt.viewer_id, receipt.brand_id,
                 receipt.interactions)
     return receipt
+
+
+def _retained_days(viewer: Viewer) -> tuple[datetime, datetime] | None:
+    """The span of the viewer's per-viewer rollup days before the brand's retention horizon (their raw
+    events are gone, so the interaction window misses them), as instants; None when there are none.
+    Called before the delete cascades those rows away."""
+    from analytics.models import DailyViewerRollup
+    from analytics.rollups import day_bounds
+
+    brand = Brand.objects.only("reporting_timezone", "raw_events_removed_before").get(pk=viewer.brand_id)
+    if brand.raw_events_removed_before is None:
+        return None
+    days = DailyViewerRollup.objects.filter(viewer_id=viewer.pk, day__lt=brand.raw_events_removed_before).aggregate(
+        first=Min("day"), last=Max("day"))
+    if days["first"] is None:
+        return None
+    start, end = day_bounds(brand.reporting_timezone, days["first"], days["last"])
+    return start, end - timedelta(microseconds=1)
 
 
 def viewer_export(*, principal: Principal, viewer_id: int, source: str = AuditSource.API) -> dict[str, Any]:

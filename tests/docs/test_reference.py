@@ -88,7 +88,7 @@ def test_every_setting_of_the_settings_module_is_on_the_page(gen):
 def test_the_commands_page_documents_the_projects_commands_only(gen):
     page = gen.commands_page()
     headings = [line[4:-1] for line in page.splitlines() if line.startswith("## `")]
-    assert headings == sorted(["bootstrap_demo", "catalogues", "erase_viewer", "evaluate_compliance",
+    assert headings == sorted(["apply_retention", "bootstrap_demo", "catalogues", "erase_viewer", "evaluate_compliance",
                                "evaluate_recommenders", "import_interactions", "partition_interactions",
                                "recompute_rollups", "rescreen_videos", "seed_demo", "send_report"])
     assert "| `--chunk-rows CHUNK_ROWS` |  | `50000` | Records per chunk (memory vs speed; 50,000). |" in page

@@ -146,6 +146,8 @@ MUTATION_CASES = {
     "createApiToken": _input("CreateApiTokenInput", lambda a, b: {"brandId": gid(b["Brand"]), "name": "steal",
                                                                   "role": "ADMIN"}),
     "revokeApiToken": _input("RevokeApiTokenInput", lambda a, b: {"id": gid(b["ApiToken"])}),
+    "setBrandRetention": _input("SetBrandRetentionInput", lambda a, b: {"brandId": gid(b["Brand"]),
+                                                                        "rawEventRetentionDays": 1}),
     "trainRecommender": _input("TrainRecommenderInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activateRecommender": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderModel"])}),
     "resendReport": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["KpiReport"])}),
@@ -326,7 +328,7 @@ MUTATION_MIN_ROLE = {
     "activateRecommender": Role.EDITOR, "resendReport": Role.EDITOR, "trainPersonas": Role.EDITOR,
     "activatePersonaModel": Role.EDITOR, "setCampaignTargetPersonas": Role.EDITOR,
     "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
-    "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN,
+    "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN, "setBrandRetention": Role.ADMIN,
 }
 # Mutations that a signed-in person must call: no token, whatever its role (a token cannot mint tokens).
 SIGNED_IN_ONLY = {"createBrand", "createApiToken"}

@@ -7,7 +7,8 @@ from strawberry.tools import merge_types
 from marketing.graphql.mutations.brands import BrandMutation
 from marketing.graphql.mutations.campaigns import CampaignMutation
 from marketing.graphql.mutations.privacy import PrivacyMutation
+from marketing.graphql.mutations.retention import RetentionMutation
 from marketing.graphql.mutations.videos import VideoMutation
 
 MarketingMutation = merge_types("MarketingMutation", (BrandMutation, VideoMutation, CampaignMutation,
-                                                          PrivacyMutation))
+                                                          PrivacyMutation, RetentionMutation))
