@@ -256,6 +256,12 @@ KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup
 # generation, which every rollup write bumps: a hit is exact, never stale. 0 turns the cache off.
 KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
+# Budget pacing (analytics/pacing.py): spend to date against the expected spend by now. Below the
+# under ratio a campaign is under-pacing, above the over ratio over-pacing; a daily budget spent before
+# the cap hour (of the brand's day, 0-23) is an alert.
+PACING_UNDER_RATIO = env.float("PACING_UNDER_RATIO", default=0.8)
+PACING_OVER_RATIO = env.float("PACING_OVER_RATIO", default=1.2)
+PACING_DAILY_CAP_HOUR = env.int("PACING_DAILY_CAP_HOUR", default=18)
 # Per serving process: deserialized per-video viewer sets (analytics.set_cache), least recently used first out.
 KPI_SET_CACHE_MB = env.int("KPI_SET_CACHE_MB", default=64)
 PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
