@@ -40,6 +40,14 @@ if env.str("DATABASE_URL", default="") and (not VIEWER_ID_HMAC_KEY or VIEWER_ID_
                                "(not SECRET_KEY); changing it later changes every viewer pseudonym")
 VIEWER_ID_HMAC_KEY = VIEWER_ID_HMAC_KEY or SECRET_KEY  # the embedded SQLite demo only
 
+# Encrypts ad-platform credentials at rest (Fernet). Comma-separated to rotate: the first key encrypts, every
+# key decrypts. Required (and distinct from SECRET_KEY) whenever DATABASE_URL is set, like VIEWER_ID_HMAC_KEY.
+AD_CREDENTIALS_KEY = env.str("AD_CREDENTIALS_KEY", default="")
+if env.str("DATABASE_URL", default="") and (not AD_CREDENTIALS_KEY or AD_CREDENTIALS_KEY == SECRET_KEY):
+    raise ImproperlyConfigured("DATABASE_URL is set: AD_CREDENTIALS_KEY must be set too, to a dedicated secret "
+                               "(not SECRET_KEY); it encrypts the ad platforms' access tokens")
+AD_CREDENTIALS_KEY = AD_CREDENTIALS_KEY or SECRET_KEY  # the embedded SQLite demo only
+
 INSTALLED_APPS = [
     "workspace.apps.ReelboardAdminConfig",  # Django's admin with the workspace's site (dashboards as its index)
     "django.contrib.auth",
@@ -56,6 +64,7 @@ INSTALLED_APPS = [
     "marketing.jobs",
     "analytics",
     "analytics.personas",
+    "adplatforms",
     "recommendations",
     "compliance",
     "workspace",  # the marketer's workspace: admin dashboards and GraphiQL, above the domain apps

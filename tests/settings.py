@@ -7,5 +7,6 @@ suite brings one (child processes it starts inherit it). CI (.ci/run) exports it
 import os
 
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "reelboard-tests-only-viewer-id-key")
+os.environ.setdefault("AD_CREDENTIALS_KEY", "reelboard-tests-only-ad-credentials-key")
 
 from marketing.settings import *  # noqa: E402,F403
