@@ -36,15 +36,19 @@ class PlatformKpis:
     kpis: dict
 
 
-def _campaign_rows(*, campaign_ids: list[int], date_from: date, date_to: date):
-    return PlatformDailyStat.objects.filter(campaign_id__in=campaign_ids, level=ReportLevel.CAMPAIGN,
+def _campaign_rows(*, brand_id: int, campaign_ids: list[int] | None, date_from: date, date_to: date):
+    """Campaign-level stat rows of the brand's ad accounts (of some campaigns: ``campaign_ids``, or all)."""
+    rows = PlatformDailyStat.objects.filter(ad_account__brand_id=brand_id, level=ReportLevel.CAMPAIGN,
                                             report_date__gte=date_from, report_date__lte=date_to)
+    return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
 
 
-def platform_kpis(*, campaign_ids: list[int], date_from: date, date_to: date) -> list[PlatformKpis]:
-    """Per ad platform that reported on the campaigns in the period (in AdPlatform order), its KPIs."""
+def platform_kpis(*, brand_id: int, campaign_ids: list[int] | None, date_from: date,
+                  date_to: date) -> list[PlatformKpis]:
+    """Per ad platform that reported in the period (in AdPlatform order), its KPIs: of the campaigns
+    ``campaign_ids``, or (None) of every campaign-level row of the brand's ad accounts, mapped or not."""
     timed = Q(avg_play_time_s__isnull=False, plays__isnull=False)
-    rows = (_campaign_rows(campaign_ids=campaign_ids, date_from=date_from, date_to=date_to)
+    rows = (_campaign_rows(brand_id=brand_id, campaign_ids=campaign_ids, date_from=date_from, date_to=date_to)
             .values(ad_platform=F("ad_account__ad_platform"))
             # prefixed names: an annotation named like a column would shadow it in the expressions below
             .annotate(**{f"sum_{name}": Sum(name) for name in _COLUMNS},
@@ -78,14 +82,19 @@ def difference(platform: int | None, first_party: int) -> Decimal | None:
     return ratio(platform - first_party, first_party)
 
 
-def reconciliation(*, campaign_id: int, date_from: date, date_to: date) -> list[ReconciliationRow]:
-    """One row per brand day of the period: platform-reported against first-party counts."""
+def reconciliation(*, brand_id: int, campaign_ids: list[int] | None, date_from: date,
+                   date_to: date) -> list[ReconciliationRow]:
+    """One row per brand day of the period: platform-reported against first-party counts, of some
+    campaigns or (None) of the whole brand."""
     platform = {row["report_date"]: row for row in (
-        _campaign_rows(campaign_ids=[campaign_id], date_from=date_from, date_to=date_to)
+        _campaign_rows(brand_id=brand_id, campaign_ids=campaign_ids, date_from=date_from, date_to=date_to)
         .values("report_date").annotate(impressions=Sum("impressions"), plays=Sum("plays"), clicks=Sum("clicks"))
         .order_by())}
+    ours = DailyRollup.objects.filter(brand_id=brand_id, day__gte=date_from, day__lte=date_to)
+    if campaign_ids is not None:
+        ours = ours.filter(campaign_id__in=campaign_ids)
     first_party = {row["day"]: row for row in (
-        DailyRollup.objects.filter(campaign_id=campaign_id, day__gte=date_from, day__lte=date_to)
+        ours
         .values("day").annotate(impressions=Sum("impressions"), views=Sum("views"), clicks=Sum("clicks"))
         .order_by())}
     rows = []

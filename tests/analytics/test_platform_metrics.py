@@ -37,7 +37,8 @@ def world(db):
 
 
 def test_platform_kpis_are_per_ad_platform_and_null_where_not_reported(world):
-    ocean, kwai = platform_metrics.platform_kpis(campaign_ids=[world.pk], date_from=D1, date_to=D2)
+    ocean, kwai = platform_metrics.platform_kpis(brand_id=world.brand_id, campaign_ids=[world.pk], date_from=D1,
+                                                 date_to=D2)
     assert (ocean.ad_platform, kwai.ad_platform) == ("oceanengine", "kuaishou_ads")
     o = ocean.kpis
     assert o["platform_spend"] == Decimal("500.50")
@@ -61,23 +62,33 @@ def test_frequency_and_cost_per_thousand_reached_from_reach(world):
     tiktok = account(world.brand, "tiktok", "3003")
     stat(tiktok, world, D1, spend="80.00", impressions=9_000, reach=3_000, clicks=90)
     stat(tiktok, world, D2, spend="40.00", impressions=3_000, reach=2_000, clicks=30)
-    (row,) = [r for r in platform_metrics.platform_kpis(campaign_ids=[world.pk], date_from=D1, date_to=D2)
-              if r.ad_platform == "tiktok"]
+    rows = platform_metrics.platform_kpis(brand_id=world.brand_id, campaign_ids=[world.pk], date_from=D1,
+                                          date_to=D2)
+    (row,) = [r for r in rows if r.ad_platform == "tiktok"]
     assert row.kpis["frequency"] == Decimal("2.4")  # 12000 / 5000
     assert row.kpis["cost_per_1000_reached"] == Decimal("24")  # 120 / 5000 × 1000
     assert row.kpis["platform_conversions"] is None and row.kpis["cost_per_conversion"] is None
 
 
 def test_a_period_without_platform_rows_has_no_platform_sets(world):
-    assert platform_metrics.platform_kpis(campaign_ids=[world.pk], date_from=date(2026, 1, 1),
-                                          date_to=date(2026, 1, 31)) == []
+    assert platform_metrics.platform_kpis(brand_id=world.brand_id, campaign_ids=[world.pk],
+                                          date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)) == []
+
+
+def test_the_brand_scope_counts_every_campaign_row_of_its_accounts(world):
+    (ocean, _) = platform_metrics.platform_kpis(brand_id=world.brand_id, campaign_ids=None, date_from=D1,
+                                                date_to=D1)
+    assert ocean.kpis["paid_impressions"] == 10_077  # this campaign's 10000 and the other campaign's 77
+    assert platform_metrics.platform_kpis(brand_id=BrandFactory().pk, campaign_ids=None, date_from=D1,
+                                          date_to=D3) == []
 
 
 def test_reconciliation_puts_platform_and_first_party_counts_side_by_side(world):
     first_party(world, D1, impressions=12_000, views=8_000, clicks=250)
     first_party(world, D1, impressions=3_000, views=0, clicks=0, platform_code="kuaishou")
     first_party(world, D3, impressions=0, views=0, clicks=0)
-    rows = platform_metrics.reconciliation(campaign_id=world.pk, date_from=D1, date_to=D3)
+    rows = platform_metrics.reconciliation(brand_id=world.brand_id, campaign_ids=[world.pk], date_from=D1,
+                                           date_to=D3)
     assert [r.day for r in rows] == [D1, D2, D3]
     d1, d2, d3 = rows
     # day 1: platforms 10000 + 5000 impressions, 4000 + 2500 plays, 200 + 50 clicks
