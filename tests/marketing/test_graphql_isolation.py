@@ -14,7 +14,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from graphql import GraphQLInputObjectType, get_named_type
 
-from analytics.models import KpiReport, KpiReportSchedule
+from analytics.models import KpiReport, KpiReportSchedule, PacingAlert
 from analytics.personas.models import Persona, PersonaModel
 from compliance.models import BrandRule
 from marketing.jobs.models import Job
@@ -33,7 +33,7 @@ from tests.factories import (
 from tests.marketing.graphql_helpers import gid, gql
 
 MODELS = (Brand, Video, Campaign, CampaignSpend, Viewer, Interaction, ApiToken, Job, RecommenderModel,
-          KpiReport, PersonaModel, BrandRule)
+          KpiReport, PersonaModel, BrandRule, PacingAlert)
 
 
 def seed(brand: Brand) -> dict:
@@ -55,6 +55,9 @@ def seed(brand: Brand) -> dict:
         "Persona": Persona.objects.create(model=persona_model, index=0, label=f"{brand.slug} persona", size=1,
                                           share=1.0),
         "BrandRule": BrandRule.objects.create(brand=brand, code="rival", terms="x", reason="x"),
+        "PacingAlert": PacingAlert.objects.create(brand=brand, campaign=campaign, condition="under_pacing",
+                                                  day=date(2026, 1, 5), spend_to_date=1, spend_today=0,
+                                                  currency="CNY"),
     }
 
 
@@ -80,6 +83,7 @@ def _brand_filter(model, brand) -> dict:
 CONNECTION_CASES = {
     "brands": "Brand", "videos": "Video", "campaigns": "Campaign", "campaignSpend": "CampaignSpend",
     "viewers": "Viewer", "interactions": "Interaction", "apiTokens": "ApiToken", "brandRules": "BrandRule",
+    "alerts": "PacingAlert",
 }
 NODE_FIELD_CASES = {"node", "nodes"}
 
@@ -88,6 +92,7 @@ PERIOD = '$from: Date! = "2026-01-01", $to: Date! = "2026-01-31"'
 # A's objects the query must succeed; with brand B's it must fail or come back empty, leaking nothing.
 ARGUMENT_QUERY_CASES = {
     "kpiDefinitions": ("{ kpiDefinitions { name } }", lambda o: {}),
+    "platformKpiDefinitions": ("{ platformKpiDefinitions { name } }", lambda o: {}),
     "campaignKpis": ("query($id: ID!, " + PERIOD + ") { campaignKpis(campaign: $id, dateFrom: $from, dateTo: $to) { totals { __typename } } }",
                      lambda o: {"id": gid(o["Campaign"])}),
     "brandKpis": ("query($id: ID!, " + PERIOD + ") { brandKpis(brand: $id, dateFrom: $from, dateTo: $to) { totals { __typename } } }",
@@ -116,7 +121,7 @@ ARGUMENT_QUERY_CASES = {
                              'platformUserId: "u1") { id } }', lambda o: {"id": gid(o["Brand"])}),
 }
 # Root fields whose answer does not depend on a brand (the same for every caller).
-BRANDLESS_QUERIES = {"kpiDefinitions", "checkCopy"}
+BRANDLESS_QUERIES = {"kpiDefinitions", "platformKpiDefinitions", "checkCopy"}
 
 
 def _campaign_input(a, b):
