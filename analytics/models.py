@@ -328,6 +328,9 @@ class KpiReport(models.Model):
     period_end = models.DateField(verbose_name=_("period end"))
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING, verbose_name=_("status"))
     kpis = models.JSONField(default=dict, help_text=_("KPIs with the previous period's values and changes."), verbose_name=_("kpis"))
+    platform_kpis = models.JSONField(default=list, blank=True, verbose_name=_("ad platform KPIs"),
+                                     help_text=_("Per ad platform, its own reported KPIs of the period (null: not "
+                                                 "reported)."))
     csv_file = models.FileField(upload_to="reports/", blank=True, verbose_name=_("csv file"))
     chart_file = models.FileField(upload_to="reports/", blank=True, verbose_name=_("chart file"))
     email_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("email sent at"))
