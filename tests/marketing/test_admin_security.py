@@ -84,7 +84,9 @@ ACTION_MUTATION = {
 }
 
 # Admin actions with no GraphQL counterpart, and the role they need (the role that changes the row).
-ACTION_ROLE_WITHOUT_MUTATION = {("kpireportschedule", "rotate_webhook_secret"): Role.EDITOR}
+ACTION_ROLE_WITHOUT_MUTATION = {("kpireportschedule", "rotate_webhook_secret"): Role.EDITOR,
+                                ("alertendpoint", "rotate_webhook_secret"): Role.EDITOR,
+                                ("pacingalert", "resend"): Role.EDITOR}
 
 
 def _project_admins():
@@ -117,7 +119,7 @@ def viewer_world(db):
 
     from django.contrib.auth.models import Permission
 
-    from analytics.models import DailyRollup, KpiReport
+    from analytics.models import AlertEndpoint, DailyRollup, KpiReport
     from analytics.personas.models import CampaignTargetPersona
     from marketing.models import AuditEntry, DemoSegment, DemoViewerSegment, Tag
     from tests.marketing.test_graphql_isolation import seed
@@ -132,6 +134,7 @@ def viewer_world(db):
                                day=date(2026, 1, 1), views=3)
     CampaignTargetPersona.objects.create(campaign=campaign, persona=objects["Persona"])
     AuditEntry.objects.create(brand=brand, source="admin", action="change")
+    AlertEndpoint.objects.create(brand=brand, recipients="ads@example.com")
     DemoViewerSegment.objects.create(viewer=viewer, segment=DemoSegment.objects.create(name="segment"))
     video.moderation_status = "pending"
     video.save()

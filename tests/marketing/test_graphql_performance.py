@@ -76,10 +76,12 @@ NESTED_QUERIES = {
                     "tags { name } } viewer { viewerKey } campaign { name brand { slug } } } } }",
     "apiTokens": "apiTokens(first: $first) { edges { node { name role brand { name } } } }",
     "brandRules": "brandRules(first: $first) { edges { node { code reason kind severity } } }",
+    "alerts": "alerts(first: $first) { edges { node { day condition spendToDate campaign { name } } } }",
 }
 # session, user, memberships; the page; then one query per nested relation (the optimizer batches them)
 EXPECTED_QUERIES = {"brands": 4, "videos": 6, "campaigns": 8, "campaignSpend": 7, "viewers": 4,
-                    "interactions": 9, "apiTokens": 5, "brandRules": 4}
+                    "interactions": 9, "apiTokens": 5, "brandRules": 4,
+                    "alerts": 5}
 
 
 def test_nested_query_table_covers_every_root_connection():
@@ -106,6 +108,14 @@ def full_catalogue(catalogue):
 
     for i in range(25):
         BrandRule.objects.create(brand=catalogue, code=f"rule-{i}", terms=f"term{i}", reason="A reason.")
+    from datetime import date, timedelta
+
+    from analytics.models import PacingAlert
+
+    PacingAlert.objects.bulk_create([
+        PacingAlert(brand=catalogue, campaign=campaigns[i % len(campaigns)], condition="under_pacing",
+                    day=date(2026, 1, 1) + timedelta(days=i), spend_to_date=i, spend_today=0, currency="CNY")
+        for i in range(25)])
     for i, campaign in enumerate(campaigns):
         CampaignSpendFactory(campaign=campaign)
         InteractionFactory(brand=catalogue, campaign=campaign).video.tags.set(tags[: 1 + i % 3])
