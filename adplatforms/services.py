@@ -236,8 +236,11 @@ def _upsert_objects(account: AdAccount, rows: list[ReportRow]) -> dict[tuple[str
             else:
                 parent_level = ReportLevel.CAMPAIGN if level == ReportLevel.ADGROUP else ReportLevel.ADGROUP
                 parent = existing.get((parent_level, obj.parent_external_id))
-                if parent is not None and parent.campaign_id:
-                    obj.campaign_id = parent.campaign_id
+                campaign_id = parent.campaign_id if parent is not None else None
+                if campaign_id is None and level == ReportLevel.ADGROUP:  # an export without campaign rows
+                    campaign_id = by_campaign_id.get(obj.parent_external_id)
+                if campaign_id:
+                    obj.campaign_id = campaign_id
                     if obj not in to_create and obj not in to_update:
                         to_update.append(obj)
     ExternalObject.objects.bulk_create(to_create)

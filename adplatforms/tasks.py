@@ -20,6 +20,7 @@ from marketing.jobs.failures import Failure, FailureCode, failure_of
 logger = logging.getLogger(__name__)
 
 SYNC_JOB_KIND = "adplatforms.sync"
+MAX_ATTEMPT = 1_000_000  # an attempt number that never retries (manage.py sync_platform_reports --no-retry)
 
 
 def enqueue_sync(*, account: AdAccount, days: list[date], attempt: int = 0, countdown: int = 0, created_by=None):
@@ -37,6 +38,11 @@ def enqueue_sync(*, account: AdAccount, days: list[date], attempt: int = 0, coun
 def sync_ad_account(job_id: int) -> dict:
     """Run one sync job. Days that failed are queued again (after AD_SYNC_RETRY_DELAY_SECONDS, at most
     AD_SYNC_DAY_RETRIES times) while the days that succeeded stay written. A finished job is a no-op."""
+    return run_sync_job(job_id=job_id)
+
+
+def run_sync_job(*, job_id: int, on_day=None) -> dict:
+    """The body of ``sync_ad_account``, also run in-process by ``manage.py sync_platform_reports``."""
     job = jobs.job_start(job_id=job_id)
     if job.is_finished:
         return job.result or {}
@@ -46,6 +52,8 @@ def sync_ad_account(job_id: int) -> dict:
 
     def progress(done: int, total: int, day: date) -> None:
         jobs.job_progress(job_id=job_id, progress=done / total, message=f"{done}/{total} days ({day.isoformat()})")
+        if on_day is not None:
+            on_day(done, total, day)
 
     try:
         result = services.sync_account(account_id=params["ad_account_id"], date_from=date_from, date_to=date_to,

@@ -68,6 +68,10 @@ class KuaishouConnector(Connector):
     def fetch_page(self, *, level, date_from, date_to, page):
         body = self.request_body(level=level, date_from=date_from, date_to=date_to, page=page)
         data = self._request("POST", PATH[level], json_body=body)
+        return self.parse(level=level, data=data, page=page, page_size=body["page_size"])
+
+    def parse(self, *, level: str, data: dict, page: int, page_size: int) -> tuple[list[ReportRow], bool]:
+        """Rows of one answer's ``data`` and whether more pages follow."""
         rows = []
         for item in data.get("details") or []:
             rows.append(ReportRow(
@@ -77,7 +81,7 @@ class KuaishouConnector(Connector):
                 external_video_id=str(item.get("photo_id") or "") if level == ReportLevel.AD else "",
             ))
         total = int(data.get("total_count") or 0)
-        return rows, page * body["page_size"] < total
+        return rows, page * page_size < total
 
     def refresh_request(self):
         return "oauth2/authorize/refresh_token", {"app_id": self.credentials.get("app_id", ""),

@@ -71,6 +71,10 @@ class OceanEngineConnector(Connector):
     def fetch_page(self, *, level, date_from, date_to, page):
         data = self._request("GET", PATH[level],
                              params=self.request_params(level=level, date_from=date_from, date_to=date_to, page=page))
+        return self.parse(level=level, data=data, page=page)
+
+    def parse(self, *, level: str, data: dict, page: int = 1) -> tuple[list[ReportRow], bool]:
+        """Rows of one answer's ``data`` and whether more pages follow."""
         rows = []
         for item in data.get("list") or []:
             rows.append(ReportRow(

@@ -22,3 +22,31 @@ def fake(request, settings, fast_retries):
     with FAKES[request.param](make_dataset(DAYS)) as server:
         setattr(settings, BASE_URL_SETTING[request.param], server.base_url)
         yield server
+
+
+def _started(settings, platform: str):
+    server = FAKES[platform](make_dataset(DAYS))
+    server.__enter__()
+    setattr(settings, BASE_URL_SETTING[platform], server.base_url)
+    return server
+
+
+@pytest.fixture
+def fake_tiktok(db, settings, fast_retries):
+    server = _started(settings, "tiktok")
+    yield server
+    server.__exit__()
+
+
+@pytest.fixture
+def fake_oceanengine(db, settings, fast_retries):
+    server = _started(settings, "oceanengine")
+    yield server
+    server.__exit__()
+
+
+@pytest.fixture
+def fake_kuaishou(db, settings, fast_retries):
+    server = _started(settings, "kuaishou_ads")
+    yield server
+    server.__exit__()
