@@ -340,6 +340,8 @@ def sync_account(*, account_id: int, date_from: date, date_to: date, days: list[
                           % {"account": account.currency, "brand": account.brand.currency})
     if account.status == AdAccountStatus.PAUSED:
         raise SyncRefused(_("The account is paused."))
+    if not account.credentials.get("access_token"):
+        raise SyncRefused(_("The account has no access token: add its credentials first."))
     if date_to < date_from:
         raise SyncRefused(_("The end day is before the start day."))
     connector = connector or connector_for(account)
