@@ -269,12 +269,10 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
     Kpi("plays_2s", _("2-second plays"), "sum(plays_2s)", "count", _("Plays of at least 2 seconds."), (),
         _p_count("plays_2s"), source=KpiSource.PLATFORM, platform_fields={
             "tiktok": _tiktok("video_watched_2s", "Plays of at least 2 seconds, or to the end if shorter."),
-            "oceanengine": _ocean("play_duration_2s", "播放2s：播放时长超过2秒的次数"),
             "kuaishou_ads": _kwai("ad_photo_played_2s", "2s播放数"),
         }),
     Kpi("plays_3s", _("3-second plays"), "sum(plays_3s)", "count", _("Plays of at least 3 seconds."), (),
         _p_count("plays_3s"), source=KpiSource.PLATFORM, platform_fields={
-            "oceanengine": _ocean("play_duration_3s", "播放3s：播放时长超过3秒的次数"),
             "kuaishou_ads": _kwai("played_three_seconds", "3秒播放数（有效播放数）"),
         }),
     Kpi("plays_6s", _("6-second plays"), "sum(plays_6s)", "count", _("Plays of at least 6 seconds."), (),
@@ -283,7 +281,6 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
         }),
     Kpi("plays_10s", _("10-second plays"), "sum(plays_10s)", "count", _("Plays of at least 10 seconds."), (),
         _p_count("plays_10s"), source=KpiSource.PLATFORM, platform_fields={
-            "oceanengine": _ocean("play_duration_10s", "播放10s：播放时长超过10秒的次数"),
             "kuaishou_ads": _kwai("ad_photo_played_10s", "10s播放数"),
         }),
     Kpi("effective_plays", _("Effective plays (platform definition)"), "sum(effective_plays)", "count",
@@ -315,6 +312,7 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
         _p_count("plays_100"), source=KpiSource.PLATFORM, platform_fields={
             "tiktok": _tiktok("video_views_p100", "Plays reaching 100% of the video."),
             "oceanengine": _ocean("play_over", "播放完成数"),
+            "kuaishou_ads": _kwai("play_end_ratio × aclick", "完播率 × 素材曝光数（快手报告完播率而非次数）"),
         }),
     Kpi("avg_play_time_s", _("Average play time"), "sum(avg play time × plays) / sum(plays)", "s",
         _("Seconds played per play, the platform's daily averages weighted by plays."), (), _avg_play_time,
@@ -337,14 +335,13 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
         _("Visits to the brand's profile from the ads."), (), _p_count("profile_visits"), source=KpiSource.PLATFORM,
         platform_fields={
             "tiktok": _tiktok("profile_visits", "Visits to the profile page from the ads."),
-            "oceanengine": _ocean("home_visited", "主页访问量：点击广告头像进入主页进行访问的次数"),
         }),
     Kpi("platform_conversions", _("Platform conversions"), "sum(conversions)", "count",
         _("Conversions the ad platform attributes to the ads, by its own attribution."), (),
         _p_count("conversions"), source=KpiSource.PLATFORM, platform_fields={
             "tiktok": _tiktok("conversion", "Times the optimisation event happened, attributed to the ads."),
             "oceanengine": _ocean("convert", "转化数：将转化数记录在转化事件发生的时间上"),
-            "kuaishou_ads": _kwai("conversion_num", "转化数（回传时间）"),
+            "kuaishou_ads": _kwai("bclick", "行为数：用户对广告的转化行为次数"),
         }),
     Kpi("cost_per_conversion", _("Cost per conversion"), "platform spend / platform conversions", "money",
         _("Platform spend per platform conversion."), (),
@@ -352,7 +349,7 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
         source=KpiSource.PLATFORM, platform_fields={
             "tiktok": _tiktok("spend / conversion", "Average cost of a conversion."),
             "oceanengine": _ocean("cost / convert", "转化成本：总花费/转化数"),
-            "kuaishou_ads": _kwai("charge / conversion_num", "转化成本（回传时间归因）"),
+            "kuaishou_ads": _kwai("charge / bclick", "平均行为单价（元）"),
         }),
 )
 

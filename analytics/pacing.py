@@ -27,11 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from adplatforms.selectors import effective_spend
 from analytics.kpis import CENT, ratio
-from marketing.models import Campaign, CampaignSpend, CampaignStatus
+from marketing.models import Campaign, CampaignStatus
 
 DAY = timedelta(days=1)
 
@@ -139,10 +139,9 @@ def compute_pacing(*, campaign_id: int, currency: str, starts_at: datetime, ends
 # --- selectors ---------------------------------------------------------------------------------
 
 def spend_by_day(campaign: Campaign, date_from: date, date_to: date) -> dict[date, Decimal]:
-    """The campaign's spend per brand day over an inclusive range (the one place pacing reads spend)."""
-    rows = (CampaignSpend.objects.filter(campaign=campaign, date__gte=date_from, date__lte=date_to)
-            .values("date").annotate(total=Sum("amount")))
-    return {row["date"]: Decimal(row["total"]) for row in rows}
+    """The campaign's spend per brand day over an inclusive range (the one place pacing reads spend):
+    platform-synced spend where an ad platform reported the day, else the manual entry."""
+    return effective_spend(campaign, date_from, date_to)
 
 
 def pacing_campaigns(*, brand=None):

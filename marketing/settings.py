@@ -281,6 +281,20 @@ REELBOARD_DATASETS_DIR = BASE_DIR / env.str("REELBOARD_DATASETS_DIR", default=".
 # Videos screened per transaction by the compliance re-screen task (flags replaced set-based per batch).
 COMPLIANCE_SCREEN_BATCH = env.int("COMPLIANCE_SCREEN_BATCH", default=2000)
 
+# --- Ad platforms (docs/operator/ad-platforms.md) ---------------------------------------------
+# Report API base URLs: tests and proxies point them elsewhere.
+TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="https://business-api.tiktok.com/open_api/v1.3/")
+OCEANENGINE_API_BASE_URL = env.str("OCEANENGINE_API_BASE_URL", default="https://ad.oceanengine.com/open_api/")
+KUAISHOU_API_BASE_URL = env.str("KUAISHOU_API_BASE_URL", default="https://ad.e.kuaishou.com/rest/openapi/")
+AD_API_TIMEOUT_SECONDS = env.float("AD_API_TIMEOUT_SECONDS", default=30.0)
+# A rate-limited request is retried this many times, waiting BACKOFF * 2**attempt seconds (capped at 60).
+AD_API_MAX_RETRIES = env.int("AD_API_MAX_RETRIES", default=5)
+AD_API_BACKOFF_SECONDS = env.float("AD_API_BACKOFF_SECONDS", default=2.0)
+AD_API_PAGE_SIZE = env.int("AD_API_PAGE_SIZE", default=500)
+# A day that failed to sync is synced again after this delay, at most AD_SYNC_DAY_RETRIES times.
+AD_SYNC_RETRY_DELAY_SECONDS = env.int("AD_SYNC_RETRY_DELAY_SECONDS", default=900)
+AD_SYNC_DAY_RETRIES = env.int("AD_SYNC_DAY_RETRIES", default=3)
+
 STRAWBERRY_DJANGO = {
     "MAP_AUTO_ID_AS_GLOBAL_ID": True,
     "PAGINATION_DEFAULT_LIMIT": GRAPHQL_MAX_PAGE_SIZE,

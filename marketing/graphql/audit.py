@@ -20,7 +20,7 @@ from marketing.services.audit import audit_record
 logger = logging.getLogger(__name__)
 
 # Services that write a richer entry themselves when they succeed.
-SELF_AUDITED = frozenset({"eraseViewer", "exportViewerData"})
+SELF_AUDITED = frozenset({"eraseViewer", "exportViewerData", "createAdAccount", "updateAdAccount", "deleteAdAccount"})
 
 
 class AuditMutationField(FieldExtension):

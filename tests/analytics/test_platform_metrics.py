@@ -20,11 +20,11 @@ def world(db):
     other = CampaignFactory(brand=brand)
     ocean = account(brand, "oceanengine", "1001")
     kwai = account(brand, "kuaishou_ads", "2002")
-    # Ocean Engine reports plays with play times, 10 s and effective plays; no reach, no 6 s plays
-    stat(ocean, campaign, D1, spend="300.00", impressions=10_000, clicks=200, plays=4_000, plays_10s=900,
-         effective_plays=1_000, plays_25=2_000, plays_100=500, avg_play_time_s=6.5, profile_visits=40, conversions=12)
-    stat(ocean, campaign, D2, spend="200.50", impressions=8_000, clicks=100, plays=1_000, plays_10s=300,
-         effective_plays=350, plays_25=600, plays_100=150, avg_play_time_s=4.0, profile_visits=10, conversions=0)
+    # Ocean Engine (as its connector stores it): plays with play times and effective plays; no reach, no 2/3/6/10 s
+    stat(ocean, campaign, D1, spend="300.00", impressions=10_000, clicks=200, plays=4_000,
+         effective_plays=1_000, plays_25=2_000, plays_100=500, avg_play_time_s=6.5, conversions=12)
+    stat(ocean, campaign, D2, spend="200.50", impressions=8_000, clicks=100, plays=1_000,
+         effective_plays=350, plays_25=600, plays_100=150, avg_play_time_s=4.0, conversions=0)
     # an ad group row of the same delivery: not added to the campaign's numbers
     stat(ocean, campaign, D1, level="adgroup", external_id="g1", spend="300.00", impressions=10_000)
     # outside the period, and another campaign
@@ -32,7 +32,7 @@ def world(db):
     stat(ocean, other, D1, external_id="c9", spend="50.00", impressions=77)
     # Kuaishou: 3 s plays are its effective plays; no play time, no profile visits
     stat(kwai, campaign, D1, spend="100.00", impressions=5_000, clicks=50, plays=2_500, plays_3s=1_200,
-         effective_plays=1_200, conversions=5)
+         plays_10s=600, effective_plays=1_200, conversions=5)
     return campaign
 
 
@@ -42,20 +42,20 @@ def test_platform_kpis_are_per_ad_platform_and_null_where_not_reported(world):
     assert (ocean.ad_platform, kwai.ad_platform) == ("oceanengine", "kuaishou_ads")
     o = ocean.kpis
     assert o["platform_spend"] == Decimal("500.50")
-    assert (o["paid_impressions"], o["paid_clicks"], o["plays"], o["plays_10s"], o["effective_plays"]) == (
-        18_000, 300, 5_000, 1_200, 1_350)
-    assert (o["plays_25"], o["plays_100"], o["profile_visits"], o["platform_conversions"]) == (2_600, 650, 50, 12)
+    assert (o["paid_impressions"], o["paid_clicks"], o["plays"], o["effective_plays"]) == (18_000, 300, 5_000, 1_350)
+    assert (o["plays_25"], o["plays_100"], o["platform_conversions"]) == (2_600, 650, 12)
     assert o["avg_play_time_s"] == Decimal("6")  # (6.5 × 4000 + 4.0 × 1000) / 5000
     assert o["cost_per_conversion"] == Decimal("41.708333")  # 500.50 / 12
     # not reported by Ocean Engine in these rows: null, never 0
-    for name in ("paid_reach", "plays_2s", "plays_3s", "plays_6s", "plays_50", "plays_75", "frequency",
-                 "cost_per_1000_reached"):
+    for name in ("paid_reach", "plays_2s", "plays_3s", "plays_6s", "plays_10s", "plays_50", "plays_75", "frequency",
+                 "cost_per_1000_reached", "profile_visits"):
         assert o[name] is None, name
     k = kwai.kpis
     assert (k["platform_spend"], k["plays"], k["plays_3s"], k["effective_plays"]) == (Decimal("100.00"), 2_500,
                                                                                       1_200, 1_200)
     assert k["cost_per_conversion"] == Decimal("20")
-    assert k["avg_play_time_s"] is None and k["profile_visits"] is None and k["plays_10s"] is None
+    assert k["plays_10s"] == 600
+    assert k["avg_play_time_s"] is None and k["profile_visits"] is None and k["plays_25"] is None
 
 
 def test_frequency_and_cost_per_thousand_reached_from_reach(world):
@@ -115,3 +115,29 @@ def test_every_platform_kpi_names_its_source_and_each_platforms_field():
     assert effective["oceanengine"].field == "valid_play" and "10秒" in effective["oceanengine"].definition
     assert effective["kuaishou_ads"].field == "played_three_seconds"
     assert "tiktok" not in effective
+
+
+# PlatformDailyStat column each platform KPI sums (the ratios and the weighted average aside).
+COLUMN_OF = {"platform_spend": "spend", "paid_impressions": "impressions", "paid_clicks": "clicks",
+             "paid_reach": "reach", "plays": "plays", "plays_2s": "plays_2s", "plays_3s": "plays_3s",
+             "plays_6s": "plays_6s", "plays_10s": "plays_10s", "effective_plays": "effective_plays",
+             "plays_25": "plays_25", "plays_50": "plays_50", "plays_75": "plays_75", "plays_100": "plays_100",
+             "avg_play_time_s": "avg_play_time_s", "profile_visits": "profile_visits",
+             "platform_conversions": "conversions"}
+DERIVED_BY_THE_CONNECTOR = {("plays_100", "kuaishou_ads")}  # play_end_ratio × aclick
+
+
+@pytest.mark.parametrize("ad_platform", ["tiktok", "oceanengine", "kuaishou_ads"])
+def test_the_dictionary_names_exactly_the_fields_the_connectors_store(ad_platform):
+    from importlib import import_module
+
+    module = {"tiktok": "tiktok", "oceanengine": "oceanengine", "kuaishou_ads": "kuaishou"}[ad_platform]
+    field_map = import_module(f"adplatforms.connectors.{module}").FIELD_MAP
+    for kpi_name, column in COLUMN_OF.items():
+        spec = kpis.PLATFORM_BY_NAME[kpi_name].platform_fields.get(ad_platform)
+        if (kpi_name, ad_platform) in DERIVED_BY_THE_CONNECTOR:
+            assert spec is not None and column not in field_map
+        elif column in field_map:
+            assert spec is not None and spec.field == field_map[column], (kpi_name, ad_platform)
+        else:
+            assert spec is None, (kpi_name, ad_platform)

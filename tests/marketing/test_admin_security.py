@@ -69,7 +69,7 @@ def test_the_admin_issues_a_token_with_the_chosen_expiry(client):
 
 # --- every admin action (item 6): the GraphQL mutation's role, on every selected row's brand ---------
 
-PROJECT_APPS = ("marketing", "jobs", "analytics", "personas", "recommendations")
+PROJECT_APPS = ("marketing", "jobs", "analytics", "personas", "recommendations", "adplatforms")
 # Admin action -> the GraphQL mutation doing the same thing (their required roles must agree).
 ACTION_MUTATION = {
     ("apitoken", "revoke_tokens"): "revokeApiToken",
@@ -81,6 +81,7 @@ ACTION_MUTATION = {
     ("kpireport", "resend"): "resendReport",
     ("personamodel", "activate"): "activatePersonaModel",
     ("recommendermodel", "activate"): "activateRecommender",
+    ("adaccount", "sync_accounts"): "syncAdAccount",
 }
 
 # Admin actions with no GraphQL counterpart, and the role they need (the role that changes the row).

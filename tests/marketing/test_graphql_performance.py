@@ -76,12 +76,17 @@ NESTED_QUERIES = {
                     "tags { name } } viewer { viewerKey } campaign { name brand { slug } } } } }",
     "apiTokens": "apiTokens(first: $first) { edges { node { name role brand { name } } } }",
     "brandRules": "brandRules(first: $first) { edges { node { code reason kind severity } } }",
-    "alerts": "alerts(first: $first) { edges { node { day condition spendToDate campaign { name } } } }",
+    "adAccounts": "adAccounts(first: $first) { edges { node { name adPlatform status hasCredentials "
+                  "brand { name } } } }",
+    "platformDailyStats": "platformDailyStats(first: $first) { edges { node { statDate spend impressions "
+                          "effectivePlays level adAccount { name } campaign { name } } } }",
+    "externalAdObjects": "externalAdObjects(first: $first) { edges { node { externalId level campaign { name } "
+                         "adAccount { name brand { name } } } } }",
 }
 # session, user, memberships; the page; then one query per nested relation (the optimizer batches them)
 EXPECTED_QUERIES = {"brands": 4, "videos": 6, "campaigns": 8, "campaignSpend": 7, "viewers": 4,
-                    "interactions": 9, "apiTokens": 5, "brandRules": 4,
-                    "alerts": 5}
+                    "interactions": 9, "apiTokens": 5, "brandRules": 4, "adAccounts": 5, "platformDailyStats": 6,
+                    "externalAdObjects": 7, "alerts": 5}
 
 
 def test_nested_query_table_covers_every_root_connection():
@@ -99,7 +104,15 @@ def _no_statement_timeout(settings):
 
 @pytest.fixture
 def full_catalogue(catalogue):
-    from tests.factories import BrandFactory, CampaignSpendFactory, InteractionFactory, MembershipFactory
+    from tests.factories import (
+        AdAccountFactory,
+        BrandFactory,
+        CampaignSpendFactory,
+        ExternalObjectFactory,
+        InteractionFactory,
+        MembershipFactory,
+        PlatformDailyStatFactory,
+    )
 
     admin = member(catalogue, Role.ADMIN)
     campaigns = list(catalogue.campaigns.all())
@@ -121,6 +134,9 @@ def full_catalogue(catalogue):
         InteractionFactory(brand=catalogue, campaign=campaign).video.tags.set(tags[: 1 + i % 3])
         make_token(brand=catalogue, name=f"token {i}")
         MembershipFactory(user=admin, brand=BrandFactory(), role=Role.VIEWER)
+        account = AdAccountFactory(brand=catalogue)
+        ExternalObjectFactory(ad_account=account, campaign=campaign)
+        PlatformDailyStatFactory(ad_account=account, campaign=campaign)
     return admin
 
 

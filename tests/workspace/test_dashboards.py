@@ -331,9 +331,9 @@ def test_platform_panel_and_reconciliation_equal_graphql(kpi_brand, marketer_cli
     campaign = campaigns[0]
     ocean, kwai = account(brand, "oceanengine", "1001"), account(brand, "kuaishou_ads", "2002")
     stat(ocean, campaign, date(2026, 10, 2), spend="120.00", impressions=5_000, clicks=80, plays=3_000,
-         effective_plays=700, plays_10s=650, avg_play_time_s=7.25, conversions=4)
+         effective_plays=700, plays_25=1_650, avg_play_time_s=7.25, conversions=4)
     stat(kwai, campaign, date(2026, 10, 3), spend="60.00", impressions=2_000, clicks=20, plays=1_500,
-         plays_3s=900, effective_plays=900, conversions=3)
+         plays_3s=900, plays_10s=650, effective_plays=900, conversions=3)
     content = marketer_client.get(reverse("admin:workspace-campaign", args=[campaign.pk]), period_params()).content
     page = DashboardPage(content.decode())
     api = graphql(marketer_client, page.query("CampaignPlatformMetrics"))
@@ -345,7 +345,7 @@ def test_platform_panel_and_reconciliation_equal_graphql(kpi_brand, marketer_cli
     assert page.tables["platform"] == expected
     by_name = dict(zip(PLATFORM_TABLE_KPIS, page.tables["platform"], strict=True))
     assert by_name["effective_plays"] == ["effective_plays", "700", "900"]
-    assert by_name["plays_10s"] == ["plays_10s", "650", ""]  # Kuaishou did not report it: empty, not 0
+    assert by_name["plays_10s"] == ["plays_10s", "", "650"]  # Ocean Engine's rows carry none: empty, not 0
     assert by_name["cost_per_conversion"] == ["cost_per_conversion", "30.000000", "20.000000"]
     reported = [r for r in api["campaignKpis"]["reconciliation"] if r["platformImpressions"] is not None]
     assert [row[0] for row in page.tables["reconciliation"]] == [r["day"] for r in reported] == [
