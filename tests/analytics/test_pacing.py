@@ -213,3 +213,19 @@ def test_the_beat_task_raises_and_queues_delivery(endpoint, mailoutbox, monkeypa
     created = evaluate_pacing.delay().get()
     assert len(created) == 1  # under-pacing; the daily cap was reached after 18:00
     assert len(mailoutbox) == 1 and len(Hook.received) == 1
+
+
+def test_platform_synced_spend_overrides_the_manual_entry_of_its_day(campaign):
+    from adplatforms.models import AdAccount
+
+    ocean = AdAccount.objects.create(brand=campaign.brand, ad_platform="oceanengine", advertiser_id="1001",
+                                     name="Ocean", currency="CNY")
+    kwai = AdAccount.objects.create(brand=campaign.brand, ad_platform="kuaishou_ads", advertiser_id="2002",
+                                    name="Kwai", currency="CNY")
+    # day 3 had 700 typed by hand; two accounts report 400 + 500 for it: 900 counts, the 700 does not
+    CampaignSpendFactory(campaign=campaign, date=date(2026, 12, 3), amount=Decimal("400"), source="platform",
+                         ad_account=ocean)
+    CampaignSpendFactory(campaign=campaign, date=date(2026, 12, 3), amount=Decimal("500"), source="platform",
+                         ad_account=kwai)
+    result = pacing.campaign_pacing(campaign, now=NOON_DAY_6)
+    assert result.spend_to_date == Decimal("4300.00")  # 900 + 1000 + 900 + 1500
