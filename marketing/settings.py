@@ -265,11 +265,11 @@ KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup
 # generation, which every rollup write bumps: a hit is exact, never stale. 0 turns the cache off.
 KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
-# Budget pacing (analytics/pacing.py): spend to date against the expected spend by now. Below the
-# under ratio a campaign is under-pacing, above the over ratio over-pacing; a daily budget spent before
-# the cap hour (of the brand's day, 0-23) is an alert.
+# Budget pacing (analytics/pacing.py): spend to date / expected spend by now below this is under-pacing.
 PACING_UNDER_RATIO = env.float("PACING_UNDER_RATIO", default=0.8)
+# Budget pacing: spend to date / expected spend by now above this is over-pacing.
 PACING_OVER_RATIO = env.float("PACING_OVER_RATIO", default=1.2)
+# Budget pacing: a daily budget spent before this hour (0-23) of the brand's day raises an alert.
 PACING_DAILY_CAP_HOUR = env.int("PACING_DAILY_CAP_HOUR", default=18)
 # Per serving process: deserialized per-video viewer sets (analytics.set_cache), least recently used first out.
 KPI_SET_CACHE_MB = env.int("KPI_SET_CACHE_MB", default=64)
