@@ -82,6 +82,7 @@ NESTED_QUERIES = {
                           "effectivePlays level adAccount { name } campaign { name } } } }",
     "externalAdObjects": "externalAdObjects(first: $first) { edges { node { externalId level campaign { name } "
                          "adAccount { name brand { name } } } } }",
+    "alerts": "alerts(first: $first) { edges { node { day condition spendToDate campaign { name } } } }",
 }
 # session, user, memberships; the page; then one query per nested relation (the optimizer batches them)
 EXPECTED_QUERIES = {"brands": 4, "videos": 6, "campaigns": 8, "campaignSpend": 7, "viewers": 4,
