@@ -3,7 +3,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from analytics import reports, webhook_signing
-from analytics.models import DailyRollup, KpiReport, KpiReportSchedule
+from analytics.models import AlertEndpoint, DailyRollup, KpiReport, KpiReportSchedule, PacingAlert
 from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
 from marketing.models import Brand, Campaign, Role
@@ -90,3 +90,60 @@ class DailyRollupAdmin(BrandScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AlertEndpoint)
+class AlertEndpointAdmin(BrandScopedAdmin):
+    list_display = ("brand", "recipients", "webhook_url", "language", "is_active")
+    list_filter = ("is_active",)
+    actions = ["rotate_webhook_secret"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.webhook_url and not obj.webhook_secret_salt:
+            self._show_secret(request, obj, webhook_signing.rotate_secret(obj))
+
+    def _show_secret(self, request, endpoint, secret: str) -> None:
+        self.message_user(request, _("Webhook signing secret of the alerts of %(brand)s: %(secret)s  Copy it to the "
+                                     "receiver now: it is shown only once.") % {"brand": endpoint.brand,
+                                                                               "secret": secret},
+                          messages.WARNING)
+
+    @role_action(Role.EDITOR, description=_("New webhook signing secret for the selected endpoints (shown once)"))
+    def rotate_webhook_secret(self, request, queryset):
+        for endpoint in queryset:
+            self._show_secret(request, endpoint, webhook_signing.rotate_secret(endpoint))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "webhook_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "brand":
+            kwargs["queryset"] = Brand.objects.for_principal(principal_for_user(request.user), min_role=Role.EDITOR)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(PacingAlert)
+class PacingAlertAdmin(BrandScopedAdmin):
+    list_display = ("day", "campaign", "condition", "spend_to_date", "expected_spend", "spend_today",
+                    "pacing_ratio", "email_sent_at", "webhook_sent_at", "error")
+    list_filter = ("condition", "brand")
+    date_hierarchy = "day"
+    readonly_fields = [f.name for f in PacingAlert._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @role_action(Role.EDITOR, description=_("Re-send the selected pacing alerts (e-mail and webhook)"))
+    def resend(self, request, queryset):
+        from analytics.tasks import send_pacing_alert
+
+        ids = list(queryset.values_list("pk", flat=True))
+        queryset.update(email_sent_at=None, webhook_sent_at=None)
+        for alert_id in ids:
+            send_pacing_alert.delay(alert_id)
+        self.message_user(request, gettext("%(count)d alert(s) queued for sending.") % {"count": len(ids)},
+                          messages.SUCCESS)

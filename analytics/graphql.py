@@ -12,16 +12,19 @@ import functools
 from typing import NewType
 
 import strawberry
+import strawberry_django
+from django.utils import timezone
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.types import Info
 
-from analytics import selectors
-from analytics.kpis import BY_NAME, KPIS
-from analytics.models import KpiReport
+from analytics import pacing, platform_metrics, selectors
+from analytics.kpis import BY_NAME, KPIS, PLATFORM_KPIS
+from analytics.models import KpiReport, PacingAlert, PacingCondition
 from marketing.graphql import ids
 from marketing.graphql.errors import UserError, decode_id, run_service
 from marketing.graphql.permissions import authenticated, principal_of
+from marketing.graphql.types import BrandScoped, CampaignType, Connection
 from marketing.models import Brand, Campaign, Role
 from marketing.services.access import get_for_role
 
@@ -29,6 +32,8 @@ MAX_RANGE_DAYS = selectors.MAX_PERIOD_DAYS
 
 KpiName = strawberry.enum(enum.Enum("KpiName", {k.name.upper(): k.name for k in KPIS}),
                           description="A KPI of the dictionary (see kpiDefinitions).")
+PlatformKpiName = strawberry.enum(enum.Enum("PlatformKpiName", {k.name.upper(): k.name for k in PLATFORM_KPIS}),
+                                  description="A platform-reported KPI of the dictionary (see platformKpiDefinitions).")
 Granularity = strawberry.enum(selectors.Granularity, name="Granularity")
 BreakdownBy = strawberry.enum(selectors.BreakdownBy, name="BreakdownBy")
 
@@ -65,6 +70,57 @@ class KpiDefinition:
     description: str
     kinds: list[str]
     higher_is_better: bool
+    source: str = strawberry.field(description="first_party: computed from Reelboard's own interaction events.")
+
+
+@strawberry.type(description="Where one ad platform reports a platform KPI.")
+class PlatformFieldDefinition:
+    ad_platform: str = strawberry.field(description="tiktok, oceanengine or kuaishou_ads.")
+    field: str = strawberry.field(description="The report field(s) as the ad platform names them.")
+    definition: str = strawberry.field(description="The ad platform's own definition.")
+    reference: str = strawberry.field(description="Where the mapping was read.")
+
+
+@strawberry.type(description="A platform-reported KPI: null for an ad platform that does not report it, never 0.")
+class PlatformKpiDefinition:
+    name: PlatformKpiName  # type: ignore[valid-type]
+    label: str
+    formula: str
+    unit: str
+    description: str
+    higher_is_better: bool
+    source: str = strawberry.field(description="platform: as the ad platforms report it.")
+    platform_fields: list[PlatformFieldDefinition] = strawberry.field(
+        description="Per ad platform that reports it, the field it comes from and the platform's definition.")
+
+
+@strawberry.type
+class PlatformKpiValue:
+    kpi: PlatformKpiName  # type: ignore[valid-type]
+    value: decimal.Decimal | None = strawberry.field(description="Null when the ad platform does not report it.")
+
+
+@strawberry.type(description="One ad platform's KPIs of the campaigns (platforms are never added up: their "
+                             "definitions differ).")
+class AdPlatformKpis:
+    ad_platform: str = strawberry.field(description="tiktok, oceanengine or kuaishou_ads.")
+    source: str = strawberry.field(description="Always platform.")
+    values: list[PlatformKpiValue]
+
+
+@strawberry.type(description="One brand day: the ad platforms' counts against Reelboard's first-party counts. "
+                             "Differences are (platform − first party) / first party, null when undefined.")
+class ReconciliationDay:
+    day: datetime.date
+    platform_impressions: int | None
+    first_party_impressions: int
+    impressions_difference: decimal.Decimal | None
+    platform_plays: int | None
+    first_party_plays: int = strawberry.field(description="First-party views.")
+    plays_difference: decimal.Decimal | None
+    platform_clicks: int | None
+    first_party_clicks: int
+    clicks_difference: decimal.Decimal | None
 
 
 @strawberry.type(description="A KPI's value; null when undefined (a ratio whose denominator is zero).")
@@ -197,6 +253,24 @@ class KpiSet:
         wanted = _wanted(kpis)
         return [KpiGroup.of(r, wanted) for r in rows]
 
+    @strawberry.field(description="The ad platforms' own KPIs (source platform), one set per ad platform; `totals` "
+                                  "are the first-party ones.")
+    def platform_totals(self, kpis: list[PlatformKpiName] | None = None  # type: ignore[valid-type]
+                        ) -> list[AdPlatformKpis]:
+        wanted = [k.value for k in kpis] if kpis else [k.name for k in PLATFORM_KPIS]
+        rows = platform_metrics.platform_kpis(brand_id=self.brand_.pk, campaign_ids=self.campaign_ids,
+                                              date_from=self.date_from, date_to=self.date_to)
+        return [AdPlatformKpis(ad_platform=row.ad_platform, source="platform",
+                               values=[PlatformKpiValue(kpi=PlatformKpiName(name), value=_as_decimal(row.kpis[name]))
+                                       for name in wanted]) for row in rows]
+
+    @strawberry.field(description="Per brand day: platform-reported against first-party impressions, plays and "
+                                  "clicks, with the difference.")
+    def reconciliation(self) -> list[ReconciliationDay]:
+        rows = platform_metrics.reconciliation(brand_id=self.brand_.pk, campaign_ids=self.campaign_ids,
+                                               date_from=self.date_from, date_to=self.date_to)
+        return [ReconciliationDay(**vars(row)) for row in rows]
+
     @strawberry.field(description="KPIs per video, platform, day, viewer demographic or persona of the active "
                                   "persona model (groups under KPI_MIN_GROUP_SIZE viewers merged or suppressed).")
     def breakdown(self, by: BreakdownBy, kpis: list[KpiName] | None = None) -> KpiBreakdown:  # type: ignore
@@ -215,6 +289,65 @@ def campaign_kpis(campaign: Campaign, date_from: datetime.date, date_to: datetim
     period = _period(date_from, date_to)
     return KpiSet(date_from=period.date_from, date_to=period.date_to, brand_=campaign.brand,
                   campaign_ids=[campaign.pk])
+
+
+# --- budget pacing --------------------------------------------------------------------------------
+
+PacingStatusEnum = strawberry.enum(pacing.PacingStatus, name="PacingStatus")
+PacingConditionEnum = strawberry.enum(
+    enum.Enum("PacingCondition", {c.name: c.value for c in PacingCondition}), name="PacingCondition")
+
+
+@strawberry.type(name="CampaignPacing", description=(
+    "Spend to date against the budget at this moment, in the campaign's currency (see docs/marketer/pacing.md)."))
+class CampaignPacing:
+    day: datetime.date = strawberry.field(description="The brand's current day.")
+    currency: str
+    spend_to_date: decimal.Decimal
+    spend_today: decimal.Decimal
+    budget_lifetime: decimal.Decimal | None
+    budget_daily: decimal.Decimal | None
+    expected_lifetime: decimal.Decimal | None = strawberry.field(
+        description="Straight line: lifetime budget × share of the flight elapsed; null without both.")
+    expected_daily: decimal.Decimal | None = strawberry.field(
+        description="Daily budget × days elapsed; null without a daily budget.")
+    ratio: decimal.Decimal | None = strawberry.field(
+        description="Spend to date / expected spend (the lifetime line when there is one); null when 0 is expected.")
+    status: PacingStatusEnum  # type: ignore[valid-type]
+    daily_cap_hit_early: bool = strawberry.field(
+        description="Today's spend reached the daily budget before PACING_DAILY_CAP_HOUR of the brand's day.")
+    projected_spend: decimal.Decimal | None = strawberry.field(
+        description="At the end of the flight, at the rate so far; null without an end.")
+    elapsed_share: decimal.Decimal | None
+
+
+def campaign_pacing(campaign: Campaign) -> CampaignPacing | None:
+    result = pacing.campaign_pacing(campaign, now=timezone.now())
+    if result is None:
+        return None
+    values = vars(result).copy()
+    values.pop("campaign_id")
+    return CampaignPacing(**values)
+
+
+@strawberry_django.type(PacingAlert, name="PacingAlert")
+class PacingAlertType(BrandScoped):
+    campaign: CampaignType
+    day: datetime.date
+    spend_to_date: decimal.Decimal
+    expected_spend: decimal.Decimal | None
+    spend_today: decimal.Decimal
+    budget_daily: decimal.Decimal | None
+    pacing_ratio: decimal.Decimal | None
+    projected_spend: decimal.Decimal | None
+    currency: strawberry.auto
+    email_sent_at: strawberry.auto
+    webhook_sent_at: strawberry.auto
+    created_at: strawberry.auto
+
+    @strawberry_django.field(only=["condition"])
+    def condition(self) -> PacingConditionEnum:  # type: ignore[valid-type]
+        return PacingConditionEnum(self.condition)
 
 
 @strawberry.type
@@ -300,8 +433,22 @@ class Query:
     def kpi_definitions(self) -> list[KpiDefinition]:
         return [KpiDefinition(name=KpiName(k.name), label=str(k.label), formula=k.formula, unit=k.unit,
                               description=str(k.description), kinds=list(k.kinds),
-                              higher_is_better=k.higher_is_better)
+                              higher_is_better=k.higher_is_better, source=k.source)
                 for k in KPIS]
+
+    @strawberry.field(extensions=authenticated(),
+                      description="The platform-reported KPIs: per ad platform, the field each comes from.")
+    def platform_kpi_definitions(self) -> list[PlatformKpiDefinition]:
+        return [PlatformKpiDefinition(
+            name=PlatformKpiName(k.name), label=str(k.label), formula=k.formula, unit=k.unit,
+            description=str(k.description), higher_is_better=k.higher_is_better, source=k.source,
+            platform_fields=[PlatformFieldDefinition(ad_platform=platform, field=spec.field,
+                                                     definition=spec.definition, reference=spec.reference)
+                             for platform, spec in k.platform_fields.items()])
+            for k in PLATFORM_KPIS]
+
+    alerts: Connection[PacingAlertType] = strawberry_django.connection(
+        extensions=authenticated(), description="Budget pacing alerts of your brands, newest day first.")
 
     @strawberry.field(extensions=authenticated(), description="KPIs of one campaign over the brand's days.")
     def campaign_kpis(self, info: Info, campaign: strawberry.ID, date_from: datetime.date,

@@ -328,6 +328,9 @@ class KpiReport(models.Model):
     period_end = models.DateField(verbose_name=_("period end"))
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING, verbose_name=_("status"))
     kpis = models.JSONField(default=dict, help_text=_("KPIs with the previous period's values and changes."), verbose_name=_("kpis"))
+    platform_kpis = models.JSONField(default=list, blank=True, verbose_name=_("ad platform KPIs"),
+                                     help_text=_("Per ad platform, its own reported KPIs of the period (null: not "
+                                                 "reported)."))
     csv_file = models.FileField(upload_to="reports/", blank=True, verbose_name=_("csv file"))
     chart_file = models.FileField(upload_to="reports/", blank=True, verbose_name=_("chart file"))
     email_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("email sent at"))
@@ -354,3 +357,95 @@ class KpiReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule} {self.period_start}–{self.period_end} ({self.status})"
+
+
+# --- Budget pacing alerts (analytics.pacing, analytics.pacing_alerts) ---------------------------
+
+
+class AlertEndpoint(models.Model):
+    """Where a brand's pacing alerts go: e-mail addresses and a webhook (signed like the report webhooks)."""
+
+    brand = models.OneToOneField("marketing.Brand", on_delete=models.CASCADE, related_name="alert_endpoint",
+                                 verbose_name=_("brand"))
+    recipients = models.TextField(blank=True, help_text=_("E-mail addresses, one per line or comma-separated."),
+                                  verbose_name=_("recipients"))
+    webhook_url = models.URLField(blank=True, help_text=_("Receives each alert as JSON (POST)."),
+                                  verbose_name=_("webhook URL"))
+    language = models.CharField(max_length=8, choices=ReportLanguage.choices, default=ReportLanguage.ENGLISH,
+                                verbose_name=_("language"), help_text=_("Language of the alert e-mails."))
+    # Random salt of the webhook signing secret (analytics.webhook_signing): the secret itself is not stored.
+    webhook_secret_salt = models.CharField(max_length=64, blank=True, editable=False)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alert endpoint")
+        verbose_name_plural = _("alert endpoints")
+        ordering = ["brand"]
+
+    def __str__(self) -> str:
+        return str(self.brand)
+
+    def clean(self):
+        super().clean()
+        if self.webhook_url:
+            try:
+                webhooks.check_url(self.webhook_url)
+            except webhooks.WebhookBlocked as exc:
+                raise ValidationError({"webhook_url": ValidationError(
+                    _("Webhook URL: %(reason)s."), code="webhook_blocked",
+                    params={"reason": exc})}) from None
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [r.strip() for r in self.recipients.replace(",", "\n").splitlines() if r.strip()]
+
+
+class PacingCondition(models.TextChoices):
+    UNDER_PACING = "under_pacing", _("Under-pacing")
+    OVER_PACING = "over_pacing", _("Over-pacing")
+    DAILY_CAP_EARLY = "daily_cap_early", _("Daily budget spent early")
+
+
+class PacingAlert(models.Model):
+    """A campaign left on-track pacing, or spent its daily budget early: one per condition, campaign and day."""
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    campaign = models.ForeignKey("marketing.Campaign", on_delete=models.CASCADE, related_name="pacing_alerts",
+                                 verbose_name=_("campaign"))
+    condition = models.CharField(max_length=16, choices=PacingCondition.choices, verbose_name=_("condition"))
+    day = models.DateField(help_text=_("The brand's reporting day."), verbose_name=_("day"))
+    spend_to_date = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("spend to date"))
+    expected_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                         verbose_name=_("expected spend"))
+    spend_today = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("spend today"))
+    budget_daily = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                       verbose_name=_("daily budget"))
+    pacing_ratio = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True,
+                                       verbose_name=_("pacing ratio"))
+    projected_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                          verbose_name=_("projected spend"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    email_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("email sent at"))
+    webhook_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("webhook sent at"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    error = models.TextField(blank=True, verbose_name=_("error"),
+                             help_text=_("Why the last delivery failed, in detail (for operators)."))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pacing alert")
+        verbose_name_plural = _("pacing alerts")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "condition", "day"], name="pacingalert_once_per_day"),
+            models.CheckConstraint(condition=Q(condition__in=PacingCondition.values),
+                                   name="pacingalert_condition_valid"),
+        ]
+        indexes = [models.Index(fields=["brand", "-day"], name="pacingalert_brand_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.day}: {self.condition}"

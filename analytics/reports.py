@@ -30,8 +30,9 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from analytics import selectors, webhook_signing, webhooks
-from analytics.kpis import BY_NAME, KPIS
+from adplatforms.models import AdPlatform
+from analytics import platform_metrics, selectors, webhook_signing, webhooks
+from analytics.kpis import BY_NAME, KPIS, PLATFORM_BY_NAME
 from analytics.models import KpiReport, KpiReportSchedule, ReportPeriod, ReportStatus
 from analytics.selectors import Period
 from marketing.jobs.failures import failure_of
@@ -44,6 +45,9 @@ CJK_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular-GB
 CJK_FONT_FAMILY = "Reelboard Noto Sans CJK SC Subset"  # the subset's own name (build_cjk_subset.py)
 HEADLINE_KPIS = ("impressions", "views", "reach", "engagement_rate", "ctr", "conversions", "cvr", "revenue",
                  "spend", "roas")
+# The ad platforms' own numbers in the report, one column per ad platform that reported in the period.
+PLATFORM_REPORT_KPIS = ("platform_spend", "paid_impressions", "paid_clicks", "plays", "effective_plays",
+                        "plays_100", "avg_play_time_s", "frequency", "platform_conversions", "cost_per_conversion")
 
 
 def last_complete_period(period: str, today: date) -> Period:
@@ -89,9 +93,13 @@ def generate_report(*, schedule_id: int, period: Period) -> KpiReport:
     # One scope: the KPIs and the CSV's daily series come from the same read of the campaign days.
     scope = selectors.KpiScope(brand=schedule.brand, campaign_ids=campaign_ids, period=period)
     comparison, series = scope.comparison(), scope.series()
+    platforms = platform_metrics.platform_kpis(brand_id=schedule.brand_id, campaign_ids=campaign_ids,
+                                               date_from=period.date_from, date_to=period.date_to)
     report = KpiReport(
         schedule=schedule, brand=schedule.brand, period_start=period.date_from, period_end=period.date_to,
         kpis={name: {key: _plain(value) for key, value in row.items()} for name, row in comparison.items()},
+        platform_kpis=[{"ad_platform": p.ad_platform, "kpis": {name: _plain(value) for name, value in p.kpis.items()}}
+                       for p in platforms],
     )
     stem = f"brand-{schedule.brand_id}/schedule-{schedule.pk}-{period.date_from}-{period.date_to}"
     report.csv_file.save(f"{stem}.csv", ContentFile(series_csv(series).encode()), save=False)
@@ -169,6 +177,7 @@ def report_json(report: KpiReport) -> dict:
         "schedule": report.schedule.name, "brand": report.brand.slug,
         "period": {"from": str(report.period_start), "to": str(report.period_end)},
         "kpis": report.kpis,
+        "platform_kpis": report.platform_kpis,
         "daily_series_csv": report.csv_file.read().decode() if report.csv_file else "",
     }
 
@@ -185,8 +194,23 @@ def _html(report: KpiReport) -> str:
     alt, attached = gettext("Daily KPIs"), gettext("The daily series is attached as CSV.")
     return (f"<h2>{escape(report.schedule.name)}: {report.period_start} – {report.period_end}</h2>"
             f"<table><tr>{head}</tr>"
-            f"{rows}</table><p><img src=\"cid:kpi-chart\" alt=\"{escape(alt)}\"></p>"
+            f"{rows}</table>{_platform_html(report)}<p><img src=\"cid:kpi-chart\" alt=\"{escape(alt)}\"></p>"
             f"<p>{escape(attached)}</p>")
+
+
+def _platform_html(report: KpiReport) -> str:
+    """The ad platforms' own KPIs: one column per ad platform, – where a platform does not report a KPI."""
+    if not report.platform_kpis:
+        return ""
+    labels = dict(AdPlatform.choices)
+    head = "".join(f"<th>{escape(str(text))}</th>" for text in (
+        gettext("Ad platform KPI"), *(labels.get(p["ad_platform"], p["ad_platform"]) for p in report.platform_kpis)))
+    rows = "".join(
+        f"<tr><td>{escape(str(PLATFORM_BY_NAME[name].label))}</td>"
+        + "".join(f"<td>{escape(p['kpis'].get(name) or '–')}</td>" for p in report.platform_kpis) + "</tr>"
+        for name in PLATFORM_REPORT_KPIS)
+    note = gettext("As each ad platform reports them, by its own definitions; never added across platforms.")
+    return f"<h3>{escape(gettext('Ad platform metrics'))}</h3><p>{escape(note)}</p><table><tr>{head}</tr>{rows}</table>"
 
 
 def _send_email(report: KpiReport) -> None:

@@ -120,3 +120,21 @@ def apply_all_retention() -> int:
     for brand_id in brand_ids:
         apply_brand_retention.delay(brand_id)
     return len(brand_ids)
+@shared_task(name="analytics.evaluate_pacing", acks_late=True)
+def evaluate_pacing() -> list[int]:
+    """Beat entry point (every 15 minutes): raise today's pacing alerts and queue their delivery."""
+    from analytics import pacing_alerts
+
+    created = pacing_alerts.evaluate()
+    for alert_id in created:
+        send_pacing_alert.delay(alert_id)
+    return created
+
+
+@shared_task(name="analytics.send_pacing_alert", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)
+def send_pacing_alert(alert_id: int) -> int:
+    """Deliver one pacing alert; channels already delivered are skipped, so retries never resend."""
+    from analytics import pacing_alerts
+
+    return pacing_alerts.deliver(alert_id=alert_id).pk

@@ -100,6 +100,7 @@ def setup_django(database_url: str, redis_url: str) -> None:
     os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="false",
                       DJANGO_SETTINGS_MODULE="marketing.settings")
     os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
+    os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
+os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
 
 import django  # noqa: E402
 

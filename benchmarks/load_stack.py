@@ -44,6 +44,7 @@ def log(message: str) -> None:
 def base_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
+    env.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
     env.update(DATABASE_URL=database_url, DEBUG="false", LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
                PYTHONUNBUFFERED="1")
     if redis_url:

@@ -109,6 +109,7 @@ def via_importer(args) -> None:
     os.environ["PERSONA_MIN_SIZE"] = str(args.min_size)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
     os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
+    os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
     import django
 
     django.setup()

@@ -74,6 +74,7 @@ def main() -> int:
         full, quick, needs_postgres = BENCHMARKS[name]
         env = dict(os.environ, DATABASE_URL=database) if needs_postgres else dict(os.environ)
         env.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
+        env.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
         command = [sys.executable, "-u", str(ROOT / "benchmarks" / f"{name}.py"), *(quick if args.quick else full)]
         print(f"\n=== {name}: {' '.join(command[2:])}", flush=True)
         started = time.monotonic()

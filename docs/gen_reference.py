@@ -62,7 +62,34 @@ def kpis_page() -> str:
         fed_by = ", ".join(kpi.kinds) if kpi.kinds else "`CampaignSpend` rows"
         lines.append(f"| {_cell(kpi.label)} (`{kpi.name}`) | {_cell(kpi.formula)} | {kpi.unit} | "
                      f"{_cell(kpi.description)} | {fed_by} | {'yes' if kpi.higher_is_better else 'no'} |")
-    return BANNER + "\n".join(lines) + "\n"
+    return BANNER + "\n".join(lines + platform_kpi_lines()) + "\n"
+
+
+def platform_kpi_lines() -> list[str]:
+    from analytics.kpis import PLATFORM_KPIS
+
+    platforms = (("tiktok", "TikTok for Business"), ("oceanengine", "Ocean Engine 巨量引擎"),
+                 ("kuaishou_ads", "Kuaishou 磁力引擎"))
+    lines = [
+        "", "## Platform-reported KPIs (source `platform`)", "",
+        "What the ad platforms report about a campaign's paid delivery (`platformKpiDefinitions`, enum "
+        "`PlatformKpiName`; values through `platformTotals` of a KPI set), from `PLATFORM_KPIS`. The KPIs above "
+        "have source `first_party`. One set per ad platform, never added across platforms. A KPI an ad platform "
+        "does not report is **null** for it, never 0: a cell below without a field means that platform does not "
+        "report it (see [Ad platform metrics](../marketer/platform-metrics.md)).", "",
+        "| KPI (`name`) | formula | unit | what it counts | " + " | ".join(label for _, label in platforms) + " |",
+        "|---|---|---|---|" + "---|" * len(platforms),
+    ]
+    for kpi in PLATFORM_KPIS:
+        cells = []
+        for value, _label in platforms:
+            spec = kpi.platform_fields.get(value)
+            cells.append("—" if spec is None else f"`{_cell(spec.field)}`: {_cell(spec.definition)}")
+        lines.append(f"| {_cell(kpi.label)} (`{kpi.name}`) | {_cell(kpi.formula)} | {kpi.unit} | "
+                     f"{_cell(kpi.description)} | " + " | ".join(cells) + " |")
+    references = sorted({spec.reference for kpi in PLATFORM_KPIS for spec in kpi.platform_fields.values()})
+    lines += ["", "Sources of the field mappings:", ""] + [f"- {_cell(reference)}" for reference in references]
+    return lines
 
 
 # --- settings -----------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from marketing.models import (
     ModerationStatus,
     Platform,
     Role,
+    SpendSource,
     Tag,
     Video,
     Viewer,
@@ -550,8 +551,14 @@ class CampaignForm(ServiceForm):
 class CampaignSpendInline(admin.TabularInline):
     model = CampaignSpend
     extra = 0
-    fields = ("date", "amount", "currency")
+    fields = ("date", "amount", "currency", "source", "ad_account", "overridden")
     readonly_fields = fields
+
+    @admin.display(description=_("overridden by platform spend"), boolean=True)
+    def overridden(self, obj) -> bool:
+        # A manual entry of a day that an ad account reports is not summed (adplatforms.selectors.effective_spend).
+        return obj.source == SpendSource.MANUAL and CampaignSpend.objects.filter(
+            campaign_id=obj.campaign_id, date=obj.date, source=SpendSource.PLATFORM).exists()
     ordering = ("-date",)
     can_delete = False
     show_change_link = True

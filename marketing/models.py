@@ -371,6 +371,11 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     status_changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("status changed at"))
+    external_ids = models.JSONField(
+        default=list, blank=True,
+        help_text=_("Ad platforms' campaign ids that report into this campaign (a sync maps them automatically)."),
+        verbose_name=_("external campaign IDs"),
+    )
 
     objects = BrandScopedQuerySet.as_manager()
 
@@ -409,13 +414,26 @@ class CampaignSpendQuerySet(BrandScopedQuerySet):
     brand_path = "campaign__brand"
 
 
+class SpendSource(models.TextChoices):
+    MANUAL = "manual", _("typed by hand")
+    PLATFORM = "platform", _("synced from an ad platform")
+
+
 class CampaignSpend(models.Model):
-    """Money spent on a campaign on one day (the brand's reporting day): feeds CPM, CPA, ROAS."""
+    """Money spent on a campaign on one day (the brand's reporting day): feeds CPM, CPA, ROAS.
+
+    Typed by hand (one row per campaign day) or synced from ad accounts (one row per campaign day and account;
+    several accounts add up). A day with platform spend ignores the manual row: see
+    ``adplatforms.selectors.effective_spend``.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend", verbose_name=_("campaign"))
     date = models.DateField(verbose_name=_("date"))
     amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
     currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    source = models.CharField(max_length=8, choices=SpendSource.choices, default=SpendSource.MANUAL, verbose_name=_("source"))
+    ad_account = models.ForeignKey("adplatforms.AdAccount", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="campaign_spend", verbose_name=_("ad account"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = CampaignSpendQuerySet.as_manager()
@@ -425,7 +443,14 @@ class CampaignSpend(models.Model):
         verbose_name_plural = _("campaign spend days")
         ordering = ["campaign", "date"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "date"], name="campaignspend_unique_campaign_date"),
+            models.UniqueConstraint(fields=["campaign", "date"], condition=Q(source="manual"),
+                                    name="campaignspend_unique_manual_day"),
+            models.UniqueConstraint(fields=["campaign", "date", "ad_account"], condition=Q(source="platform"),
+                                    name="campaignspend_unique_platform_account_day"),
+            models.CheckConstraint(
+                condition=Q(source="manual", ad_account__isnull=True) | Q(source="platform", ad_account__isnull=False),
+                name="campaignspend_source_account_consistent",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="campaignspend_amount_non_negative"),
         ]
 

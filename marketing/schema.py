@@ -16,6 +16,8 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
+from adplatforms.graphql import Mutation as AdPlatformsMutation
+from adplatforms.graphql import Query as AdPlatformsQuery
 from analytics.graphql import SCALARS as ANALYTICS_SCALARS
 from analytics.graphql import Mutation as AnalyticsMutation
 from analytics.graphql import Query as AnalyticsQuery
@@ -54,6 +56,7 @@ QUERIES: tuple[type, ...] = (
     PersonasQuery,
     RecommendationsQuery,
     ComplianceQuery,
+    AdPlatformsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     MarketingMutation,
@@ -62,6 +65,7 @@ MUTATIONS: tuple[type, ...] = (
     PersonasMutation,
     RecommendationsMutation,
     ComplianceMutation,
+    AdPlatformsMutation,
 )
 
 Query = merge_types("Query", QUERIES)

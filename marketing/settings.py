@@ -40,6 +40,14 @@ if env.str("DATABASE_URL", default="") and (not VIEWER_ID_HMAC_KEY or VIEWER_ID_
                                "(not SECRET_KEY); changing it later changes every viewer pseudonym")
 VIEWER_ID_HMAC_KEY = VIEWER_ID_HMAC_KEY or SECRET_KEY  # the embedded SQLite demo only
 
+# Encrypts ad-platform credentials at rest (Fernet). Comma-separated to rotate: the first key encrypts, every
+# key decrypts. Required (and distinct from SECRET_KEY) whenever DATABASE_URL is set, like VIEWER_ID_HMAC_KEY.
+AD_CREDENTIALS_KEY = env.str("AD_CREDENTIALS_KEY", default="")
+if env.str("DATABASE_URL", default="") and (not AD_CREDENTIALS_KEY or AD_CREDENTIALS_KEY == SECRET_KEY):
+    raise ImproperlyConfigured("DATABASE_URL is set: AD_CREDENTIALS_KEY must be set too, to a dedicated secret "
+                               "(not SECRET_KEY); it encrypts the ad platforms' access tokens")
+AD_CREDENTIALS_KEY = AD_CREDENTIALS_KEY or SECRET_KEY  # the embedded SQLite demo only
+
 INSTALLED_APPS = [
     "workspace.apps.ReelboardAdminConfig",  # Django's admin with the workspace's site (dashboards as its index)
     "django.contrib.auth",
@@ -56,6 +64,7 @@ INSTALLED_APPS = [
     "marketing.jobs",
     "analytics",
     "analytics.personas",
+    "adplatforms",
     "recommendations",
     "compliance",
     "workspace",  # the marketer's workspace: admin dashboards and GraphiQL, above the domain apps
@@ -294,6 +303,12 @@ KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup
 # generation, which every rollup write bumps: a hit is exact, never stale. 0 turns the cache off.
 KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
+# Budget pacing (analytics/pacing.py): spend to date / expected spend by now below this is under-pacing.
+PACING_UNDER_RATIO = env.float("PACING_UNDER_RATIO", default=0.8)
+# Budget pacing: spend to date / expected spend by now above this is over-pacing.
+PACING_OVER_RATIO = env.float("PACING_OVER_RATIO", default=1.2)
+# Budget pacing: a daily budget spent before this hour (0-23) of the brand's day raises an alert.
+PACING_DAILY_CAP_HOUR = env.int("PACING_DAILY_CAP_HOUR", default=18)
 # Per serving process: deserialized per-video viewer sets (analytics.set_cache), least recently used first out.
 KPI_SET_CACHE_MB = env.int("KPI_SET_CACHE_MB", default=64)
 PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
@@ -306,6 +321,20 @@ REELBOARD_DATASETS_DIR = BASE_DIR / env.str("REELBOARD_DATASETS_DIR", default=".
 
 # Videos screened per transaction by the compliance re-screen task (flags replaced set-based per batch).
 COMPLIANCE_SCREEN_BATCH = env.int("COMPLIANCE_SCREEN_BATCH", default=2000)
+
+# --- Ad platforms (docs/operator/ad-platforms.md) ---------------------------------------------
+# Report API base URLs: tests and proxies point them elsewhere.
+TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="https://business-api.tiktok.com/open_api/v1.3/")
+OCEANENGINE_API_BASE_URL = env.str("OCEANENGINE_API_BASE_URL", default="https://ad.oceanengine.com/open_api/")
+KUAISHOU_API_BASE_URL = env.str("KUAISHOU_API_BASE_URL", default="https://ad.e.kuaishou.com/rest/openapi/")
+AD_API_TIMEOUT_SECONDS = env.float("AD_API_TIMEOUT_SECONDS", default=30.0)
+# A rate-limited request is retried this many times, waiting BACKOFF * 2**attempt seconds (capped at 60).
+AD_API_MAX_RETRIES = env.int("AD_API_MAX_RETRIES", default=5)
+AD_API_BACKOFF_SECONDS = env.float("AD_API_BACKOFF_SECONDS", default=2.0)
+AD_API_PAGE_SIZE = env.int("AD_API_PAGE_SIZE", default=500)
+# A day that failed to sync is synced again after this delay, at most AD_SYNC_DAY_RETRIES times.
+AD_SYNC_RETRY_DELAY_SECONDS = env.int("AD_SYNC_RETRY_DELAY_SECONDS", default=900)
+AD_SYNC_DAY_RETRIES = env.int("AD_SYNC_DAY_RETRIES", default=3)
 
 STRAWBERRY_DJANGO = {
     "MAP_AUTO_ID_AS_GLOBAL_ID": True,

@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from adplatforms.models import AdAccount, ExternalObject, PlatformDailyStat
 from marketing.models import (
     ApiToken,
     Brand,
@@ -124,3 +125,48 @@ def make_token(*, brand: Brand, role: str = Role.VIEWER, name: str = "test token
     raw = ApiToken.generate_raw()
     token = ApiToken.objects.create(brand=brand, role=role, name=name, prefix=raw[:12], token_hash=hash_token(raw))
     return token, raw
+
+
+class AdAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdAccount
+        skip_postgeneration_save = True
+
+    brand = factory.SubFactory(BrandFactory)
+    ad_platform = "tiktok"
+    advertiser_id = factory.Sequence(lambda n: f"{7000000 + n}")
+    name = factory.Sequence(lambda n: f"Ad account {n}")
+    time_zone = "Asia/Shanghai"
+    currency = "CNY"
+
+    @factory.post_generation
+    def credentials(obj, create, extracted, **kwargs):
+        obj.credentials = extracted if extracted is not None else {
+            "access_token": "token-1", "refresh_token": "refresh-1", "app_id": "app-1", "secret": "app-secret-1"}
+        if create:
+            obj.save(update_fields=["credentials_encrypted"])
+
+
+class ExternalObjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExternalObject
+
+    ad_account = factory.SubFactory(AdAccountFactory)
+    level = "campaign"
+    external_id = factory.Sequence(lambda n: f"{1000 + n}")
+    name = factory.Sequence(lambda n: f"External campaign {n}")
+
+
+class PlatformDailyStatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlatformDailyStat
+
+    ad_account = factory.SubFactory(AdAccountFactory)
+    level = "campaign"
+    external_id = factory.Sequence(lambda n: f"{1000 + n}")
+    stat_date = factory.LazyFunction(lambda: timezone.now().date())
+    report_date = factory.LazyAttribute(lambda s: s.stat_date)
+    spend = 100
+    impressions = 1000
+    clicks = 10
+    fetched_at = factory.LazyFunction(timezone.now)

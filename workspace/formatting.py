@@ -6,13 +6,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from analytics.kpis import BY_NAME
+from analytics.kpis import BY_NAME, PLATFORM_BY_NAME
 
 
 def kpi_display(name: str, value, *, currency: str = "") -> str:
     if value is None:
         return "—"
-    unit = BY_NAME[name].unit
+    unit = (BY_NAME.get(name) or PLATFORM_BY_NAME[name]).unit
     value = Decimal(value)
     if unit == "ratio":
         return f"{value * 100:,.2f}%" if name != "roas" else f"{value:,.2f}×"
@@ -20,6 +20,8 @@ def kpi_display(name: str, value, *, currency: str = "") -> str:
         return f"{currency} {value:,.2f}".strip()
     if unit == "ms":
         return _("%(seconds)s s") % {"seconds": f"{value / 1000:,.1f}"}
+    if unit == "s":
+        return _("%(seconds)s s") % {"seconds": f"{value:,.1f}"}
     return f"{value:,.0f}"
 
 

@@ -14,6 +14,11 @@ from django.urls import reverse
 from strawberry.relay import to_base64
 
 CARD_KPIS = ["views", "reach", "engagement_rate", "ctr", "conversions", "revenue", "spend", "roas"]
+PLATFORM_TABLE_KPIS = [
+    "platform_spend", "paid_impressions", "paid_clicks", "paid_reach", "plays", "plays_2s", "plays_3s", "plays_6s",
+    "plays_10s", "effective_plays", "plays_25", "plays_50", "plays_75", "plays_100", "avg_play_time_s", "frequency",
+    "cost_per_1000_reached", "profile_visits", "platform_conversions", "cost_per_conversion",
+]
 TABLE_KPIS = ["impressions", "views", "reach", "engagement_rate", "ctr", "conversions", "revenue", "spend", "roas"]
 
 
@@ -95,6 +100,18 @@ def campaign_budget(campaign, flight) -> PanelQuery:
                   f'  campaignKpis(campaign: "{gid("Campaign", campaign.pk)}", {_period_args(flight)}) {{\n'
                   "    totals(kpis: [SPEND]) { kpi value }\n"
                   "    series(granularity: DAY, kpis: [SPEND]) { key row }\n  }")
+
+
+def campaign_platform(campaign, period) -> PanelQuery:
+    return _query("CampaignPlatformMetrics",
+                  f'  campaignKpis(campaign: "{gid("Campaign", campaign.pk)}", {_period_args(period)}) {{\n'
+                  f"    platformTotals(kpis: {kpi_list(PLATFORM_TABLE_KPIS)}) {{ adPlatform values {{ kpi value }} }}\n"
+                  "    reconciliation {\n      day platformImpressions firstPartyImpressions impressionsDifference\n"
+                  "      platformPlays firstPartyPlays playsDifference platformClicks firstPartyClicks clicksDifference\n"
+                  "    }\n  }\n"
+                  f'  node(id: "{gid("Campaign", campaign.pk)}") {{\n'
+                  "    ... on Campaign { pacing { status spendToDate expectedLifetime expectedDaily ratio "
+                  "dailyCapHitEarly projectedSpend } }\n  }")
 
 
 def campaign_audience(campaign) -> PanelQuery:

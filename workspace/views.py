@@ -18,11 +18,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from analytics import selectors
-from analytics.kpis import BY_NAME, KPIS
+from adplatforms.models import AdPlatform
+from analytics import pacing, platform_metrics, selectors
+from analytics.kpis import BY_NAME, KPIS, PLATFORM_BY_NAME
 from analytics.personas import selectors as persona_selectors
 from marketing.models import Brand, Campaign, Video, Viewer
 from marketing.services.errors import ServiceValidationError
@@ -218,6 +220,40 @@ def _budget(campaign: Campaign, flight: selectors.Period | None) -> dict:
     }
 
 
+def _platform_table(rows: list[platform_metrics.PlatformKpis], currency: str) -> Table:
+    """One row per platform KPI, one column per ad platform that reported: "—" where a platform does not
+    report the KPI (never 0)."""
+    labels = dict(AdPlatform.choices)
+    return Table("platform", [_("Platform KPI")] + [str(labels.get(r.ad_platform, r.ad_platform)) for r in rows], [
+        [(str(PLATFORM_BY_NAME[name].label), name)] + [_kpi_cell(name, r.kpis[name], currency) for r in rows]
+        for name in panels.PLATFORM_TABLE_KPIS] if rows else [])
+
+
+def _reconciliation_table(rows: list[platform_metrics.ReconciliationRow]) -> Table:
+    count = lambda value: ("—" if value is None else f"{value:,}", raw(value))  # noqa: E731
+    gap = lambda value: (change_display(value), raw(value))  # noqa: E731
+    return Table("reconciliation", [
+        _("Day"), _("Platform impressions"), _("Impressions"), _("Difference"), _("Platform plays"), _("Views"),
+        _("Difference"), _("Platform clicks"), _("Clicks"), _("Difference")], [
+        [(r.day.isoformat(), r.day.isoformat()), count(r.platform_impressions), count(r.first_party_impressions),
+         gap(r.impressions_difference), count(r.platform_plays), count(r.first_party_plays), gap(r.plays_difference),
+         count(r.platform_clicks), count(r.first_party_clicks), gap(r.clicks_difference)]
+        for r in rows if r.platform_impressions is not None or r.platform_plays is not None
+        or r.platform_clicks is not None])
+
+
+def _pacing(campaign: Campaign, now) -> dict | None:
+    result = pacing.campaign_pacing(campaign, now=now)
+    if result is None:
+        return None
+    money = lambda value: kpi_display("spend", value, currency=campaign.currency)  # noqa: E731
+    return {"status": result.status.value, "status_label": pacing.STATUS_LABELS[result.status],
+            "expected_lifetime": money(result.expected_lifetime), "expected_daily": money(result.expected_daily),
+            "ratio": change_display(None) if result.ratio is None else f"{result.ratio * 100:,.1f}%",
+            "projected": money(result.projected_spend), "projected_raw": raw(result.projected_spend),
+            "capped_early": result.daily_cap_hit_early, "spend_today": money(result.spend_today)}
+
+
 def _audience(request, campaign: Campaign) -> Table:
     entries = persona_selectors.campaign_audience(principal=request.principal, campaign_id=campaign.pk)
     basis = {"observed": _("Observed"), "predicted": _("Predicted")}
@@ -263,14 +299,19 @@ def campaign_dashboard(request, pk: int, *, site):
         "merged": any(row.key == selectors.OTHER for row in breakdown.rows),
         "min_group_size": selectors.privacy_min_group_size(),
         "budget": _budget(campaign, flight),
+        "pacing": _pacing(campaign, timezone.now()),
         "breakdown_choices": form.fields["by"].choices,
         "queries": {"cards": panels.campaign_cards(campaign, period),
                     "chart": panels.campaign_series(campaign, period, kpi=kpi, granularity=granularity),
                     "breakdown": panels.campaign_breakdown(campaign, period, by=by),
                     "budget": panels.campaign_budget(campaign, flight) if flight else None,
+                    "platform": panels.campaign_platform(campaign, period),
                     "audience": panels.campaign_audience(campaign)},
     })
-    tables = {"breakdown": breakdown_table, "audience": _audience(request, campaign)}
+    window = dict(brand_id=brand.pk, campaign_ids=[campaign.pk], date_from=period.date_from, date_to=period.date_to)
+    tables = {"breakdown": breakdown_table, "audience": _audience(request, campaign),
+              "platform": _platform_table(platform_metrics.platform_kpis(**window), campaign.currency),
+              "reconciliation": _reconciliation_table(platform_metrics.reconciliation(**window))}
     return _csv_or_page(request, site, "workspace/campaign.html", context, tables,
                         f"{brand.slug}-campaign-{campaign.pk}")
 

@@ -20,7 +20,8 @@ from marketing.services.audit import audit_record
 logger = logging.getLogger(__name__)
 
 # Services that write a richer entry themselves when they succeed.
-SELF_AUDITED = frozenset({"eraseViewer", "exportViewerData", "setBrandRetention"})
+SELF_AUDITED = frozenset({"eraseViewer", "exportViewerData", "setBrandRetention", "createAdAccount", "updateAdAccount",
+                          "deleteAdAccount"})
 
 
 class AuditMutationField(FieldExtension):

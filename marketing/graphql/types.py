@@ -155,6 +155,15 @@ class CampaignType(BrandScoped):
 
         return campaign_kpis(self, date_from, date_to)
 
+    @strawberry_django.field(description="Budget pacing now: null unless the campaign is active and has a budget.",
+                             only=["status", "budget_lifetime", "budget_daily", "currency", "starts_at", "ends_at",
+                                   "brand__reporting_timezone"], select_related=["brand"])
+    def pacing(self) -> Annotated[CampaignPacing, strawberry.lazy("analytics.graphql")] | None:  # noqa: F821
+        # late: analytics' GraphQL builds on this module's types
+        from analytics.graphql import campaign_pacing
+
+        return campaign_pacing(self)
+
 
 @strawberry_django.type(
     models.Viewer, name="Viewer", filters=filters.ViewerFilter, ordering=orderings.ViewerOrder

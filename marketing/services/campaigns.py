@@ -19,6 +19,7 @@ from marketing.models import (
     CampaignStatus,
     ModerationStatus,
     Role,
+    SpendSource,
     Video,
 )
 from marketing.services.access import get_for_role
@@ -184,6 +185,6 @@ def campaign_record_spend(*, principal: Principal, campaign_id, date: date, amou
     errors.raise_if_any()
     with transaction.atomic():
         spend, _ = CampaignSpend.objects.update_or_create(
-            campaign=campaign, date=date, defaults={"amount": value, "currency": currency}
+            campaign=campaign, date=date, source=SpendSource.MANUAL, defaults={"amount": value, "currency": currency}
         )
     return spend

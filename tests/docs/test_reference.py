@@ -37,10 +37,12 @@ def test_a_changed_page_is_reported_stale(gen, tmp_path):
 
 
 def test_the_kpi_page_lists_every_kpi_of_the_dictionary(gen):
-    from analytics.kpis import KPIS
+    from analytics.kpis import KPIS, PLATFORM_KPIS
 
-    rows = [line for line in gen.kpis_page().splitlines() if line.startswith("| ") and "(`" in line][1:]  # header
-    assert [row.split("(`", 1)[1].split("`)", 1)[0] for row in rows] == [kpi.name for kpi in KPIS]
+    rows = [line for line in gen.kpis_page().splitlines() if line.startswith("| ") and "(`" in line]
+    # each table's header row names the column "KPI (`name`)": the first-party table, then the platform one
+    assert [row.split("(`", 1)[1].split("`)", 1)[0] for row in rows] == [
+        "name", *[kpi.name for kpi in KPIS], "name", *[kpi.name for kpi in PLATFORM_KPIS]]
 
 
 SETTINGS_SOURCE = '''
@@ -89,6 +91,7 @@ def test_the_commands_page_documents_the_projects_commands_only(gen):
     page = gen.commands_page()
     headings = [line[4:-1] for line in page.splitlines() if line.startswith("## `")]
     assert headings == sorted(["apply_retention", "bootstrap_demo", "catalogues", "erase_viewer", "evaluate_compliance",
-                               "evaluate_recommenders", "import_interactions", "partition_interactions",
-                               "recompute_rollups", "rescreen_videos", "seed_demo", "send_report"])
+                               "evaluate_recommenders", "import_interactions", "import_platform_report",
+                               "partition_interactions", "recompute_rollups", "rescreen_videos", "seed_demo",
+                               "send_report", "sync_platform_reports"])
     assert "| `--chunk-rows CHUNK_ROWS` |  | `50000` | Records per chunk (memory vs speed; 50,000). |" in page

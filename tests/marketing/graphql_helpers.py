@@ -7,6 +7,7 @@ import json
 from django.test import Client
 from strawberry import relay
 
+from adplatforms.models import ExternalObject
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Video, Viewer
 
 
@@ -14,7 +15,7 @@ def gid(obj) -> str:
     """The Relay GlobalID of a model instance, as the API spells it."""
     type_name = {
         Brand: "Brand", Video: "Video", Campaign: "Campaign", CampaignSpend: "CampaignSpend",
-        Viewer: "Viewer", ApiToken: "ApiToken",
+        Viewer: "Viewer", ApiToken: "ApiToken", ExternalObject: "ExternalAdObject",
     }.get(type(obj)) or type(obj).__name__
     return str(relay.GlobalID(type_name, str(obj.pk)))
 

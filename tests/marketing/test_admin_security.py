@@ -69,7 +69,7 @@ def test_the_admin_issues_a_token_with_the_chosen_expiry(client):
 
 # --- every admin action (item 6): the GraphQL mutation's role, on every selected row's brand ---------
 
-PROJECT_APPS = ("marketing", "jobs", "analytics", "personas", "recommendations")
+PROJECT_APPS = ("marketing", "jobs", "analytics", "personas", "recommendations", "adplatforms")
 # Admin action -> the GraphQL mutation doing the same thing (their required roles must agree).
 ACTION_MUTATION = {
     ("apitoken", "revoke_tokens"): "revokeApiToken",
@@ -81,10 +81,13 @@ ACTION_MUTATION = {
     ("kpireport", "resend"): "resendReport",
     ("personamodel", "activate"): "activatePersonaModel",
     ("recommendermodel", "activate"): "activateRecommender",
+    ("adaccount", "sync_accounts"): "syncAdAccount",
 }
 
 # Admin actions with no GraphQL counterpart, and the role they need (the role that changes the row).
-ACTION_ROLE_WITHOUT_MUTATION = {("kpireportschedule", "rotate_webhook_secret"): Role.EDITOR}
+ACTION_ROLE_WITHOUT_MUTATION = {("kpireportschedule", "rotate_webhook_secret"): Role.EDITOR,
+                                ("alertendpoint", "rotate_webhook_secret"): Role.EDITOR,
+                                ("pacingalert", "resend"): Role.EDITOR}
 
 
 def _project_admins():
@@ -117,7 +120,7 @@ def viewer_world(db):
 
     from django.contrib.auth.models import Permission
 
-    from analytics.models import DailyRollup, KpiReport
+    from analytics.models import AlertEndpoint, DailyRollup, KpiReport
     from analytics.personas.models import CampaignTargetPersona
     from marketing.models import AuditEntry, DemoSegment, DemoViewerSegment, Tag
     from tests.marketing.test_graphql_isolation import seed
@@ -132,6 +135,7 @@ def viewer_world(db):
                                day=date(2026, 1, 1), views=3)
     CampaignTargetPersona.objects.create(campaign=campaign, persona=objects["Persona"])
     AuditEntry.objects.create(brand=brand, source="admin", action="change")
+    AlertEndpoint.objects.create(brand=brand, recipients="ads@example.com")
     DemoViewerSegment.objects.create(viewer=viewer, segment=DemoSegment.objects.create(name="segment"))
     video.moderation_status = "pending"
     video.save()

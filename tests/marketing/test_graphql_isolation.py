@@ -14,7 +14,8 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from graphql import GraphQLInputObjectType, get_named_type
 
-from analytics.models import KpiReport, KpiReportSchedule
+from adplatforms.models import AdAccount
+from analytics.models import KpiReport, KpiReportSchedule, PacingAlert
 from analytics.personas.models import Persona, PersonaModel
 from compliance.models import BrandRule
 from marketing.jobs.models import Job
@@ -23,17 +24,20 @@ from marketing.schema import schema
 from recommendations.models import RecommenderModel
 from tests.conftest import member
 from tests.factories import (
+    AdAccountFactory,
     BrandFactory,
     CampaignFactory,
     CampaignSpendFactory,
+    ExternalObjectFactory,
     InteractionFactory,
+    PlatformDailyStatFactory,
     VideoFactory,
     make_token,
 )
 from tests.marketing.graphql_helpers import gid, gql
 
 MODELS = (Brand, Video, Campaign, CampaignSpend, Viewer, Interaction, ApiToken, Job, RecommenderModel,
-          KpiReport, PersonaModel, BrandRule)
+          KpiReport, PersonaModel, BrandRule, AdAccount, PacingAlert)
 
 
 def seed(brand: Brand) -> dict:
@@ -43,6 +47,8 @@ def seed(brand: Brand) -> dict:
     interaction = InteractionFactory(brand=brand, video=video, campaign=campaign)
     token, _ = make_token(brand=brand, role=Role.ADMIN, name=f"{brand.slug} token")
     persona_model = PersonaModel.objects.create(brand=brand, version=1, status="ready", is_active=True)
+    # No credentials: a sync refuses before any request (tests never reach a platform).
+    ad_account = AdAccountFactory(brand=brand, credentials={})
     return {
         "Brand": brand, "Video": video, "Campaign": campaign, "CampaignSpend": CampaignSpendFactory(campaign=campaign),
         "Viewer": interaction.viewer, "Interaction": interaction, "ApiToken": token,
@@ -55,6 +61,12 @@ def seed(brand: Brand) -> dict:
         "Persona": Persona.objects.create(model=persona_model, index=0, label=f"{brand.slug} persona", size=1,
                                           share=1.0),
         "BrandRule": BrandRule.objects.create(brand=brand, code="rival", terms="x", reason="x"),
+        "AdAccount": ad_account,
+        "ExternalAdObject": ExternalObjectFactory(ad_account=ad_account, campaign=campaign),
+        "PlatformDailyStat": PlatformDailyStatFactory(ad_account=ad_account, campaign=campaign),
+        "PacingAlert": PacingAlert.objects.create(brand=brand, campaign=campaign, condition="under_pacing",
+                                                  day=date(2026, 1, 5), spend_to_date=1, spend_today=0,
+                                                  currency="CNY"),
     }
 
 
@@ -80,6 +92,8 @@ def _brand_filter(model, brand) -> dict:
 CONNECTION_CASES = {
     "brands": "Brand", "videos": "Video", "campaigns": "Campaign", "campaignSpend": "CampaignSpend",
     "viewers": "Viewer", "interactions": "Interaction", "apiTokens": "ApiToken", "brandRules": "BrandRule",
+    "adAccounts": "AdAccount", "platformDailyStats": "PlatformDailyStat", "externalAdObjects": "ExternalAdObject",
+    "alerts": "PacingAlert",
 }
 NODE_FIELD_CASES = {"node", "nodes"}
 
@@ -88,6 +102,7 @@ PERIOD = '$from: Date! = "2026-01-01", $to: Date! = "2026-01-31"'
 # A's objects the query must succeed; with brand B's it must fail or come back empty, leaking nothing.
 ARGUMENT_QUERY_CASES = {
     "kpiDefinitions": ("{ kpiDefinitions { name } }", lambda o: {}),
+    "platformKpiDefinitions": ("{ platformKpiDefinitions { name } }", lambda o: {}),
     "campaignKpis": ("query($id: ID!, " + PERIOD + ") { campaignKpis(campaign: $id, dateFrom: $from, dateTo: $to) { totals { __typename } } }",
                      lambda o: {"id": gid(o["Campaign"])}),
     "brandKpis": ("query($id: ID!, " + PERIOD + ") { brandKpis(brand: $id, dateFrom: $from, dateTo: $to) { totals { __typename } } }",
@@ -116,7 +131,7 @@ ARGUMENT_QUERY_CASES = {
                              'platformUserId: "u1") { id } }', lambda o: {"id": gid(o["Brand"])}),
 }
 # Root fields whose answer does not depend on a brand (the same for every caller).
-BRANDLESS_QUERIES = {"kpiDefinitions", "checkCopy"}
+BRANDLESS_QUERIES = {"kpiDefinitions", "platformKpiDefinitions", "checkCopy"}
 
 
 def _campaign_input(a, b):
@@ -160,6 +175,11 @@ MUTATION_CASES = {
     "createBrandRule": _input("CreateBrandRuleInput", lambda a, b: {"brandId": gid(b["Brand"]), "code": "new",
                                                                     "terms": ["x"], "reason": "x"}),
     "updateBrandRule": _input("UpdateBrandRuleInput", lambda a, b: {"id": gid(b["BrandRule"]), "reason": "Hijacked"}),
+    "createAdAccount": _input("CreateAdAccountInput", lambda a, b: {
+        "brandId": gid(b["Brand"]), "adPlatform": "TIKTOK", "advertiserId": "walk-new", "name": "x"}),
+    "updateAdAccount": _input("UpdateAdAccountInput", lambda a, b: {"id": gid(b["AdAccount"]), "name": "Hijacked"}),
+    "deleteAdAccount": _input("DeleteAdAccountInput", lambda a, b: {"id": gid(b["AdAccount"])}),
+    "syncAdAccount": _input("SyncAdAccountInput", lambda a, b: {"id": gid(b["AdAccount"])}),
     "ingestInteractions": ("$brand: ID!, $events: [InteractionEventInput!]!", "brandId: $brand, events: $events",
                            lambda a, b: {"brand": gid(b["Brand"]), "events": [{
                                "platform": "douyin", "viewerId": "u1", "videoExternalId": b["Video"].external_id,
@@ -329,6 +349,8 @@ MUTATION_MIN_ROLE = {
     "activatePersonaModel": Role.EDITOR, "setCampaignTargetPersonas": Role.EDITOR,
     "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
     "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN, "setBrandRetention": Role.ADMIN,
+    "createAdAccount": Role.ADMIN, "updateAdAccount": Role.ADMIN, "deleteAdAccount": Role.ADMIN,
+    "syncAdAccount": Role.EDITOR,
 }
 # Mutations that a signed-in person must call: no token, whatever its role (a token cannot mint tokens).
 SIGNED_IN_ONLY = {"createBrand", "createApiToken"}

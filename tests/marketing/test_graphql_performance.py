@@ -76,10 +76,18 @@ NESTED_QUERIES = {
                     "tags { name } } viewer { viewerKey } campaign { name brand { slug } } } } }",
     "apiTokens": "apiTokens(first: $first) { edges { node { name role brand { name } } } }",
     "brandRules": "brandRules(first: $first) { edges { node { code reason kind severity } } }",
+    "adAccounts": "adAccounts(first: $first) { edges { node { name adPlatform status hasCredentials "
+                  "brand { name } } } }",
+    "platformDailyStats": "platformDailyStats(first: $first) { edges { node { statDate spend impressions "
+                          "effectivePlays level adAccount { name } campaign { name } } } }",
+    "externalAdObjects": "externalAdObjects(first: $first) { edges { node { externalId level campaign { name } "
+                         "adAccount { name brand { name } } } } }",
+    "alerts": "alerts(first: $first) { edges { node { day condition spendToDate campaign { name } } } }",
 }
 # session, user, memberships; the page; then one query per nested relation (the optimizer batches them)
 EXPECTED_QUERIES = {"brands": 4, "videos": 6, "campaigns": 8, "campaignSpend": 7, "viewers": 4,
-                    "interactions": 9, "apiTokens": 5, "brandRules": 4}
+                    "interactions": 9, "apiTokens": 5, "brandRules": 4, "adAccounts": 5, "platformDailyStats": 6,
+                    "externalAdObjects": 7, "alerts": 5}
 
 
 def test_nested_query_table_covers_every_root_connection():
@@ -97,7 +105,15 @@ def _no_statement_timeout(settings):
 
 @pytest.fixture
 def full_catalogue(catalogue):
-    from tests.factories import BrandFactory, CampaignSpendFactory, InteractionFactory, MembershipFactory
+    from tests.factories import (
+        AdAccountFactory,
+        BrandFactory,
+        CampaignSpendFactory,
+        ExternalObjectFactory,
+        InteractionFactory,
+        MembershipFactory,
+        PlatformDailyStatFactory,
+    )
 
     admin = member(catalogue, Role.ADMIN)
     campaigns = list(catalogue.campaigns.all())
@@ -106,11 +122,22 @@ def full_catalogue(catalogue):
 
     for i in range(25):
         BrandRule.objects.create(brand=catalogue, code=f"rule-{i}", terms=f"term{i}", reason="A reason.")
+    from datetime import date, timedelta
+
+    from analytics.models import PacingAlert
+
+    PacingAlert.objects.bulk_create([
+        PacingAlert(brand=catalogue, campaign=campaigns[i % len(campaigns)], condition="under_pacing",
+                    day=date(2026, 1, 1) + timedelta(days=i), spend_to_date=i, spend_today=0, currency="CNY")
+        for i in range(25)])
     for i, campaign in enumerate(campaigns):
         CampaignSpendFactory(campaign=campaign)
         InteractionFactory(brand=catalogue, campaign=campaign).video.tags.set(tags[: 1 + i % 3])
         make_token(brand=catalogue, name=f"token {i}")
         MembershipFactory(user=admin, brand=BrandFactory(), role=Role.VIEWER)
+        account = AdAccountFactory(brand=catalogue)
+        ExternalObjectFactory(ad_account=account, campaign=campaign)
+        PlatformDailyStatFactory(ad_account=account, campaign=campaign)
     return admin
 
 

@@ -211,3 +211,44 @@ def test_switching_to_chinese_translates_the_dashboard(world, live_server, page,
     page.goto(f"{live_server.url}/admin/?{query_string(period_params())}")
     assert page.locator(".rb-tabs a.active").text_content().strip() == "品牌总览"
     shot(page, "overview-zh")
+
+
+def test_platform_metrics_panel_in_english_and_chinese(world, live_server, page, console):
+    from datetime import date
+
+    from tests.analytics.platform_world import account, stat
+
+    brand, campaigns, _user = world
+    campaign = campaigns[0]
+    ocean, kwai = account(brand, "oceanengine", "1001"), account(brand, "kuaishou_ads", "2002")
+    for offset in range(5):
+        day = date(2026, 10, 2) + timedelta(days=offset)
+        stat(ocean, campaign, day, spend="120.00", impressions=5_000 + offset * 100, clicks=80, plays=3_000,
+             effective_plays=700, plays_25=1_900, plays_100=450, avg_play_time_s=7.25, conversions=4)
+        stat(kwai, campaign, day, spend="60.00", impressions=2_000, clicks=20, plays=1_500, plays_3s=900,
+             plays_10s=400, effective_plays=900, plays_75=500, conversions=3)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}{reverse('admin:workspace-campaign', args=[campaign.pk])}?"
+              f"{query_string(period_params())}")
+    panel = page.locator("#panel-platform")
+    assert panel.locator("h3").first.text_content().strip() == "Ad platform metrics"
+    headers = panel.locator('table[data-table="platform"] th').all_text_contents()
+    assert headers == ["Platform KPI", "Ocean Engine 巨量引擎", "Kuaishou 磁力引擎"]
+    effective = panel.locator('table[data-table="platform"] tr', has_text="Effective plays").locator("td")
+    assert effective.all_text_contents() == ["Effective plays (platform definition)", "3,500", "4,500"]
+    ten = panel.locator('table[data-table="platform"] tr', has_text="10-second plays").locator("td")
+    assert ten.all_text_contents() == ["10-second plays", "—", "2,000"]  # Ocean Engine does not report it
+    assert panel.locator('table[data-table="reconciliation"] tbody tr').count() == 5
+    panel.scroll_into_view_if_needed()
+    shot(page, "campaign-platform-en")
+    panel.screenshot(path=str(SHOTS / "platform-panel-en.png"))
+    page.select_option("#language-switcher-select", "zh-hans")
+    page.locator("#language-switcher button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#panel-platform h3").first.text_content().strip() == "广告平台指标"
+    headers = page.locator('#panel-platform table[data-table="platform"] th').all_text_contents()
+    assert headers == ["平台指标", "巨量引擎", "快手磁力引擎"]
+    assert page.locator('#panel-platform table[data-table="platform"] td').first.text_content() == "平台消耗"
+    shot(page, "campaign-platform-zh")
+    page.locator("#panel-platform").screenshot(path=str(SHOTS / "platform-panel-zh.png"))
+    page.locator("#panel-budget").screenshot(path=str(SHOTS / "budget-panel-zh.png"))

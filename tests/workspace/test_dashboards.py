@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,7 +24,7 @@ from tests.analytics import kpi_world
 from tests.factories import BrandFactory, CampaignFactory, MembershipFactory, UserFactory
 from tests.workspace.conftest import period_params, staff_member
 from tests.workspace.pages import DashboardPage
-from workspace.panels import TABLE_KPIS
+from workspace.panels import PLATFORM_TABLE_KPIS, TABLE_KPIS
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +322,34 @@ def test_recommendation_preview_does_not_reach_another_brands_viewer(brand, mark
     foreign = ViewerFactory(brand=BrandFactory())
     content = marketer_client.get(reverse("admin:workspace-recommendations"), {"viewer": foreign.pk}).content.decode()
     assert f"No viewer {foreign.pk} in this brand" in content
+
+
+def test_platform_panel_and_reconciliation_equal_graphql(kpi_brand, marketer_client):
+    from tests.analytics.platform_world import account, stat
+
+    brand, campaigns = kpi_brand
+    campaign = campaigns[0]
+    ocean, kwai = account(brand, "oceanengine", "1001"), account(brand, "kuaishou_ads", "2002")
+    stat(ocean, campaign, date(2026, 10, 2), spend="120.00", impressions=5_000, clicks=80, plays=3_000,
+         effective_plays=700, plays_25=1_650, avg_play_time_s=7.25, conversions=4)
+    stat(kwai, campaign, date(2026, 10, 3), spend="60.00", impressions=2_000, clicks=20, plays=1_500,
+         plays_3s=900, plays_10s=650, effective_plays=900, conversions=3)
+    content = marketer_client.get(reverse("admin:workspace-campaign", args=[campaign.pk]), period_params()).content
+    page = DashboardPage(content.decode())
+    api = graphql(marketer_client, page.query("CampaignPlatformMetrics"))
+    platforms = api["campaignKpis"]["platformTotals"]
+    assert [p["adPlatform"] for p in platforms] == ["oceanengine", "kuaishou_ads"]
+    assert page.headers["platform"][1:] == ["Ocean Engine 巨量引擎", "Kuaishou 磁力引擎"]
+    expected = [[name] + [next(v["value"] for v in p["values"] if v["kpi"] == name.upper()) or "" for p in platforms]
+                for name in PLATFORM_TABLE_KPIS]
+    assert page.tables["platform"] == expected
+    by_name = dict(zip(PLATFORM_TABLE_KPIS, page.tables["platform"], strict=True))
+    assert by_name["effective_plays"] == ["effective_plays", "700", "900"]
+    assert by_name["plays_10s"] == ["plays_10s", "", "650"]  # Ocean Engine's rows carry none: empty, not 0
+    assert by_name["cost_per_conversion"] == ["cost_per_conversion", "30.000000", "20.000000"]
+    reported = [r for r in api["campaignKpis"]["reconciliation"] if r["platformImpressions"] is not None]
+    assert [row[0] for row in page.tables["reconciliation"]] == [r["day"] for r in reported] == [
+        "2026-10-02", "2026-10-03"]
+    for row, answer in zip(page.tables["reconciliation"], reported, strict=True):
+        assert same(row[1], answer["platformImpressions"]) and same(row[2], answer["firstPartyImpressions"])
+        assert same(row[3], answer["impressionsDifference"]) and same(row[5], answer["firstPartyPlays"])
