@@ -56,7 +56,9 @@ class Comparison:
     p_value: float
 
     def as_dict(self) -> dict:
-        return {key: (round(value, 8) if isinstance(value, float) else value) for key, value in asdict(self).items()}
+        # NaN (fewer than two viewers in an arm) is not JSON: null.
+        return {key: (None if isinstance(value, float) and math.isnan(value) else value)
+                for key, value in asdict(self).items()}
 
 
 def compare(*, kind: str, control: np.ndarray, candidate: np.ndarray, alpha: float = 0.05) -> Comparison:

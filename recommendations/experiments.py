@@ -200,7 +200,7 @@ def evaluate(*, experiment: RecommenderExperiment) -> dict:
         guardrails[metric] = {**comparison.as_dict(), "breached": st.guardrail_breached(comparison)}
     result = {"verdict": st.verdict(primary, required=experiment.required_sample_size, alpha=experiment.alpha),
               "primary": primary.as_dict(), "guardrails": guardrails, "evaluated_at": timezone.now().isoformat()}
-    experiment.result = json.loads(json.dumps(result, allow_nan=True).replace("NaN", "null"))
+    experiment.result = result
     experiment.save(update_fields=["result"])
     return result
 

@@ -9,4 +9,5 @@ import os
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "reelboard-tests-only-viewer-id-key")
 
 from marketing.settings import *  # noqa: E402,F403
+
 RECOMMENDATION_SERVED_LOG_SYNC = True  # served lists written at once: tests read them back
