@@ -81,6 +81,7 @@ ACTION_MUTATION = {
     ("kpireport", "resend"): "resendReport",
     ("personamodel", "activate"): "activatePersonaModel",
     ("recommendermodel", "activate"): "activateRecommender",
+    ("recommenderexperiment", "stop"): "stopExperiment", ("recommenderexperiment", "promote"): "promoteExperiment",
 }
 
 # Admin actions with no GraphQL counterpart, and the role they need (the role that changes the row).
