@@ -40,12 +40,14 @@ from tests.marketing.test_graphql_isolation import MODELS, seed
 ID_TYPES_BY_NAME = {
     "brand": "Brand", "brandId": "Brand", "campaign": "Campaign", "campaignId": "Campaign", "viewer": "Viewer",
     "viewerId": "Viewer", "video": "Video", "videoIds": "Video", "personaIds": "Persona", "persona": "Persona",
+    "controlId": "RecommenderModel", "candidateId": "RecommenderModel",
 }
 ID_TYPES_BY_ROOT_FIELD = {
     "node": None, "nodes": None, "job": "Job", "persona": "Persona", "updateBrand": "Brand",
     "updateVideo": "Video", "moderateVideo": "Video", "updateCampaign": "Campaign",
     "changeCampaignStatus": "Campaign", "revokeApiToken": "ApiToken", "activateRecommender": "RecommenderModel",
     "resendReport": "KpiReport", "activatePersonaModel": "PersonaModel", "updateBrandRule": "BrandRule",
+    "stopExperiment": "RecommenderExperiment", "promoteExperiment": "RecommenderExperiment",
 }
 
 
@@ -144,7 +146,7 @@ def test_the_walk_finds_every_kind_of_id_argument():
     assert {"query.brandKpis(brand)", "mutation.createCampaign(input.brandId)", "mutation.createCampaign(input.videoIds)",
             "query.nodes(ids)", "query.interactions(filters.video)",
             "mutation.ingestInteractions(events.campaignId)"} <= names
-    assert len(POSITIONS) == 49  # 17 root query arguments, 7 filter fields, 25 mutation inputs
+    assert len(POSITIONS) == 56  # 19 root query arguments, 7 filter fields, 30 mutation inputs
     for position in POSITIONS:  # every id argument says which node type it names (a KeyError names a new one)
         assert position.node_type is None or position.node_type in ID_TYPES_BY_NAME.values() or (
             position.node_type in ID_TYPES_BY_ROOT_FIELD.values())
