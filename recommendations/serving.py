@@ -185,7 +185,7 @@ def _candidates(*, brand_id: int, campaign: Campaign | None, platform: str | Non
 
 def recommend_for_viewer(
     *, principal: Principal, viewer_id: int, n: int = 20, campaign_id: int | None = None,
-    platform: str | None = None, exclude_seen: bool = True,
+    platform: str | None = None, exclude_seen: bool = True, log: bool = True,
 ) -> list[Recommendation]:
     """Top ``n`` approved videos of the viewer's brand for one viewer, each with readable reasons.
 
@@ -208,9 +208,10 @@ def recommend_for_viewer(
     loaded, experiment_id, arm = _model_for_viewer(brand_id=viewer.brand_id, viewer_id=viewer.pk)
 
     def served(recs: list[Recommendation]) -> list[Recommendation]:
-        log_served(brand_id=viewer.brand_id, viewer_id=viewer.pk, model_version=None if loaded is None else
-                   loaded.version, surface=Surface.FEED, video_ids=[r.video.pk for r in recs],
-                   experiment_id=experiment_id, arm=arm)
+        if log:  # previews in the workspace are not served to anyone
+            log_served(brand_id=viewer.brand_id, viewer_id=viewer.pk, model_version=None if loaded is None else
+                       loaded.version, surface=Surface.FEED, video_ids=[r.video.pk for r in recs],
+                       experiment_id=experiment_id, arm=arm)
         return recs
 
     if loaded is None:
@@ -291,7 +292,7 @@ def _confirmed_top(scores: np.ndarray, *, n: int, loaded: LoadedModel, candidate
         window *= 4
 
 
-def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[Recommendation]:
+def similar_videos(*, principal: Principal, video_id: int, n: int = 10, log: bool = True) -> list[Recommendation]:
     """Approved videos of the same brand most like one video, by the active model."""
     video = Video.objects.for_principal(principal).filter(pk=video_id).first()
     if video is None:
@@ -304,8 +305,9 @@ def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[
     candidates = _candidates(brand_id=video.brand_id, campaign=None, platform=None)
     picked = _confirmed_top(loaded.estimator.similarity_row(loaded.column_of[video.pk]), n=n, loaded=loaded,
                             candidates=candidates)
-    log_served(brand_id=video.brand_id, viewer_id=None, model_version=loaded.version, surface=Surface.SIMILAR,
-               video_ids=[similar.pk for _, _, similar in picked])
+    if log:  # previews in the workspace are not served to anyone
+        log_served(brand_id=video.brand_id, viewer_id=None, model_version=loaded.version, surface=Surface.SIMILAR,
+                   video_ids=[similar.pk for _, _, similar in picked])
     return [Recommendation(video=similar, score=score, reasons=[gettext("Similar to “%(title)s”") % {"title": video.title}])
             for _, score, similar in picked]
 
