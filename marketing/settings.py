@@ -251,6 +251,19 @@ CELERY_TASK_ROUTES = {
     **{name: {"queue": CELERY_QUEUE_REPORTS} for name in ("analytics.run_due_reports", "analytics.send_report")},
 }
 
+# --- Recommendations in the loop: served lists, attribution, experiments ---------------------
+# An interaction counts for the earliest list that served its video to its viewer within this many hours.
+RECOMMENDATION_ATTRIBUTION_WINDOW_HOURS = env.int("RECOMMENDATION_ATTRIBUTION_WINDOW_HOURS", default=24)
+# Attribution reads interactions ingested at least this long ago, so lists still in a buffer are written first.
+RECOMMENDATION_ATTRIBUTION_LAG_SECONDS = env.int("RECOMMENDATION_ATTRIBUTION_LAG_SECONDS", default=300)
+# Served lists are buffered in the API process and written in batches by a background thread every this
+# many seconds (or when RECOMMENDATION_SERVED_LOG_BATCH lists wait); True writes each list at once (tests).
+RECOMMENDATION_SERVED_LOG_FLUSH_SECONDS = env.float("RECOMMENDATION_SERVED_LOG_FLUSH_SECONDS", default=2.0)
+RECOMMENDATION_SERVED_LOG_BATCH = env.int("RECOMMENDATION_SERVED_LOG_BATCH", default=500)
+RECOMMENDATION_SERVED_LOG_SYNC = env.bool("RECOMMENDATION_SERVED_LOG_SYNC", default=False)
+# Key of the experiments' viewer split (HMAC of viewer and experiment); defaults to a key derived from SECRET_KEY.
+RECOMMENDATION_SPLIT_KEY = env.str("RECOMMENDATION_SPLIT_KEY", default="")
+
 # --- GraphQL --------------------------------------------------------------------------------
 GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)

@@ -32,7 +32,9 @@ from recommendations.estimators import (
     estimator_from_state,
 )
 from recommendations.estimators.base import top_n
-from recommendations.models import RecommenderModel
+from recommendations.experiments import arm_for, running_experiment
+from recommendations.models import Arm, RecommenderModel, Surface
+from recommendations.served import log_served
 
 MAX_RESULTS = 100
 FALLBACK_WINDOW_DAYS = 14
@@ -43,6 +45,7 @@ class LoadedModel:
     model_id: int
     estimator: BaseRecommender
     video_ids: np.ndarray  # column -> Video.pk
+    version: int | None = None
     column_of: dict[int, int] = field(default_factory=dict)
     persona_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     persona_scores: np.ndarray | None = None  # (n_personas x n_items): what each persona engages with
@@ -87,7 +90,7 @@ def load_artefact(model: RecommenderModel) -> LoadedModel:
     state = EstimatorState(kind=model.state["kind"], params=model.state["params"], arrays=arrays,
                            meta=model.state["meta"])
     estimator = estimator_from_state(state)
-    return LoadedModel(model_id=model.pk, estimator=estimator, video_ids=video_ids,
+    return LoadedModel(model_id=model.pk, version=model.version, estimator=estimator, video_ids=video_ids,
                        column_of={int(v): i for i, v in enumerate(video_ids)}, persona_ids=persona_ids,
                        persona_scores=persona_scores)
 
@@ -106,10 +109,33 @@ def active_model(brand_id: int) -> LoadedModel | None:
     with _lock:
         cached = _loaded.get(brand_id)
         if cached is None or cached.model_id != active_pk:
-            cached = load_artefact(RecommenderModel.objects.only("pk", "brand_id", "state", "artefact")
+            cached = load_artefact(RecommenderModel.objects.only("pk", "brand_id", "version", "state", "artefact")
                                    .get(pk=active_pk))
             _loaded[brand_id] = cached
     return cached
+
+
+_loaded_versions: dict[int, LoadedModel] = {}
+
+
+def _model_for_viewer(*, brand_id: int, viewer_id: int) -> tuple[LoadedModel | None, int | None, str | None]:
+    """The model that serves this viewer: the arm's version while an experiment runs on the feed, else the active one.
+
+    Returns (model, experiment id, arm)."""
+    experiment = running_experiment(brand_id=brand_id, surface=Surface.FEED)
+    if experiment is None:
+        return active_model(brand_id), None, None
+    arm = arm_for(experiment_id=experiment.pk, viewer_id=viewer_id, traffic_share=experiment.traffic_share)
+    model_id = experiment.candidate_id if arm == Arm.CANDIDATE else experiment.control_id
+    cached = _loaded_versions.get(model_id)
+    if cached is None:
+        with _lock:
+            cached = _loaded_versions.get(model_id)
+            if cached is None:
+                cached = load_artefact(RecommenderModel.objects.only("pk", "brand_id", "version", "state", "artefact")
+                                       .get(pk=model_id))
+                _loaded_versions[model_id] = cached
+    return cached, experiment.pk, arm
 
 
 # What a served recommendation shows (and the tests check); the rest of a video row is not read.
@@ -161,7 +187,7 @@ def _candidates(*, brand_id: int, campaign: Campaign | None, platform: str | Non
 @lag_tolerant
 def recommend_for_viewer(
     *, principal: Principal, viewer_id: int, n: int = 20, campaign_id: int | None = None,
-    platform: str | None = None, exclude_seen: bool = True,
+    platform: str | None = None, exclude_seen: bool = True, log: bool = True,
 ) -> list[Recommendation]:
     """Top ``n`` approved videos of the viewer's brand for one viewer, each with readable reasons.
 
@@ -181,9 +207,17 @@ def recommend_for_viewer(
         if campaign is None:
             raise ServiceValidationError.single("campaign", ErrorCode.NOT_FOUND, gettext("No such campaign."))
     candidates = _candidates(brand_id=viewer.brand_id, campaign=campaign, platform=platform)
-    loaded = active_model(viewer.brand_id)
+    loaded, experiment_id, arm = _model_for_viewer(brand_id=viewer.brand_id, viewer_id=viewer.pk)
+
+    def served(recs: list[Recommendation]) -> list[Recommendation]:
+        if log:  # previews in the workspace are not served to anyone
+            log_served(brand_id=viewer.brand_id, viewer_id=viewer.pk, model_version=None if loaded is None else
+                       loaded.version, surface=Surface.FEED, video_ids=[r.video.pk for r in recs],
+                       experiment_id=experiment_id, arm=arm)
+        return recs
+
     if loaded is None:
-        return _popular_fallback(candidates=candidates, viewer_id=viewer.pk, n=n, exclude_seen=exclude_seen)
+        return served(_popular_fallback(candidates=candidates, viewer_id=viewer.pk, n=n, exclude_seen=exclude_seen))
 
     history = viewer_history(viewer_id=viewer.pk, column_of=loaded.column_of, n_items=len(loaded.video_ids))
     scores = loaded.estimator.score(history.matrix)
@@ -203,12 +237,12 @@ def recommend_for_viewer(
         scores[0, ~allowed] = -np.inf
     picked = _confirmed_top(scores, n=n, loaded=loaded, candidates=candidates)
     if persona is not None:
-        return [Recommendation(video=video, score=score, reasons=[gettext("Popular with “%(persona)s”") % {"persona": persona.display_label}])
-                for _, score, video in picked]
+        return served([Recommendation(video=video, score=score, reasons=[gettext("Popular with “%(persona)s”") % {"persona": persona.display_label}])
+                       for _, score, video in picked])
     reasons = loaded.estimator.explain_many(history.matrix, [column for column, _, _ in picked])
-    return [Recommendation(video=video, score=score,
-                           reasons=[_reason_text(reason, video, loaded, history)])
-            for (_, score, video), reason in zip(picked, reasons, strict=True)]
+    return served([Recommendation(video=video, score=score,
+                                  reasons=[_reason_text(reason, video, loaded, history)])
+                   for (_, score, video), reason in zip(picked, reasons, strict=True)])
 
 
 @lag_tolerant
@@ -262,7 +296,7 @@ def _confirmed_top(scores: np.ndarray, *, n: int, loaded: LoadedModel, candidate
 
 
 @lag_tolerant
-def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[Recommendation]:
+def similar_videos(*, principal: Principal, video_id: int, n: int = 10, log: bool = True) -> list[Recommendation]:
     """Approved videos of the same brand most like one video, by the active model."""
     video = Video.objects.for_principal(principal).filter(pk=video_id).first()
     if video is None:
@@ -275,6 +309,9 @@ def similar_videos(*, principal: Principal, video_id: int, n: int = 10) -> list[
     candidates = _candidates(brand_id=video.brand_id, campaign=None, platform=None)
     picked = _confirmed_top(loaded.estimator.similarity_row(loaded.column_of[video.pk]), n=n, loaded=loaded,
                             candidates=candidates)
+    if log:  # previews in the workspace are not served to anyone
+        log_served(brand_id=video.brand_id, viewer_id=None, model_version=loaded.version, surface=Surface.SIMILAR,
+                   video_ids=[similar.pk for _, _, similar in picked])
     return [Recommendation(video=similar, score=score, reasons=[gettext("Similar to “%(title)s”") % {"title": video.title}])
             for _, score, similar in picked]
 

@@ -37,3 +37,26 @@ def retrain_all_brands() -> list[int]:
         job = start_training(brand_id=brand_id, params={}, created_by=None)
         started.append(job.pk)
     return started
+
+
+@shared_task(name="recommendations.attribute_all_brands", acks_late=True)
+def attribute_all_brands() -> int:
+    """Beat: credit new interactions to served lists, brand by brand (safe to run twice: a watermark)."""
+    from recommendations.attribution import attribute_new
+    from recommendations.models import ServedList
+
+    return sum(attribute_new(brand_id=brand_id)
+               for brand_id in ServedList.objects.values_list("brand_id", flat=True).distinct().order_by())
+
+
+@shared_task(name="recommendations.evaluate_experiments", acks_late=True)
+def evaluate_experiments() -> list[int]:
+    """Beat: attribute, then evaluate every running experiment (stopping any whose guardrail is breached)."""
+    from recommendations.experiments import evaluate_running
+    from recommendations.models import ExperimentStatus, RecommenderExperiment
+
+    attribute_all_brands()
+    ids = list(RecommenderExperiment.objects.filter(status=ExperimentStatus.RUNNING).values_list("pk", flat=True))
+    for experiment_id in ids:
+        evaluate_running(experiment_id=experiment_id)
+    return ids

@@ -16,3 +16,4 @@ from marketing.settings import *  # noqa: E402,F403
 TIKTOK_API_BASE_URL = "http://127.0.0.1:9/tiktok/"
 OCEANENGINE_API_BASE_URL = "http://127.0.0.1:9/oceanengine/"
 KUAISHOU_API_BASE_URL = "http://127.0.0.1:9/kuaishou/"
+RECOMMENDATION_SERVED_LOG_SYNC = True  # served lists written at once: tests read them back

@@ -148,3 +148,17 @@ def similar_videos(video_pk: int) -> PanelQuery:
 def recommender_models(brand) -> PanelQuery:
     return _query("RecommenderModels", f'  recommendationModels(brand: "{gid("Brand", brand.pk)}") {{\n'
                                        "    version algorithm status isActive metrics trainedAt\n  }")
+
+
+def recommendation_metrics(brand, date_from, date_to) -> PanelQuery:
+    return _query("RecommendationMetrics",
+                  f'  recommendationMetrics(brand: "{gid("Brand", brand.pk)}", dateFrom: "{date_from.isoformat()}", '
+                  f'dateTo: "{date_to.isoformat()}", by: MODEL_VERSION) {{\n'
+                  "    key servedLists itemsServed ctr hitRate watchSecondsPer1000 conversionsPer1000 "
+                  "catalogueCoverage\n  }")
+
+
+def experiments(brand) -> PanelQuery:
+    return _query("RecommenderExperiments", f'  experiments(brand: "{gid("Brand", brand.pk)}") {{\n'
+                                            "    surface controlVersion candidateVersion trafficShare status "
+                                            "requiredSampleSize result\n  }")

@@ -28,8 +28,8 @@ from analytics.kpis import BY_NAME, KPIS, PLATFORM_BY_NAME
 from analytics.personas import selectors as persona_selectors
 from marketing.models import Brand, Campaign, Video, Viewer
 from marketing.services.errors import ServiceValidationError
-from recommendations import serving
-from recommendations.models import RecommenderModel
+from recommendations import online_metrics, serving
+from recommendations.models import RecommenderExperiment, RecommenderModel, Verdict
 from workspace import panels
 from workspace.formatting import change_display, kpi_display, raw
 from workspace.forms import DashboardForm, brand_today
@@ -385,6 +385,37 @@ def _picked(request, name: str, queryset) -> tuple[object | None, str | None]:
     return obj, None
 
 
+ONLINE_DAYS = 28
+
+
+def _online_tables(principal, brand) -> tuple[Table, Table]:
+    """Online metrics per model version over the last ``ONLINE_DAYS`` days, and the brand's experiments."""
+    today = brand_today(brand)
+    rows = online_metrics.recommendation_metrics(principal=principal, brand_id=brand.pk,
+                                                 date_from=today - timedelta(days=ONLINE_DAYS - 1), date_to=today,
+                                                 by="model_version")
+    online = Table("online", [_("Version"), _("Served lists"), _("Items served"), _("CTR"), _("Hit rate"),
+                              _("Watch seconds per 1,000 items"), _("Conversions per 1,000 items"),
+                              _("Catalogue coverage")], [
+        [(r.key or _("Popular (no model)"), raw(r.key)), (str(r.served_lists), raw(r.served_lists)),
+         (str(r.items_served), raw(r.items_served)), (f"{r.ctr:.2%}", raw(round(r.ctr, 6))),
+         (f"{r.hit_rate:.2%}", raw(round(r.hit_rate, 6))),
+         (f"{r.watch_seconds_per_1000:.1f}", raw(round(r.watch_seconds_per_1000, 3))),
+         (f"{r.conversions_per_1000:.2f}", raw(round(r.conversions_per_1000, 3))),
+         (f"{r.catalogue_coverage:.1%}", raw(round(r.catalogue_coverage, 6)))] for r in rows])
+    found = RecommenderExperiment.objects.for_principal(principal).filter(brand=brand).select_related(
+        "control", "candidate")[:20]
+    experiments = Table("experiments", [_("Surface"), _("Control"), _("Candidate"), _("Traffic share"), _("Status"),
+                                        _("Sample per arm"), _("Verdict"), _("p-value")], [
+        [(e.get_surface_display(), e.surface), (str(e.control.version), e.control.version),
+         (str(e.candidate.version), e.candidate.version), (f"{e.traffic_share:.0%}", e.traffic_share),
+         (e.get_status_display(), e.status), (str(e.required_sample_size), e.required_sample_size),
+         (Verdict(e.result["verdict"]).label if e.result.get("verdict") else "—", e.result.get("verdict", "")),
+         (f"{e.result['primary']['p_value']:.4f}" if e.result.get("primary") else "—",
+          raw((e.result.get("primary") or {}).get("p_value")))] for e in found], sortable=False)
+    return online, experiments
+
+
 def recommendations_preview(request, *, site):
     brands = _brands(request)
     brand = _brand(request, brands)
@@ -401,7 +432,7 @@ def recommendations_preview(request, *, site):
     try:
         if viewer is not None:
             tables["viewer"] = _recommendation_table(
-                "viewer", serving.recommend_for_viewer(principal=principal, viewer_id=viewer.pk, n=10))
+                "viewer", serving.recommend_for_viewer(principal=principal, viewer_id=viewer.pk, n=10, log=False))
             queries["viewer"] = panels.viewer_recommendations(viewer.pk)
         if persona is not None:
             tables["persona"] = _recommendation_table(
@@ -409,10 +440,14 @@ def recommendations_preview(request, *, site):
             queries["persona"] = panels.persona_recommendations(persona.pk)
         if video is not None:
             tables["similar"] = _recommendation_table(
-                "similar", serving.similar_videos(principal=principal, video_id=video.pk, n=10))
+                "similar", serving.similar_videos(principal=principal, video_id=video.pk, n=10, log=False))
             queries["similar"] = panels.similar_videos(video.pk)
     except ServiceValidationError as exc:
         errors.extend(error.message for error in exc.errors)
+    tables["online"], tables["experiments"] = _online_tables(principal, brand)
+    today = brand_today(brand)
+    queries["online"] = panels.recommendation_metrics(brand, today - timedelta(days=ONLINE_DAYS - 1), today)
+    queries["experiments"] = panels.experiments(brand)
     models = list(RecommenderModel.objects.for_principal(principal).filter(brand=brand).order_by("-version")[:10])
     active = next((m for m in models if m.is_active), None)
     metric_names = sorted({name for m in models for name, value in (m.metrics or {}).items()

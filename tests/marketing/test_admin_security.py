@@ -82,6 +82,7 @@ ACTION_MUTATION = {
     ("personamodel", "activate"): "activatePersonaModel",
     ("recommendermodel", "activate"): "activateRecommender",
     ("adaccount", "sync_accounts"): "syncAdAccount",
+    ("recommenderexperiment", "stop"): "stopExperiment", ("recommenderexperiment", "promote"): "promoteExperiment",
 }
 
 # Admin actions with no GraphQL counterpart, and the role they need (the role that changes the row).

@@ -21,7 +21,7 @@ from compliance.models import BrandRule
 from marketing.jobs.models import Job
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Interaction, Role, Video, Viewer
 from marketing.schema import schema
-from recommendations.models import RecommenderModel
+from recommendations.models import RecommenderExperiment, RecommenderModel
 from tests.conftest import member
 from tests.factories import (
     AdAccountFactory,
@@ -67,6 +67,11 @@ def seed(brand: Brand) -> dict:
         "PacingAlert": PacingAlert.objects.create(brand=brand, campaign=campaign, condition="under_pacing",
                                                   day=date(2026, 1, 5), spend_to_date=1, spend_today=0,
                                                   currency="CNY"),
+        "RecommenderExperiment": RecommenderExperiment.objects.create(
+            brand=brand, control=RecommenderModel.objects.create(brand=brand, version=2, status="ready"),
+            candidate=RecommenderModel.objects.create(brand=brand, version=3, status="ready"), traffic_share=0.5,
+            primary_metric="engaged_viewers", mde=0.1, baseline=0.3, required_sample_size=356,
+            started_at=timezone.now(), status="stopped"),  # stopped: brand A serves its own active model
     }
 
 
@@ -117,6 +122,9 @@ ARGUMENT_QUERY_CASES = {
                       lambda o: {"id": gid(o["Video"])}),
     "recommendationModels": ("query($id: ID!) { recommendationModels(brand: $id) { id version } }",
                              lambda o: {"id": gid(o["Brand"])}),
+    "recommendationMetrics": ("query($id: ID!, " + PERIOD + ") { recommendationMetrics(brand: $id, dateFrom: $from, "
+                              "dateTo: $to, by: SURFACE) { key servedLists } }", lambda o: {"id": gid(o["Brand"])}),
+    "experiments": ("query($id: ID!) { experiments(brand: $id) { id status } }", lambda o: {"id": gid(o["Brand"])}),
     "job": ("query($id: ID!) { job(id: $id) { id kind } }", lambda o: {"id": gid(o["Job"])}),
     "reports": ("query($id: ID!) { reports(brand: $id) { id scheduleName } }", lambda o: {"id": gid(o["Brand"])}),
     "personas": ("query($id: ID!) { personas(brand: $id) { id label } }", lambda o: {"id": gid(o["Brand"])}),
@@ -165,6 +173,12 @@ MUTATION_CASES = {
                                                                         "rawEventRetentionDays": 1}),
     "trainRecommender": _input("TrainRecommenderInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activateRecommender": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderModel"])}),
+    "startExperiment": _input("StartExperimentInput", lambda a, b: {
+        "brandId": gid(b["Brand"]), "controlId": gid(b["RecommenderExperiment"].control),
+        "candidateId": gid(b["RecommenderExperiment"].candidate), "trafficShare": 0.5,
+        "primaryMetric": "ENGAGED_VIEWERS", "mde": 0.1, "baseline": 0.3, "surface": "SIMILAR"}),
+    "stopExperiment": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderExperiment"])}),
+    "promoteExperiment": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderExperiment"])}),
     "resendReport": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["KpiReport"])}),
     "trainPersonas": _input("TrainPersonasInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activatePersonaModel": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["PersonaModel"])}),
@@ -351,6 +365,7 @@ MUTATION_MIN_ROLE = {
     "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN, "setBrandRetention": Role.ADMIN,
     "createAdAccount": Role.ADMIN, "updateAdAccount": Role.ADMIN, "deleteAdAccount": Role.ADMIN,
     "syncAdAccount": Role.EDITOR,
+    "startExperiment": Role.EDITOR, "stopExperiment": Role.EDITOR, "promoteExperiment": Role.EDITOR,
 }
 # Mutations that a signed-in person must call: no token, whatever its role (a token cannot mint tokens).
 SIGNED_IN_ONLY = {"createBrand", "createApiToken"}

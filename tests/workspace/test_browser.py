@@ -252,3 +252,44 @@ def test_platform_metrics_panel_in_english_and_chinese(world, live_server, page,
     shot(page, "campaign-platform-zh")
     page.locator("#panel-platform").screenshot(path=str(SHOTS / "platform-panel-zh.png"))
     page.locator("#panel-budget").screenshot(path=str(SHOTS / "budget-panel-zh.png"))
+def test_online_metrics_and_experiments_panels_in_english_and_chinese(world, live_server, page, console):
+    from django.utils import timezone
+
+    from recommendations.attribution import attribute_new
+    from recommendations.models import RecommenderExperiment, RecommenderModel, ServedList
+    from tests.factories import InteractionFactory, VideoFactory, ViewerFactory
+
+    brand = world[0]
+    videos = [VideoFactory(brand=brand) for _ in range(4)]
+    viewers = [ViewerFactory(brand=brand) for _ in range(3)]
+    served_at = timezone.now() - timedelta(hours=3)
+    for i, viewer in enumerate(viewers):
+        for version in (1, 2):
+            ServedList.objects.create(brand=brand, viewer=viewer, model_version=version, surface="feed",
+                                      video_ids=[v.pk for v in videos[i:i + 2]], n_items=2, served_at=served_at)
+    InteractionFactory(brand=brand, viewer=viewers[0], video=videos[0], kind="view", watch_ms=8000,
+                       occurred_at=served_at + timedelta(minutes=2))
+    InteractionFactory(brand=brand, viewer=viewers[1], video=videos[2], kind="conversion",
+                       occurred_at=served_at + timedelta(minutes=5))
+    attribute_new(brand_id=brand.pk, now=timezone.now() + timedelta(hours=1))
+    RecommenderExperiment.objects.create(
+        brand=brand, control=RecommenderModel.objects.create(brand=brand, version=1, status="ready"),
+        candidate=RecommenderModel.objects.create(brand=brand, version=2, status="ready"), traffic_share=0.5,
+        primary_metric="engaged_viewers", mde=0.05, baseline=0.3, required_sample_size=1471, started_at=served_at)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}{reverse('admin:workspace-recommendations')}")
+    query = page.locator("#panel-online pre[data-query]").text_content()
+    answer = run_graphql(page, query)["data"]["recommendationMetrics"]
+    cells = [[td.get_attribute("data-raw") for td in row.locator("td").all()]
+             for row in page.locator("#panel-online tbody tr").all()]
+    assert [row[:3] for row in cells] == [[r["key"], str(r["servedLists"]), str(r["itemsServed"])]
+                                          for r in answer] == [["1", "3", "6"], ["2", "3", "6"]]
+    assert [float(row[3]) for row in cells] == [r["ctr"] for r in answer] == [0.166667, 0.0]  # 1 view of 6 items
+    assert page.locator("#panel-experiments tbody tr").count() == 1
+    shot(page, "recommendations-online-en")
+    page.select_option("#language-switcher-select", "zh-hans")
+    page.locator("#language-switcher button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#panel-online h3").text_content().strip() == "观众对推荐内容的反馈（近 28 天，按模型版本）"
+    assert page.locator("#panel-experiments th").nth(6).text_content().strip() == "结论"
+    shot(page, "recommendations-online-zh")

@@ -353,3 +353,35 @@ def test_platform_panel_and_reconciliation_equal_graphql(kpi_brand, marketer_cli
     for row, answer in zip(page.tables["reconciliation"], reported, strict=True):
         assert same(row[1], answer["platformImpressions"]) and same(row[2], answer["firstPartyImpressions"])
         assert same(row[3], answer["impressionsDifference"]) and same(row[5], answer["firstPartyPlays"])
+def test_online_metrics_and_experiments_panels_equal_graphql(brand, marketer_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recommendations.attribution import attribute_new
+    from recommendations.models import RecommenderExperiment, RecommenderModel, ServedList
+    from tests.factories import InteractionFactory, VideoFactory, ViewerFactory
+
+    videos = [VideoFactory(brand=brand) for _ in range(3)]
+    viewer = ViewerFactory(brand=brand)
+    served_at = timezone.now() - timedelta(hours=2)
+    for version, ids in ((1, [videos[0].pk, videos[1].pk]), (2, [videos[2].pk]), (2, [videos[1].pk])):
+        ServedList.objects.create(brand=brand, viewer=viewer, model_version=version, surface="feed", video_ids=ids,
+                                  n_items=len(ids), served_at=served_at)
+    InteractionFactory(brand=brand, viewer=viewer, video=videos[1], kind="view", watch_ms=3000,
+                       occurred_at=served_at + timedelta(minutes=1))
+    attribute_new(brand_id=brand.pk, now=timezone.now() + timedelta(hours=1))
+    RecommenderExperiment.objects.create(
+        brand=brand, control=RecommenderModel.objects.create(brand=brand, version=1, status="ready"),
+        candidate=RecommenderModel.objects.create(brand=brand, version=2, status="ready"), traffic_share=0.2,
+        primary_metric="engaged_viewers", mde=0.05, baseline=0.3, required_sample_size=1376, started_at=served_at)
+    page = DashboardPage(marketer_client.get(reverse("admin:workspace-recommendations")).content.decode())
+    api = graphql(marketer_client, page.query("RecommendationMetrics"))["recommendationMetrics"]
+    assert [row[:3] for row in page.tables["online"]] == [[r["key"], str(r["servedLists"]), str(r["itemsServed"])]
+                                                          for r in api] == [["1", "1", "2"], ["2", "2", "2"]]
+    assert [row[3] for row in page.tables["online"]] == [str(r["ctr"]) for r in api] == ["0.5", "0.0"]
+    experiments = graphql(marketer_client, page.query("RecommenderExperiments"))["experiments"]
+    assert [row[:6] for row in page.tables["experiments"]] == [
+        [e["surface"].lower(), str(e["controlVersion"]), str(e["candidateVersion"]), str(e["trafficShare"]),
+         e["status"].lower(), str(e["requiredSampleSize"])] for e in experiments] == [
+        ["feed", "1", "2", "0.2", "running", "1376"]]
