@@ -526,3 +526,49 @@ def rerank_tradeoff(estimator: BaseRecommender, test_set: EvaluationSet, data: I
                      "gini_categories": metrics["gini_categories"], "coverage": metrics["coverage"],
                      "diversity": metrics["diversity"], "popularity_percentile": metrics["popularity_percentile"]})
     return rows
+
+
+# --- reports (markdown tables, printed by the command and the benchmark) ----------------------
+
+
+def _cell(value: Any) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def fairness_table(rows: Sequence[BenchmarkRow], k: int) -> list[str]:
+    """Per recommender: exposure Gini (videos, categories), catalogue share exposed, popularity bias and the
+    best − worst group gap of nDCG@k per grouping."""
+    groupings = sorted({g for row in rows for g in row.metrics.get("groups", {})})
+    lines = ["| recommender | Gini videos | Gini categories | catalogue exposed | popularity percentile | "
+             + " | ".join(f"nDCG@{k} gap {g}" for g in groupings) + " |",
+             "|---" * (5 + len(groupings)) + "|"]
+    for row in rows:
+        m = row.metrics
+        gaps = [m["groups"][g]["gap"][f"ndcg@{k}"] if g in m.get("groups", {}) else None for g in groupings]
+        lines.append(f"| {row.recommender} | {_cell(m['gini_videos'])} | {_cell(m['gini_categories'])} | "
+                     f"{_cell(m['coverage'])} | {_cell(m['popularity_percentile'])} | "
+                     + " | ".join(_cell(g) for g in gaps) + " |")
+    return lines
+
+
+def group_table(row: BenchmarkRow, k: int) -> list[str]:
+    """One recommender's precision/recall/nDCG@k per viewer group, and the gap per grouping."""
+    lines = [f"| grouping | group | users | precision@{k} | recall@{k} | nDCG@{k} |", "|---" * 6 + "|"]
+    for grouping, report in row.metrics.get("groups", {}).items():
+        for name, figures in report["groups"].items():
+            lines.append(f"| {grouping} | {name} | {figures['users']} | "
+                         + " | ".join(_cell(figures[f"{m}@{k}"]) for m in GROUP_METRICS) + " |")
+        lines.append(f"| {grouping} | gap (best − worst) | | "
+                     + " | ".join(_cell(report["gap"][f"{m}@{k}"]) for m in GROUP_METRICS) + " |")
+    return lines
+
+
+def tradeoff_table(tradeoff: Sequence[Mapping[str, Any]], k: int) -> list[str]:
+    """nDCG@k against exposure Gini, coverage, diversity and popularity per re-ranking strength."""
+    lines = [f"| strength | nDCG@{k} | Gini videos | Gini categories | coverage | diversity | popularity percentile |",
+             "|---" * 7 + "|"]
+    for t in tradeoff:
+        lines.append(f"| {t['strength']:.2f} | {_cell(t[f'ndcg@{k}'])} | {_cell(t['gini_videos'])} | "
+                     f"{_cell(t['gini_categories'])} | {_cell(t['coverage'])} | {_cell(t['diversity'])} | "
+                     f"{_cell(t['popularity_percentile'])} |")
+    return lines
