@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from marketing.admin import BrandScopedAdmin
 from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
 from marketing.models import Role
 from marketing.services.errors import ServiceValidationError
 from recommendations import services
-from recommendations.models import RecommenderModel
+from recommendations.models import RecommenderModel, RecommenderSettings
 
 
 @admin.register(RecommenderModel)
@@ -32,3 +33,14 @@ class RecommenderModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
                 self.message_user(request, gettext("%(model)s is now active.") % {"model": model}, messages.SUCCESS)
             except ServiceValidationError as exc:
                 self.message_user(request, f"{model}: {exc}", messages.ERROR)
+
+
+@admin.register(RecommenderSettings)
+class RecommenderSettingsAdmin(BrandScopedAdmin):
+    """A brand's re-ranking; set by its admins, as ``updateRecommenderSettings``."""
+
+    list_display = ("brand", "rerank_enabled", "rerank_strength", "video_cap", "category_cap", "updated_at")
+    list_filter = ("rerank_enabled", "brand")
+    search_fields = ("brand__name",)
+    change_role = Role.ADMIN
+    readonly_fields = ("updated_at",)

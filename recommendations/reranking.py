@@ -62,7 +62,7 @@ def content_vectors_of(estimator) -> sp.csr_matrix | None:
     return None
 
 
-def _ranked(scores: np.ndarray, n: int) -> np.ndarray:
+def ranked_items(scores: np.ndarray, n: int) -> np.ndarray:
     """Indices of the ``n`` best finite scores, best first (ties: lower index first)."""
     finite = np.flatnonzero(np.isfinite(scores))
     if len(finite) > n:
@@ -87,9 +87,9 @@ def rerank(scores: np.ndarray, *, n: int, policy: RerankPolicy, item_vectors: sp
     """
     scores = np.asarray(scores, dtype=np.float64).ravel()
     if policy.strength == 0.0:
-        items = _ranked(scores, n)
+        items = ranked_items(scores, n)
         return items, scores[items]
-    pool = _ranked(scores, max(n * policy.pool_factor, n))
+    pool = ranked_items(scores, max(n * policy.pool_factor, n))
     if len(pool) == 0:
         return pool, np.zeros(0)
     pool_scores = scores[pool]
