@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -36,8 +37,8 @@ def _shape(recs: list[serving.Recommendation]) -> list[RecommendedVideo]:
                              category=r.video.category, score=round(r.score, 6), reasons=r.reasons) for r in recs]
 
 
-RERANK_ARGUMENT = strawberry.argument(
-    description="Re-ranking strength for this request, 0 (relevance order) to 1; default: the brand's setting.")
+RerankStrength = Annotated[float | None, strawberry.argument(
+    description="Re-ranking strength for this request, 0 (relevance order) to 1; default: the brand's setting.")]
 
 
 @strawberry.type(name="RecommenderSettings",
@@ -85,7 +86,7 @@ class Query:
     def recommendations(self, info: Info, viewer: strawberry.ID, first: int = 20,
                         campaign: strawberry.ID | None = None, platform: str | None = None,
                         exclude_seen: bool = True,
-                        rerank_strength: float | None = RERANK_ARGUMENT) -> list[RecommendedVideo]:
+                        rerank_strength: RerankStrength = None) -> list[RecommendedVideo]:
         return _shape(serving.recommend_for_viewer(
             principal=principal_of(info), viewer_id=decode_id(viewer, expected="Viewer", field="viewer"),
             n=first, campaign_id=decode_id(campaign, expected="Campaign", field="campaign"), platform=platform,
@@ -93,7 +94,7 @@ class Query:
 
     @strawberry.field(extensions=authenticated(), description="Approved videos most like one video.")
     def similar_videos(self, info: Info, video: strawberry.ID, first: int = 10,
-                       rerank_strength: float | None = RERANK_ARGUMENT) -> list[RecommendedVideo]:
+                       rerank_strength: RerankStrength = None) -> list[RecommendedVideo]:
         return _shape(serving.similar_videos(
             principal=principal_of(info), video_id=decode_id(video, expected="Video", field="video"), n=first,
             rerank_strength=rerank_strength))

@@ -20,7 +20,7 @@ from compliance.models import BrandRule
 from marketing.jobs.models import Job
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Interaction, Role, Video, Viewer
 from marketing.schema import schema
-from recommendations.models import RecommenderModel
+from recommendations.models import RecommenderModel, RecommenderSettings
 from tests.conftest import member
 from tests.factories import (
     BrandFactory,
@@ -32,7 +32,7 @@ from tests.factories import (
 )
 from tests.marketing.graphql_helpers import gid, gql
 
-MODELS = (Brand, Video, Campaign, CampaignSpend, Viewer, Interaction, ApiToken, Job, RecommenderModel,
+MODELS = (Brand, Video, Campaign, CampaignSpend, Viewer, Interaction, ApiToken, Job, RecommenderModel, RecommenderSettings,
           KpiReport, PersonaModel, BrandRule)
 
 
@@ -102,6 +102,8 @@ ARGUMENT_QUERY_CASES = {
                       lambda o: {"id": gid(o["Video"])}),
     "recommendationModels": ("query($id: ID!) { recommendationModels(brand: $id) { id version } }",
                              lambda o: {"id": gid(o["Brand"])}),
+    "recommenderSettings": ("query($id: ID!) { recommenderSettings(brand: $id) { brandId rerankEnabled } }",
+                            lambda o: {"id": gid(o["Brand"])}),
     "job": ("query($id: ID!) { job(id: $id) { id kind } }", lambda o: {"id": gid(o["Job"])}),
     "reports": ("query($id: ID!) { reports(brand: $id) { id scheduleName } }", lambda o: {"id": gid(o["Brand"])}),
     "personas": ("query($id: ID!) { personas(brand: $id) { id label } }", lambda o: {"id": gid(o["Brand"])}),
@@ -148,6 +150,8 @@ MUTATION_CASES = {
     "revokeApiToken": _input("RevokeApiTokenInput", lambda a, b: {"id": gid(b["ApiToken"])}),
     "trainRecommender": _input("TrainRecommenderInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activateRecommender": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderModel"])}),
+    "updateRecommenderSettings": _input("UpdateRecommenderSettingsInput", lambda a, b: {
+        "brandId": gid(b["Brand"]), "rerankEnabled": True, "rerankStrength": 1.0}),
     "resendReport": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["KpiReport"])}),
     "trainPersonas": _input("TrainPersonasInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activatePersonaModel": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["PersonaModel"])}),
@@ -326,7 +330,7 @@ MUTATION_MIN_ROLE = {
     "activateRecommender": Role.EDITOR, "resendReport": Role.EDITOR, "trainPersonas": Role.EDITOR,
     "activatePersonaModel": Role.EDITOR, "setCampaignTargetPersonas": Role.EDITOR,
     "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
-    "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN,
+    "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN, "updateRecommenderSettings": Role.ADMIN,
 }
 # Mutations that a signed-in person must call: no token, whatever its role (a token cannot mint tokens).
 SIGNED_IN_ONLY = {"createBrand", "createApiToken"}
