@@ -372,7 +372,7 @@ def serve_report(args) -> None:
             p50, p95, p99 = np.percentile(values, [50, 95, 99])
             print(f"| {label} | {len(values)} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {values.max():.1f} |")
             PENDING[f"GraphQL recommendations p95, {label}"] = {"value": round(p95, 1), "unit": "ms", "target": "< 20",
-                                                                "met": p95 < 20}
+                                                                "met": bool(p95 < 20)}
         rerank_report(ask, [pk for pk, _ in order], strength=args.rerank_strength, rng=rng)
     finally:
         server.terminate()
@@ -411,7 +411,7 @@ def rerank_report(ask, viewers: list[int], *, strength: float, rng) -> None:
                                                                                     "unit": "ms"}
     RATIOS["p95 with re-ranking / p95 without, same run"] = {"value": round(ratio, 3),
                                                              "target": f"<= {RERANK_TARGET}",
-                                                             "met": ratio <= RERANK_TARGET}
+                                                             "met": bool(ratio <= RERANK_TARGET)}
 
 
 def main() -> None:

@@ -144,7 +144,7 @@ def test_the_walk_finds_every_kind_of_id_argument():
     assert {"query.brandKpis(brand)", "mutation.createCampaign(input.brandId)", "mutation.createCampaign(input.videoIds)",
             "query.nodes(ids)", "query.interactions(filters.video)",
             "mutation.ingestInteractions(events.campaignId)"} <= names
-    assert len(POSITIONS) == 49  # 17 root query arguments, 7 filter fields, 25 mutation inputs
+    assert len(POSITIONS) == 51  # 18 root query arguments, 7 filter fields, 26 mutation inputs
     for position in POSITIONS:  # every id argument says which node type it names (a KeyError names a new one)
         assert position.node_type is None or position.node_type in ID_TYPES_BY_NAME.values() or (
             position.node_type in ID_TYPES_BY_ROOT_FIELD.values())

@@ -48,6 +48,7 @@ def seed(brand: Brand) -> dict:
         "Viewer": interaction.viewer, "Interaction": interaction, "ApiToken": token,
         "Job": Job.objects.create(brand=brand, kind="personas.train"),
         "RecommenderModel": RecommenderModel.objects.create(brand=brand, version=1),
+        "RecommenderSettings": RecommenderSettings.objects.create(brand=brand),
         "KpiReport": KpiReport.objects.create(
             brand=brand, period_start=date(2026, 1, 1), period_end=date(2026, 1, 7),
             schedule=KpiReportSchedule.objects.create(brand=brand, name=f"{brand.slug} weekly", send_at=time(8))),
