@@ -113,32 +113,36 @@ def rerank(scores: np.ndarray, *, n: int, policy: RerankPolicy, item_vectors: sp
 
     similarity = None
     if item_vectors is not None and policy.diversity_weight > 0:
-        vectors = sp.csr_matrix(item_vectors[pool], dtype=np.float64)
-        norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
-        vectors = sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ vectors
-        similarity = (vectors @ vectors.T).toarray()
+        # cosine from the Gram matrix of the pool's rows (one sparse product; no per-row sparse work)
+        gram = sp.csr_matrix(item_vectors[pool])
+        gram = np.asarray((gram @ gram.T).toarray(), dtype=np.float64)
+        norms = np.sqrt(np.diag(gram))
+        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        similarity = gram * inverse[:, None] * inverse[None, :]
 
+    # value = base - diversity * max similarity to the list - category-full penalty; chosen items -> -inf
+    base = rel - policy.strength * fixed_penalty
+    diversity = policy.strength * policy.diversity_weight
+    category_full = policy.strength * policy.exposure_weight
+    full_penalty = np.zeros(len(pool))
     per_category_limit = max(1, math.ceil(policy.category_cap * n))
     if categories is not None:
-        in_list = np.zeros(int(categories.max()) + 2)  # last slot: items without a category, never full
-        category_slot = np.where(categories >= 0, categories, len(in_list) - 1)
+        in_list: dict[int, int] = {}
     max_similarity = np.zeros(len(pool))
-    available = np.ones(len(pool), dtype=bool)
     chosen, values = [], []
     for _ in range(min(n, len(pool))):
-        penalty = policy.diversity_weight * max_similarity + fixed_penalty
-        if categories is not None:
-            full = (in_list[category_slot] >= per_category_limit) & (categories >= 0)
-            penalty = penalty + policy.exposure_weight * full
-        value = np.where(available, rel - policy.strength * penalty, -np.inf)
+        value = base - diversity * max_similarity - full_penalty
         best = int(np.argmax(value))  # first maximum: ties keep the relevance order
         chosen.append(best)
         values.append(float(value[best]))
-        available[best] = False
+        base[best] = -np.inf
         if similarity is not None:
             np.maximum(max_similarity, similarity[best], out=max_similarity)
-        if categories is not None:
-            in_list[category_slot[best]] += 1
+        if categories is not None and categories[best] >= 0:
+            category = int(categories[best])
+            in_list[category] = in_list.get(category, 0) + 1
+            if in_list[category] == per_category_limit:  # the category is full from now on
+                full_penalty[categories == category] = category_full
     return pool[np.array(chosen, dtype=np.int64)], np.array(values)
 
 
