@@ -23,7 +23,13 @@ items, not min(n_relevant, k): that is "map_min@k", the later library's ``map_at
 
 Beyond accuracy: catalogue coverage (distinct items recommended / catalogue size), intra-list
 diversity (mean pairwise 1 - cosine of the items' tag vectors), mean popularity percentile of the
-recommended items (1 = the most popular training item; novelty = 1 - it) and exposure share per brand.
+recommended items (1 = the most popular training item; novelty = 1 - it: the popularity bias) and
+exposure share per brand.
+
+Fairness and exposure: precision/recall/nDCG per viewer group (gender, age band, activity tercile of the
+training events) with the gap between the best and the worst group (:func:`group_metrics`), and the Gini
+coefficient of exposure over videos and over categories (:func:`exposure_metrics`). :func:`rerank_tradeoff`
+measures those against nDCG at several strengths of the re-ranking step (``recommendations.reranking``).
 """
 
 from __future__ import annotations
