@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from marketing.admin import BrandScopedAdmin
 from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
 from marketing.models import AuditSource, Role
 from marketing.services.errors import ServiceValidationError
-from recommendations import experiments, services
-from recommendations.models import RecommenderExperiment, RecommenderModel, Verdict
+from recommendations import experiments, services, serving
+from recommendations.models import RecommenderExperiment, RecommenderModel, RecommenderSettings
 
 
 @admin.register(RecommenderModel)
@@ -71,3 +72,12 @@ class RecommenderExperimentAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
                 self.message_user(request, done % {"experiment": experiment}, messages.SUCCESS)
             except ServiceValidationError as exc:
                 self.message_user(request, f"{experiment}: {exc}", messages.ERROR)
+@admin.register(RecommenderSettings)
+class RecommenderSettingsAdmin(BrandScopedAdmin):
+    """A brand's re-ranking; set by its admins, as ``updateRecommenderSettings``."""
+
+    list_display = ("brand", "rerank_enabled", "rerank_strength", "video_cap", "category_cap", "updated_at")
+    list_filter = ("rerank_enabled", "brand")
+    search_fields = ("brand__name",)
+    change_role = Role.ADMIN
+    readonly_fields = ("updated_at",)

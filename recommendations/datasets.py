@@ -46,6 +46,11 @@ class InteractionData:
     item_brands: np.ndarray
     brand_names: list[str] = field(default_factory=lambda: ["all"])
     name: str = ""
+    #: viewer-group labels per user row (e.g. ``{"gender": array(["F", "M", ...])}``; "" = unknown)
+    user_groups: dict[str, np.ndarray] = field(default_factory=dict)
+    #: category index per item (``-1`` = none) over ``category_names``
+    item_categories: np.ndarray | None = None
+    category_names: list[str] = field(default_factory=list)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -102,6 +107,21 @@ def _index(ids: np.ndarray, known: np.ndarray) -> np.ndarray:
     return positions
 
 
+# The age bands of ``marketing.models.AgeBand`` (upper bounds, inclusive), for datasets that give ages.
+AGE_BANDS = ((12, "<13"), (17, "13-17"), (24, "18-24"), (30, "25-30"), (40, "31-40"), (50, "41-50"))
+
+
+def age_band(age: int) -> str:
+    return next((label for upper, label in AGE_BANDS if age <= upper), "50+")
+
+
+def _categories(labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Category index per item (``-1`` for an empty label) and the sorted category names."""
+    names = sorted({label for label in labels if label})
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index.get(label, -1) for label in labels], dtype=np.int64), names
+
+
 def shared_dataset(name: str) -> Path:
     """The folder of a shared public dataset, e.g. ``shared_dataset("ml-100k")``, under
     ``settings.REELBOARD_DATASETS_DIR`` (reading a setting needs no ``django.setup()``)."""
@@ -152,11 +172,21 @@ def load_movielens(path: str | Path) -> InteractionData:
     texts = [re.sub(r"\(\d{4}\)\s*$", "", title).strip() + " " + " ".join(_tokens("genre", g) for g in gs)
              for title, gs in zip(titles, genres, strict=True)]
     tags, tag_names = _tag_matrix(genres)
+    user_groups: dict[str, np.ndarray] = {}
+    if (path / "u.user").exists():  # ML-100K: id|age|gender|occupation|zip
+        people = {int(r[0]): (int(r[1]), r[2]) for r in
+                  (line.split("|") for line in (path / "u.user").read_text(encoding="latin-1").splitlines()
+                   if line.strip())}
+        user_groups = {"gender": np.array([people.get(int(u), (0, ""))[1] for u in user_ids], dtype=object),
+                       "age_band": np.array([age_band(people[int(u)][0]) if int(u) in people else ""
+                                             for u in user_ids], dtype=object)}
+    item_categories, category_names = _categories([gs[0] if gs else "" for gs in genres])  # first genre
     return InteractionData(
         user_ids=user_ids, item_ids=item_ids, rows=_index(users, user_ids), cols=_index(items, item_ids),
         values=values.astype(np.float64), timestamps=times.astype(np.float64), item_titles=titles,
         item_texts=texts, item_tags=tags, tag_names=tag_names,
-        item_brands=np.zeros(len(item_ids), dtype=np.int64), brand_names=["movielens"], name=f"movielens:{path.name}")
+        item_brands=np.zeros(len(item_ids), dtype=np.int64), brand_names=["movielens"], name=f"movielens:{path.name}",
+        user_groups=user_groups, item_categories=item_categories, category_names=category_names)
 
 
 def load_kuairec(path: str | Path, *, min_watch_ratio: float = 2.0) -> InteractionData:
@@ -221,7 +251,7 @@ def load_demo_matrix(brand_id: int | None = None) -> InteractionData:
     title, description, category and tags; brand = the video's brand.
     """
     from analytics.personas.features import KIND_WEIGHTS
-    from marketing.models import Brand, Interaction, Video
+    from marketing.models import Brand, Interaction, Video, Viewer
 
     video_rows = Video.objects.order_by("id")
     events_rows = Interaction.objects.exclude(kind="impression")
@@ -258,10 +288,16 @@ def load_demo_matrix(brand_id: int | None = None) -> InteractionData:
     keep = weights > 0
     user_ids = np.unique(viewers[keep])
     tags, tag_names = _tag_matrix(item_tag_lists)
+    viewer_rows = Viewer.objects.all() if brand_id is None else Viewer.objects.filter(brand_id=brand_id)
+    people = {pk: (gender, band) for pk, gender, band in viewer_rows.values_list("pk", "gender", "age_band")}
+    user_groups = {"gender": np.array([people.get(int(u), ("", ""))[0] for u in user_ids], dtype=object),
+                   "age_band": np.array([people.get(int(u), ("", ""))[1] for u in user_ids], dtype=object)}
+    item_categories, category_names = _categories([v[3] for v in videos])
     return InteractionData(
         user_ids=user_ids, item_ids=item_ids, rows=_index(viewers[keep], user_ids), cols=cols[keep],
         values=weights[keep], timestamps=times[keep], item_titles=[v[1] for v in videos], item_texts=texts,
         item_tags=tags, tag_names=tag_names,
         item_brands=_index(np.array([v[4] for v in videos], dtype=np.int64), brand_ids) if videos else
         np.zeros(0, np.int64),
-        brand_names=[b[1] for b in brand_rows], name="demo")
+        brand_names=[b[1] for b in brand_rows], name="demo", user_groups=user_groups,
+        item_categories=item_categories, category_names=category_names)

@@ -23,7 +23,13 @@ items, not min(n_relevant, k): that is "map_min@k", the later library's ``map_at
 
 Beyond accuracy: catalogue coverage (distinct items recommended / catalogue size), intra-list
 diversity (mean pairwise 1 - cosine of the items' tag vectors), mean popularity percentile of the
-recommended items (1 = the most popular training item; novelty = 1 - it) and exposure share per brand.
+recommended items (1 = the most popular training item; novelty = 1 - it: the popularity bias) and
+exposure share per brand.
+
+Fairness and exposure: precision/recall/nDCG per viewer group (gender, age band, activity tercile of the
+training events) with the gap between the best and the worst group (:func:`group_metrics`), and the Gini
+coefficient of exposure over videos and over categories (:func:`exposure_metrics`). :func:`rerank_tradeoff`
+measures those against nDCG at several strengths of the re-ranking step (``recommendations.reranking``).
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from .estimators import (
     PopularityRecommender,
 )
 from .estimators.hybrid import standardise_rows
+from .reranking import ExposureWindow, RerankPolicy, content_vectors_of, rerank
 
 USER_BATCH = 1000
 
@@ -109,13 +116,8 @@ def split_mask(data: InteractionData, *, method: str, by: str = "user", seed: in
 # --- metrics ----------------------------------------------------------------------------------
 
 
-def ranking_metrics(recommended: np.ndarray, relevant: sp.csr_matrix, k: int) -> dict[str, float]:
-    """Mean precision/recall/nDCG/MAP at ``k`` over the rows (one row per evaluated user).
-
-    ``recommended`` is (n_users, >= k) item indices, best first, ``-1`` for empty slots;
-    ``relevant`` is (n_users, n_items) with non-zeros on relevant items; rows with no relevant item
-    must be removed beforehand.
-    """
+def per_user_ranking(recommended: np.ndarray, relevant: sp.csr_matrix, k: int) -> dict[str, np.ndarray]:
+    """Per row (evaluated user): precision/recall/nDCG/MAP at ``k`` (see :func:`ranking_metrics`)."""
     recommended = np.asarray(recommended)[:, :k]
     relevant = sp.csr_matrix(relevant)
     n_relevant = np.diff(relevant.indptr).astype(np.float64)
@@ -134,12 +136,82 @@ def ranking_metrics(recommended: np.ndarray, relevant: sp.csr_matrix, k: int) ->
     idcg = ideal_cumulative[np.minimum(n_relevant, k).astype(int)]
     precision_at_hits = (np.cumsum(hits, axis=1) / ranks) * hits
     return {
-        f"precision@{k}": float(np.mean(n_hits / k)),
-        f"recall@{k}": float(np.mean(n_hits / n_relevant)),
-        f"ndcg@{k}": float(np.mean(dcg / idcg)),
-        f"map@{k}": float(np.mean(precision_at_hits.sum(axis=1) / n_relevant)),
-        f"map_min@{k}": float(np.mean(precision_at_hits.sum(axis=1) / np.minimum(n_relevant, k))),
+        "precision": n_hits / k,
+        "recall": n_hits / n_relevant,
+        "ndcg": dcg / idcg,
+        "map": precision_at_hits.sum(axis=1) / n_relevant,
+        "map_min": precision_at_hits.sum(axis=1) / np.minimum(n_relevant, k),
     }
+
+
+def ranking_metrics(recommended: np.ndarray, relevant: sp.csr_matrix, k: int) -> dict[str, float]:
+    """Mean precision/recall/nDCG/MAP at ``k`` over the rows (one row per evaluated user).
+
+    ``recommended`` is (n_users, >= k) item indices, best first, ``-1`` for empty slots;
+    ``relevant`` is (n_users, n_items) with non-zeros on relevant items; rows with no relevant item
+    must be removed beforehand.
+    """
+    return {f"{name}@{k}": float(np.mean(values)) for name, values in per_user_ranking(recommended, relevant, k).items()}
+
+
+#: The viewer groupings of the fairness report; "activity" is computed from the training matrix.
+GROUP_METRICS = ("precision", "recall", "ndcg")
+
+
+def activity_terciles(n_events: np.ndarray) -> np.ndarray:
+    """"low" / "mid" / "high" per user: the users sorted by training events (ties: row order) cut in
+    three parts as equal as possible (``np.array_split``; the first parts take the remainder)."""
+    labels = np.empty(len(n_events), dtype=object)
+    order = np.argsort(np.asarray(n_events), kind="stable")
+    for label, part in zip(("low", "mid", "high"), np.array_split(order, 3), strict=True):
+        labels[part] = label
+    return labels
+
+
+def group_metrics(recommended: np.ndarray, relevant: sp.csr_matrix, k: int,
+                  groups: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Per grouping (e.g. gender) and group: mean precision/recall/nDCG at ``k`` and the user count, and
+    per metric the gap between the best and the worst group. Users with an unknown label ("") are left
+    out of that grouping; a grouping with fewer than two known groups reports no gap (None)."""
+    per_user = per_user_ranking(recommended, relevant, k)
+    report: dict[str, dict[str, Any]] = {}
+    for grouping, labels in groups.items():
+        labels = np.asarray(labels, dtype=object)
+        names = sorted({str(label) for label in labels if label})
+        by_group = {}
+        for name in names:
+            members = labels == name
+            by_group[name] = {"users": int(members.sum()),
+                              **{f"{m}@{k}": float(np.mean(per_user[m][members])) for m in GROUP_METRICS}}
+        gap = {f"{m}@{k}": (max(g[f"{m}@{k}"] for g in by_group.values()) - min(g[f"{m}@{k}"] for g in by_group.values())
+                            if len(by_group) >= 2 else None) for m in GROUP_METRICS}
+        report[grouping] = {"groups": by_group, "gap": gap}
+    return report
+
+
+def gini(counts: np.ndarray) -> float:
+    """Gini coefficient of non-negative counts over all entities (zeros included): 0 = every entity
+    equally exposed, (n - 1) / n = one entity has all of it. sum_i (2i - n - 1) x_(i) / (n sum x), x
+    sorted ascending, i from 1."""
+    x = np.sort(np.asarray(counts, dtype=np.float64))
+    n, total = len(x), x.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    return float(np.sum((2 * np.arange(1, n + 1) - n - 1) * x) / (n * total))
+
+
+def exposure_metrics(recommended: np.ndarray, *, n_items: int, item_categories: np.ndarray | None,
+                     n_categories: int) -> dict[str, float | None]:
+    """Exposure Gini over the catalogue's videos and over its categories (items without a category are
+    left out of the latter; None when there are no categories): every slot of every list counts once."""
+    valid = np.asarray(recommended)[np.asarray(recommended) >= 0]
+    result: dict[str, float | None] = {"gini_videos": gini(np.bincount(valid, minlength=n_items))}
+    if item_categories is None or n_categories == 0:
+        result["gini_categories"] = None
+    else:
+        categories = np.asarray(item_categories)[valid]
+        result["gini_categories"] = gini(np.bincount(categories[categories >= 0], minlength=n_categories))
+    return result
 
 
 def catalogue_coverage(recommended: np.ndarray, n_items: int) -> float:
@@ -208,6 +280,8 @@ class EvaluationSet:
     relevant: sp.csr_matrix  # (len(users), n_items)
     interaction_times: sp.csr_matrix
     item_texts: list[str]
+    #: viewer-group labels of the evaluated users, per grouping (gender, age_band, activity)
+    groups: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def from_masks(cls, data: InteractionData, train_mask: np.ndarray, test_mask: np.ndarray, *,
@@ -216,8 +290,10 @@ class EvaluationSet:
         test = data.matrix(test_mask, binary=True)
         # The reference evaluates users present in both the predictions (train) and the test set.
         users = np.flatnonzero((np.diff(train.indptr) > 0) & (np.diff(test.indptr) > 0))
+        groups = {name: np.asarray(labels, dtype=object)[users] for name, labels in data.user_groups.items()}
+        groups["activity"] = activity_terciles(np.diff(train.indptr)[users])
         return cls(train=train, users=users, relevant=test[users], interaction_times=data.times_matrix(train_mask),
-                   item_texts=data.item_texts)
+                   item_texts=data.item_texts, groups=groups)
 
     def fit_inputs(self) -> dict[str, Any]:
         return {"interaction_times": self.interaction_times, "item_texts": self.item_texts}
@@ -351,16 +427,20 @@ class BenchmarkRow:
     metrics: dict[str, Any]
     validation_score: float
     fit_seconds: float
+    #: the re-ranking trade-off (see :func:`rerank_tradeoff`), measured for the served recommender
+    tradeoff: list[dict[str, Any]] | None = None
 
     def as_json(self, k: int) -> dict[str, Any]:
+        extra = {"rerank_tradeoff": self.tradeoff} if self.tradeoff is not None else {}
         return {"recommender": self.recommender, **{key: self.metrics[key] for key in self.metrics},
                 "fit_seconds": round(self.fit_seconds, 4), f"validation_ndcg@{k}": self.validation_score,
-                "params": self.params}
+                "params": self.params, **extra}
 
 
 def run_benchmark(data: InteractionData, *, split: str = "random", by: str = "user", k: int = 10, seed: int = 42,
                   binary: bool = True, candidates: Sequence[Candidate] | None = None,
-                  hybrid: bool = True, log: Callable[[str], None] = lambda _: None) -> list[BenchmarkRow]:
+                  hybrid: bool = True, log: Callable[[str], None] = lambda _: None,
+                  tradeoff_strengths: Sequence[float] | None = None) -> list[BenchmarkRow]:
     """Split, choose hyper-parameters on validation, refit on the full training part, test.
 
     ``binary`` binarises the training weights (ratings -> 1). The hybrid blends every candidate with
@@ -395,12 +475,106 @@ def run_benchmark(data: InteractionData, *, split: str = "random", by: str = "us
         metrics = evaluate_fitted(blend, test_set, data, k)
         rows.append(BenchmarkRow("hybrid", {"weights": weights}, metrics, value, seconds))
         log(f"  hybrid {weights}: validation ndcg@{k}={value:.4f} test ndcg@{k}={metrics[f'ndcg@{k}']:.4f}")
+    if tradeoff_strengths and rows:
+        served = blend if hybrid and len(candidates) > 1 else refitted[rows[-1].recommender]
+        rows[-1].tradeoff = rerank_tradeoff(served, test_set, data, k, tradeoff_strengths)
     return rows
 
 
 def evaluate_fitted(estimator: BaseRecommender, test_set: EvaluationSet, data: InteractionData, k: int) -> dict:
     recommended = recommend_for(estimator, test_set, k)
+    return list_metrics(recommended, test_set, data, k)
+
+
+def list_metrics(recommended: np.ndarray, test_set: EvaluationSet, data: InteractionData, k: int) -> dict[str, Any]:
+    """Accuracy, beyond-accuracy, exposure and per-group figures of one set of top-k lists."""
     metrics: dict[str, Any] = ranking_metrics(recommended, test_set.relevant, k)
     metrics.update(beyond_accuracy(recommended, train=test_set.train, item_tags=data.item_tags,
                                    item_brands=data.item_brands, brand_names=data.brand_names))
+    metrics.update(exposure_metrics(recommended, n_items=test_set.train.shape[1], item_categories=data.item_categories,
+                                    n_categories=len(data.category_names)))
+    metrics["groups"] = group_metrics(recommended, test_set.relevant, k, test_set.groups)
     return metrics
+
+
+#: The re-ranking strengths of the offline trade-off table.
+TRADEOFF_STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def rerank_for(estimator: BaseRecommender, test_set: EvaluationSet, data: InteractionData, k: int,
+               policy: RerankPolicy) -> np.ndarray:
+    """Top-k lists re-ranked as served: users in row order, each list re-ranked against the exposure of
+    the lists served before it (an :class:`ExposureWindow` over all of them), MMR on the content vectors."""
+    vectors = content_vectors_of(estimator)
+    window = ExposureWindow(test_set.train.shape[1], size=max(len(test_set.users), 1))
+    lists = np.full((len(test_set.users), k), -1, dtype=np.int64)
+    for start in range(0, len(test_set.users), USER_BATCH):
+        user_items = test_set.train[test_set.users[start:start + USER_BATCH]]
+        scores = np.asarray(estimator.score(user_items), dtype=np.float64)
+        rows = np.repeat(np.arange(user_items.shape[0]), np.diff(user_items.indptr))
+        scores[rows, user_items.indices] = -np.inf
+        for offset, row in enumerate(scores):
+            items, _ = rerank(row, n=k, policy=policy, item_vectors=vectors, exposure=window.counts,
+                              item_categories=data.item_categories)
+            lists[start + offset, :len(items)] = items
+            window.add(items)
+    return lists
+
+
+def rerank_tradeoff(estimator: BaseRecommender, test_set: EvaluationSet, data: InteractionData, k: int,
+                    strengths: Sequence[float] = TRADEOFF_STRENGTHS, **policy: Any) -> list[dict[str, Any]]:
+    """nDCG@k against exposure Gini (videos, categories), coverage and popularity at each strength."""
+    rows = []
+    for strength in strengths:
+        recommended = rerank_for(estimator, test_set, data, k, RerankPolicy(strength=strength, **policy))
+        metrics = list_metrics(recommended, test_set, data, k)
+        rows.append({"strength": strength, f"ndcg@{k}": metrics[f"ndcg@{k}"], "gini_videos": metrics["gini_videos"],
+                     "gini_categories": metrics["gini_categories"], "coverage": metrics["coverage"],
+                     "diversity": metrics["diversity"], "popularity_percentile": metrics["popularity_percentile"]})
+    return rows
+
+
+# --- reports (markdown tables, printed by the command and the benchmark) ----------------------
+
+
+def _cell(value: Any) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def fairness_table(rows: Sequence[BenchmarkRow], k: int) -> list[str]:
+    """Per recommender: exposure Gini (videos, categories), catalogue share exposed, popularity bias and the
+    best − worst group gap of nDCG@k per grouping."""
+    groupings = sorted({g for row in rows for g in row.metrics.get("groups", {})})
+    lines = ["| recommender | Gini videos | Gini categories | catalogue exposed | popularity percentile | "
+             + " | ".join(f"nDCG@{k} gap {g}" for g in groupings) + " |",
+             "|---" * (5 + len(groupings)) + "|"]
+    for row in rows:
+        m = row.metrics
+        gaps = [m["groups"][g]["gap"][f"ndcg@{k}"] if g in m.get("groups", {}) else None for g in groupings]
+        lines.append(f"| {row.recommender} | {_cell(m['gini_videos'])} | {_cell(m['gini_categories'])} | "
+                     f"{_cell(m['coverage'])} | {_cell(m['popularity_percentile'])} | "
+                     + " | ".join(_cell(g) for g in gaps) + " |")
+    return lines
+
+
+def group_table(row: BenchmarkRow, k: int) -> list[str]:
+    """One recommender's precision/recall/nDCG@k per viewer group, and the gap per grouping."""
+    lines = [f"| grouping | group | users | precision@{k} | recall@{k} | nDCG@{k} |", "|---" * 6 + "|"]
+    for grouping, report in row.metrics.get("groups", {}).items():
+        for name, figures in report["groups"].items():
+            lines.append(f"| {grouping} | {name} | {figures['users']} | "
+                         + " | ".join(_cell(figures[f"{m}@{k}"]) for m in GROUP_METRICS) + " |")
+        lines.append(f"| {grouping} | gap (best − worst) | | "
+                     + " | ".join(_cell(report["gap"][f"{m}@{k}"]) for m in GROUP_METRICS) + " |")
+    return lines
+
+
+def tradeoff_table(tradeoff: Sequence[Mapping[str, Any]], k: int) -> list[str]:
+    """nDCG@k against exposure Gini, coverage, diversity and popularity per re-ranking strength."""
+    lines = [f"| strength | nDCG@{k} | Gini videos | Gini categories | coverage | diversity | popularity percentile |",
+             "|---" * 7 + "|"]
+    for t in tradeoff:
+        lines.append(f"| {t['strength']:.2f} | {_cell(t[f'ndcg@{k}'])} | {_cell(t['gini_videos'])} | "
+                     f"{_cell(t['gini_categories'])} | {_cell(t['coverage'])} | {_cell(t['diversity'])} | "
+                     f"{_cell(t['popularity_percentile'])} |")
+    return lines

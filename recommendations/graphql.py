@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -16,7 +17,7 @@ from marketing.graphql.permissions import authenticated, principal_of
 from marketing.jobs.graphql import JobType, job_from
 from marketing.models import Brand
 from recommendations import experiments, online_metrics, services, serving
-from recommendations.models import RecommenderExperiment, RecommenderModel
+from recommendations.models import RecommenderExperiment, RecommenderModel, RecommenderSettings
 
 RecommenderStatus = strawberry.enum(
     enum.Enum("RecommenderStatus", {"QUEUED": "queued", "TRAINING": "training", "READY": "ready", "FAILED": "failed"}))
@@ -34,6 +35,26 @@ class RecommendedVideo:
 def _shape(recs: list[serving.Recommendation]) -> list[RecommendedVideo]:
     return [RecommendedVideo(video_id=relay.GlobalID("Video", str(r.video.pk)), title=r.video.title,
                              category=r.video.category, score=round(r.score, 6), reasons=r.reasons) for r in recs]
+
+
+RerankStrength = Annotated[float | None, strawberry.argument(
+    description="Re-ranking strength for this request, 0 (relevance order) to 1; default: the brand's setting.")]
+
+
+@strawberry.type(name="RecommenderSettings",
+                 description="How a brand's served recommendations are re-ranked for diversity and fair exposure.")
+class RecommenderSettingsType:
+    brand_id: relay.GlobalID
+    rerank_enabled: bool
+    rerank_strength: float = strawberry.field(description="0 = relevance order only, 1 = strongest re-ranking.")
+    video_cap: float = strawberry.field(description="Share of recent served slots above which a video is pushed down.")
+    category_cap: float = strawberry.field(description="Share of recent served slots above which a category is "
+                                                       "pushed down.")
+
+    @classmethod
+    def from_model(cls, s: RecommenderSettings) -> RecommenderSettingsType:
+        return cls(brand_id=relay.GlobalID("Brand", str(s.brand_id)), rerank_enabled=s.rerank_enabled,
+                   rerank_strength=s.rerank_strength, video_cap=s.video_cap, category_cap=s.category_cap)
 
 
 @strawberry.type(name="RecommenderModel")
@@ -131,16 +152,25 @@ class Query:
                       description="Approved videos of the viewer's brand for one viewer, best first, with reasons.")
     def recommendations(self, info: Info, viewer: strawberry.ID, first: int = 20,
                         campaign: strawberry.ID | None = None, platform: str | None = None,
-                        exclude_seen: bool = True) -> list[RecommendedVideo]:
+                        exclude_seen: bool = True,
+                        rerank_strength: RerankStrength = None) -> list[RecommendedVideo]:
         return _shape(serving.recommend_for_viewer(
             principal=principal_of(info), viewer_id=decode_id(viewer, expected="Viewer", field="viewer"),
             n=first, campaign_id=decode_id(campaign, expected="Campaign", field="campaign"), platform=platform,
-            exclude_seen=exclude_seen))
+            exclude_seen=exclude_seen, rerank_strength=rerank_strength))
 
     @strawberry.field(extensions=authenticated(), description="Approved videos most like one video.")
-    def similar_videos(self, info: Info, video: strawberry.ID, first: int = 10) -> list[RecommendedVideo]:
+    def similar_videos(self, info: Info, video: strawberry.ID, first: int = 10,
+                       rerank_strength: RerankStrength = None) -> list[RecommendedVideo]:
         return _shape(serving.similar_videos(
-            principal=principal_of(info), video_id=decode_id(video, expected="Video", field="video"), n=first))
+            principal=principal_of(info), video_id=decode_id(video, expected="Video", field="video"), n=first,
+            rerank_strength=rerank_strength))
+
+    @strawberry.field(extensions=authenticated(),
+                      description="A brand's re-ranking of served recommendations (defaults when never set).")
+    def recommender_settings(self, info: Info, brand: strawberry.ID) -> RecommenderSettingsType:
+        return RecommenderSettingsType.from_model(services.recommender_settings_get(
+            principal=principal_of(info), brand_id=decode_id(brand, expected="Brand", field="brand")))
 
     @strawberry.field(extensions=authenticated(),
                       description="Approved videos for a persona of the active persona model, best first: what a "
@@ -216,6 +246,21 @@ class ActivateRecommenderPayload:
     errors: list[UserError]
 
 
+@strawberry.input
+class UpdateRecommenderSettingsInput:
+    brand_id: strawberry.ID
+    rerank_enabled: bool | None = None
+    rerank_strength: float | None = strawberry.field(default=None, description="0 to 1.")
+    video_cap: float | None = strawberry.field(default=None, description="Above 0, at most 1.")
+    category_cap: float | None = strawberry.field(default=None, description="Above 0, at most 1.")
+
+
+@strawberry.type
+class UpdateRecommenderSettingsPayload:
+    settings: RecommenderSettingsType | None = None
+    errors: list[UserError]
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(extensions=authenticated(), description="Train a new version; poll job(id) for progress.")
@@ -274,3 +319,14 @@ class Mutation:
 
 
 _EXPERIMENT_FIELDS = {"control": "controlId", "candidate": "candidateId"}
+    @strawberry.mutation(extensions=authenticated(),
+                         description="Set a brand's re-ranking of served recommendations (brand admins).")
+    def update_recommender_settings(self, info: Info, input: UpdateRecommenderSettingsInput) -> UpdateRecommenderSettingsPayload:
+        def call():
+            settings = services.recommender_settings_update(
+                principal=principal_of(info), brand_id=decode_id(input.brand_id, expected="Brand", field="brand"),
+                rerank_enabled=input.rerank_enabled, rerank_strength=input.rerank_strength,
+                video_cap=input.video_cap, category_cap=input.category_cap)
+            return UpdateRecommenderSettingsPayload(settings=RecommenderSettingsType.from_model(settings), errors=[])
+
+        return run_service(UpdateRecommenderSettingsPayload, None, call)

@@ -251,3 +251,39 @@ class RecommenderExperiment(models.Model):
     @property
     def alert_email_list(self) -> list[str]:
         return [a.strip() for a in self.alert_emails.split(",") if a.strip()]
+class RecommenderSettings(models.Model):
+    """A brand's re-ranking of served recommendations (see ``recommendations.reranking``).
+
+    Without a row, or with re-ranking off, lists are served in the model's relevance order; a request's
+    ``rerankStrength`` overrides the brand's strength for that request.
+    """
+
+    brand = models.OneToOneField("marketing.Brand", on_delete=models.CASCADE, related_name="recommender_settings",
+                                 verbose_name=_("brand"))
+    rerank_enabled = models.BooleanField(default=False, verbose_name=_("re-ranking on"),
+                                         help_text=_("Re-rank served lists for diversity and fair exposure."))
+    rerank_strength = models.FloatField(default=0.5, verbose_name=_("re-ranking strength"),
+                                        help_text=_("0 = relevance order only, 1 = strongest re-ranking."))
+    video_cap = models.FloatField(default=0.005, verbose_name=_("video exposure cap"),
+                                  help_text=_("Share of recent served slots above which a video is pushed down."))
+    category_cap = models.FloatField(default=0.3, verbose_name=_("category exposure cap"),
+                                     help_text=_("Share of recent served slots (and of one list) above which a "
+                                                 "category is pushed down."))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recommender settings")
+        verbose_name_plural = _("recommender settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(rerank_strength__gte=0.0) & Q(rerank_strength__lte=1.0),
+                                   name="recommender_settings_strength_0_1"),
+            models.CheckConstraint(condition=Q(video_cap__gt=0.0) & Q(video_cap__lte=1.0),
+                                   name="recommender_settings_video_cap_0_1"),
+            models.CheckConstraint(condition=Q(category_cap__gt=0.0) & Q(category_cap__lte=1.0),
+                                   name="recommender_settings_category_cap_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand}: re-ranking {'on' if self.rerank_enabled else 'off'} ({self.rerank_strength:g})"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from marketing.auth import Principal
 from marketing.jobs import services as jobs
 from marketing.jobs.models import Job
 from marketing.models import Brand, Role
 from marketing.services.access import get_for_role
-from marketing.services.errors import ErrorCode, ServiceValidationError
+from marketing.services.errors import ErrorCode, FieldError, ServiceValidationError
 from recommendations import training
-from recommendations.models import RecommenderModel
+from recommendations.models import RecommenderModel, RecommenderSettings
 
 ALLOWED_PARAMS = {"k", "grid"}
 
@@ -43,3 +45,35 @@ def activate_recommender(*, principal: Principal, model_id) -> RecommenderModel:
         return training.activate_model(model_id=model.pk)
     except ValueError as exc:
         raise ServiceValidationError.single("id", ErrorCode.INVALID, str(exc)) from None
+
+
+def recommender_settings_get(*, principal: Principal, brand_id) -> RecommenderSettings:
+    """The brand's re-ranking settings (the defaults, unsaved, when the brand never set them)."""
+    brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand", min_role=Role.VIEWER)
+    return RecommenderSettings.objects.filter(brand=brand).first() or RecommenderSettings(brand=brand)
+
+
+def recommender_settings_update(*, principal: Principal, brand_id, rerank_enabled: bool | None = None,
+                                rerank_strength: float | None = None, video_cap: float | None = None,
+                                category_cap: float | None = None) -> RecommenderSettings:
+    """Set a brand's re-ranking (brand admins): on/off, strength in [0, 1], caps in (0, 1].
+
+    Fields left ``None`` keep their value; nothing is saved when any value is out of range.
+    """
+    brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand", min_role=Role.ADMIN)
+    errors = []
+    if rerank_strength is not None and not 0.0 <= rerank_strength <= 1.0:
+        errors.append(("rerank_strength", gettext("The re-ranking strength is between 0 and 1.")))
+    for field, value in (("video_cap", video_cap), ("category_cap", category_cap)):
+        if value is not None and not 0.0 < value <= 1.0:
+            errors.append((field, gettext("A cap is a share above 0 and at most 1.")))
+    if errors:
+        raise ServiceValidationError([FieldError(field, ErrorCode.OUT_OF_RANGE, message) for field, message in errors])
+    current = RecommenderSettings.objects.filter(brand=brand).first() or RecommenderSettings(brand=brand)
+    for field, value in (("rerank_enabled", rerank_enabled), ("rerank_strength", rerank_strength),
+                         ("video_cap", video_cap), ("category_cap", category_cap)):
+        if value is not None:
+            setattr(current, field, value)
+    current.full_clean()
+    current.save()
+    return current

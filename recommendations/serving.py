@@ -24,6 +24,7 @@ from marketing.auth import Principal
 from marketing.db_router import lag_tolerant
 from marketing.models import Campaign, Interaction, ModerationStatus, Video, Viewer
 from marketing.services.errors import ErrorCode, ServiceValidationError
+from recommendations import exposure
 from recommendations.estimators import (
     REASON_POPULAR,
     REASON_SIMILAR_TO_SEEN,
@@ -187,15 +188,17 @@ def _candidates(*, brand_id: int, campaign: Campaign | None, platform: str | Non
 @lag_tolerant
 def recommend_for_viewer(
     *, principal: Principal, viewer_id: int, n: int = 20, campaign_id: int | None = None,
-    platform: str | None = None, exclude_seen: bool = True, log: bool = True,
+    platform: str | None = None, exclude_seen: bool = True, log: bool = True, rerank_strength: float | None = None,
 ) -> list[Recommendation]:
     """Top ``n`` approved videos of the viewer's brand for one viewer, each with readable reasons.
 
     Unknown or cold viewers get what is popular lately; without an active model the same
     popularity is computed from the database. The database stays the judge of what may be shown:
     the model ranks its columns, and only videos that the candidate query (brand, approved,
-    campaign, platform) confirms are returned.
+    campaign, platform) confirms are returned. ``rerank_strength`` (0–1) overrides the brand's
+    re-ranking for this request (``recommendations.exposure``).
     """
+    exposure.validate_strength(rerank_strength)
     viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id).first()
     if viewer is None:
         raise ServiceValidationError.single("viewer", ErrorCode.NOT_FOUND, gettext("No such viewer."))
@@ -235,6 +238,7 @@ def recommend_for_viewer(
         allowed = np.zeros(scores.shape[1], dtype=bool)
         allowed[[loaded.column_of[pk] for pk in candidates.values_list("pk", flat=True) if pk in loaded.column_of]] = True
         scores[0, ~allowed] = -np.inf
+    scores = exposure.rerank_served(scores, loaded=loaded, brand_id=viewer.brand_id, n=n, strength=rerank_strength)
     picked = _confirmed_top(scores, n=n, loaded=loaded, candidates=candidates)
     if persona is not None:
         return served([Recommendation(video=video, score=score, reasons=[gettext("Popular with “%(persona)s”") % {"persona": persona.display_label}])
@@ -296,8 +300,11 @@ def _confirmed_top(scores: np.ndarray, *, n: int, loaded: LoadedModel, candidate
 
 
 @lag_tolerant
-def similar_videos(*, principal: Principal, video_id: int, n: int = 10, log: bool = True) -> list[Recommendation]:
-    """Approved videos of the same brand most like one video, by the active model."""
+def similar_videos(*, principal: Principal, video_id: int, n: int = 10, log: bool = True,
+                   rerank_strength: float | None = None) -> list[Recommendation]:
+    """Approved videos of the same brand most like one video, by the active model (re-ranked as
+    ``recommend_for_viewer``)."""
+    exposure.validate_strength(rerank_strength)
     video = Video.objects.for_principal(principal).filter(pk=video_id).first()
     if video is None:
         raise ServiceValidationError.single("video", ErrorCode.NOT_FOUND, gettext("No such video."))
@@ -307,8 +314,9 @@ def similar_videos(*, principal: Principal, video_id: int, n: int = 10, log: boo
     if loaded is None or video.pk not in loaded.column_of:
         return []
     candidates = _candidates(brand_id=video.brand_id, campaign=None, platform=None)
-    picked = _confirmed_top(loaded.estimator.similarity_row(loaded.column_of[video.pk]), n=n, loaded=loaded,
-                            candidates=candidates)
+    scores = exposure.rerank_served(loaded.estimator.similarity_row(loaded.column_of[video.pk]), loaded=loaded,
+                                    brand_id=video.brand_id, n=n, strength=rerank_strength)
+    picked = _confirmed_top(scores, n=n, loaded=loaded, candidates=candidates)
     if log:  # previews in the workspace are not served to anyone
         log_served(brand_id=video.brand_id, viewer_id=None, model_version=loaded.version, surface=Surface.SIMILAR,
                    video_ids=[similar.pk for _, _, similar in picked])

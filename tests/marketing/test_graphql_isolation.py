@@ -21,7 +21,7 @@ from compliance.models import BrandRule
 from marketing.jobs.models import Job
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Interaction, Role, Video, Viewer
 from marketing.schema import schema
-from recommendations.models import RecommenderExperiment, RecommenderModel
+from recommendations.models import RecommenderExperiment, RecommenderModel, RecommenderSettings
 from tests.conftest import member
 from tests.factories import (
     AdAccountFactory,
@@ -37,7 +37,7 @@ from tests.factories import (
 from tests.marketing.graphql_helpers import gid, gql
 
 MODELS = (Brand, Video, Campaign, CampaignSpend, Viewer, Interaction, ApiToken, Job, RecommenderModel,
-          KpiReport, PersonaModel, BrandRule, AdAccount, PacingAlert)
+          RecommenderSettings, KpiReport, PersonaModel, BrandRule, AdAccount, PacingAlert)
 
 
 def seed(brand: Brand) -> dict:
@@ -54,6 +54,7 @@ def seed(brand: Brand) -> dict:
         "Viewer": interaction.viewer, "Interaction": interaction, "ApiToken": token,
         "Job": Job.objects.create(brand=brand, kind="personas.train"),
         "RecommenderModel": RecommenderModel.objects.create(brand=brand, version=1),
+        "RecommenderSettings": RecommenderSettings.objects.create(brand=brand),
         "KpiReport": KpiReport.objects.create(
             brand=brand, period_start=date(2026, 1, 1), period_end=date(2026, 1, 7),
             schedule=KpiReportSchedule.objects.create(brand=brand, name=f"{brand.slug} weekly", send_at=time(8))),
@@ -125,6 +126,8 @@ ARGUMENT_QUERY_CASES = {
     "recommendationMetrics": ("query($id: ID!, " + PERIOD + ") { recommendationMetrics(brand: $id, dateFrom: $from, "
                               "dateTo: $to, by: SURFACE) { key servedLists } }", lambda o: {"id": gid(o["Brand"])}),
     "experiments": ("query($id: ID!) { experiments(brand: $id) { id status } }", lambda o: {"id": gid(o["Brand"])}),
+    "recommenderSettings": ("query($id: ID!) { recommenderSettings(brand: $id) { brandId rerankEnabled } }",
+                            lambda o: {"id": gid(o["Brand"])}),
     "job": ("query($id: ID!) { job(id: $id) { id kind } }", lambda o: {"id": gid(o["Job"])}),
     "reports": ("query($id: ID!) { reports(brand: $id) { id scheduleName } }", lambda o: {"id": gid(o["Brand"])}),
     "personas": ("query($id: ID!) { personas(brand: $id) { id label } }", lambda o: {"id": gid(o["Brand"])}),
@@ -179,6 +182,8 @@ MUTATION_CASES = {
         "primaryMetric": "ENGAGED_VIEWERS", "mde": 0.1, "baseline": 0.3, "surface": "SIMILAR"}),
     "stopExperiment": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderExperiment"])}),
     "promoteExperiment": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["RecommenderExperiment"])}),
+    "updateRecommenderSettings": _input("UpdateRecommenderSettingsInput", lambda a, b: {
+        "brandId": gid(b["Brand"]), "rerankEnabled": True, "rerankStrength": 1.0}),
     "resendReport": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["KpiReport"])}),
     "trainPersonas": _input("TrainPersonasInput", lambda a, b: {"brandId": gid(b["Brand"])}),
     "activatePersonaModel": ("$id: ID!", "id: $id", lambda a, b: {"id": gid(b["PersonaModel"])}),
@@ -364,7 +369,7 @@ MUTATION_MIN_ROLE = {
     "eraseViewer": Role.ADMIN, "exportViewerData": Role.ADMIN,
     "createBrandRule": Role.ADMIN, "updateBrandRule": Role.ADMIN, "setBrandRetention": Role.ADMIN,
     "createAdAccount": Role.ADMIN, "updateAdAccount": Role.ADMIN, "deleteAdAccount": Role.ADMIN,
-    "syncAdAccount": Role.EDITOR,
+    "syncAdAccount": Role.EDITOR, "updateRecommenderSettings": Role.ADMIN,
     "startExperiment": Role.EDITOR, "stopExperiment": Role.EDITOR, "promoteExperiment": Role.EDITOR,
 }
 # Mutations that a signed-in person must call: no token, whatever its role (a token cannot mint tokens).
