@@ -35,6 +35,8 @@ from django.utils.module_loading import import_string
 from analytics import rollups
 from analytics.models import DailyReach, DailyViewerRollup, VideoReachBlock
 from analytics.reach_blocks import overlapping
+from analytics.signals import raw_events_removed
+from marketing import partitioning
 from marketing.auth import Principal
 from marketing.models import AuditSource, Brand, Interaction
 from marketing.services.audit import audit_record
@@ -59,6 +61,7 @@ class RetentionRun:
     dry_run: bool = False
     batches: int = 0
     partitions: list[str] = field(default_factory=list)
+    other: dict[str, int] = field(default_factory=dict)  # removed by the apps above (analytics.signals)
 
     def as_details(self) -> dict:
         details = asdict(self)
@@ -138,6 +141,9 @@ def apply_brand_retention(*, brand_id: int, now: datetime | None = None, dry_run
     rollups.apply_pending(brand_id=brand.pk)
     old = _old_interactions(brand, before).exclude(rollups._is_pending(brand_id=brand.pk))
     run.interactions, run.batches = _delete_in_batches(old, batch_size, model=Interaction)
+    for _receiver, removed in raw_events_removed.send(sender=RetentionRun, brand_id=brand.pk, before=before):
+        for name, count in (removed or {}).items():
+            run.other[name] = run.other.get(name, 0) + count
 
     if brand.purge_viewer_data and (purge_since is None or purge_since < run.horizon):
         with transaction.atomic():
@@ -158,7 +164,7 @@ def apply_brand_retention(*, brand_id: int, now: datetime | None = None, dry_run
                 rollups._mark_stale(brand_id=brand.pk, blocks=overlapping(first, run.horizon))
                 rollups._rebuild_stale(brand_id=brand.pk)
 
-    if run.interactions or run.viewer_rollups or run.day_sets or run.video_sets:
+    if run.interactions or run.viewer_rollups or run.day_sets or run.video_sets or any(run.other.values()):
         audit_record(principal=OPERATOR, source=AuditSource.COMMAND, action="applyRetention", brand_id=brand.pk,
                      object_type="brand", object_id=brand.pk, details=run.as_details())
     return run
@@ -171,9 +177,8 @@ def _first_day(brand_id: int) -> date | None:
 def drop_whole_partitions(before: datetime) -> list[str]:
     """Drop every interactions partition whose rows are all older than ``before`` (PostgreSQL, partitioned).
 
-    The value to give ``RETENTION_PARTITION_DROP`` once ``marketing.partitioning`` exists.
+    The default of ``RETENTION_PARTITION_DROP``; on SQLite and on an unpartitioned table it finds nothing.
     """
-    partitioning = import_string("marketing.partitioning")  # provided by the partitioning work
     names = list(partitioning.droppable_partitions(before))
     for name in names:
         partitioning.drop_partition(name)

@@ -309,8 +309,8 @@ INGEST_MAX_EVENTS = env.int("INGEST_MAX_EVENTS", default=5000)
 # Retention (docs/operator/retention.md): rows removed per short transaction (raw interactions, per-viewer rollups).
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
 # Dotted path of a callable ``(before) -> [partition names]`` dropping whole interaction partitions older than
-# ``before`` (empty: batched deletes only; analytics.retention.drop_whole_partitions once the table is partitioned).
-RETENTION_PARTITION_DROP = env.str("RETENTION_PARTITION_DROP", default="")
+# ``before`` (empty: batched deletes only). The default finds nothing on SQLite or an unpartitioned table.
+RETENTION_PARTITION_DROP = env.str("RETENTION_PARTITION_DROP", default="analytics.retention.drop_whole_partitions")
 # Privacy: demographic groups and personas with fewer distinct viewers are merged, never shown.
 KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup

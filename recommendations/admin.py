@@ -7,8 +7,8 @@ from marketing.admin_access import BrandRoleAdminMixin, role_action
 from marketing.auth import principal_for_user
 from marketing.models import AuditSource, Role
 from marketing.services.errors import ServiceValidationError
-from recommendations import experiments, services, serving
-from recommendations.models import RecommenderExperiment, RecommenderModel, RecommenderSettings
+from recommendations import experiments, services
+from recommendations.models import RecommenderExperiment, RecommenderModel, RecommenderSettings, Verdict
 
 
 @admin.register(RecommenderModel)

@@ -317,8 +317,6 @@ class Mutation:
 
         return run_service(ExperimentPayload, None, call)
 
-
-_EXPERIMENT_FIELDS = {"control": "controlId", "candidate": "candidateId"}
     @strawberry.mutation(extensions=authenticated(),
                          description="Set a brand's re-ranking of served recommendations (brand admins).")
     def update_recommender_settings(self, info: Info, input: UpdateRecommenderSettingsInput) -> UpdateRecommenderSettingsPayload:
@@ -330,3 +328,6 @@ _EXPERIMENT_FIELDS = {"control": "controlId", "candidate": "candidateId"}
             return UpdateRecommenderSettingsPayload(settings=RecommenderSettingsType.from_model(settings), errors=[])
 
         return run_service(UpdateRecommenderSettingsPayload, None, call)
+
+
+_EXPERIMENT_FIELDS = {"control": "controlId", "candidate": "candidateId"}

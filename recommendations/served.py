@@ -98,3 +98,8 @@ def delete_served_before(*, brand_id: int, before: datetime) -> int:
     Called with the brand's raw-event retention cut-off, like the raw interactions."""
     deleted, per_model = ServedList.objects.filter(brand_id=brand_id, served_at__lt=before).delete()
     return per_model.get(ServedList._meta.label, 0)
+
+
+def on_raw_events_removed(sender, *, brand_id: int, before: datetime, **kwargs) -> dict[str, int]:
+    """Receiver of ``analytics.signals.raw_events_removed``: the brand's served lists go with its raw events."""
+    return {"served_lists": delete_served_before(brand_id=brand_id, before=before)}

@@ -184,6 +184,26 @@ def test_retention_deletes_old_lists_and_their_attributions(hand_world, brand, o
     assert set(ServedAttribution.objects.values_list("served_list_id", flat=True)) == {lists["L3"].pk}
 
 
+def test_the_brands_retention_run_removes_its_served_lists_past_the_horizon(brand, other_brand):
+    from analytics import retention
+    from marketing.models import AuditEntry
+
+    viewer, video = ViewerFactory(brand=brand), VideoFactory(brand=brand)
+    now = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+    old = served_list(brand, viewer, [video], now - timedelta(days=40))
+    kept = served_list(brand, viewer, [video], now - timedelta(days=5))
+    foreign = served_list(other_brand, ViewerFactory(brand=other_brand), [VideoFactory(brand=other_brand)],
+                          now - timedelta(days=40))
+    brand.raw_event_retention_days = 30
+    brand.save(update_fields=["raw_event_retention_days"])
+    run = retention.apply_brand_retention(brand_id=brand.pk, now=now)
+    assert run.other == {"served_lists": 1}
+    assert old.pk not in set(ServedList.objects.values_list("pk", flat=True))
+    assert set(ServedList.objects.values_list("pk", flat=True)) == {kept.pk, foreign.pk}
+    entry = AuditEntry.objects.get(action="applyRetention", brand=brand)
+    assert entry.details["other"] == {"served_lists": 1}
+
+
 def test_erasing_a_viewer_erases_their_served_lists(hand_world, brand):
     lists, _, (a, b), _ = hand_world
     attribute_new(brand_id=brand.pk, now=later())
