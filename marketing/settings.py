@@ -244,11 +244,13 @@ CELERY_TASK_ROUTES = {
     **{name: {"queue": CELERY_QUEUE_ROLLUPS} for name in (
         "analytics.apply_pending_rollups", "analytics.apply_all_pending_rollups", "analytics.rebuild_reach_blocks",
         "analytics.refresh_rollups", "analytics.recompute_brand_rollups", "analytics.recompute_all_rollups",
-        "analytics.apply_brand_retention")},
+        "analytics.apply_brand_retention", "recommendations.attribute_all_brands",
+        "recommendations.evaluate_experiments")},
     **{name: {"queue": CELERY_QUEUE_TRAINING} for name in (
         "recommendations.train", "recommendations.retrain_all_brands", "personas.train_persona_model",
         "personas.retrain_personas_all_brands", "personas.assign_new_viewers", "personas.assign_new_viewers_all_brands")},
-    **{name: {"queue": CELERY_QUEUE_REPORTS} for name in ("analytics.run_due_reports", "analytics.send_report")},
+    **{name: {"queue": CELERY_QUEUE_REPORTS} for name in ("analytics.run_due_reports", "analytics.send_report",
+                                                          "analytics.send_pacing_alert")},
 }
 
 # --- Recommendations in the loop: served lists, attribution, experiments ---------------------

@@ -14,6 +14,8 @@ EXPECTED = {
     "analytics.recompute_brand_rollups": "rollups",
     "analytics.recompute_all_rollups": "rollups",
     "analytics.apply_brand_retention": "rollups",
+    "recommendations.attribute_all_brands": "rollups",
+    "recommendations.evaluate_experiments": "rollups",
     "recommendations.train": "training",
     "recommendations.retrain_all_brands": "training",
     "personas.train_persona_model": "training",
@@ -22,8 +24,13 @@ EXPECTED = {
     "personas.assign_new_viewers_all_brands": "training",
     "analytics.run_due_reports": "reports",
     "analytics.send_report": "reports",
+    "analytics.send_pacing_alert": "reports",
     "analytics.apply_all_retention": "celery",
     "marketing.health_check": "celery",
+    "marketing.create_interaction_partitions": "celery",
+    "analytics.evaluate_pacing": "celery",
+    "adplatforms.sync_ad_account": "celery",
+    "adplatforms.sync_recent": "celery",
     "compliance.rescreen_stale_videos": "celery",
 }
 
