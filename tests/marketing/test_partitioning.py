@@ -45,7 +45,7 @@ def test_an_event_id_is_stored_once_per_brand_through_the_model_too(brand):
     assert Interaction.objects.filter(brand=brand).count() == 1
 
 
-@pytest.mark.skipif("connection.vendor == 'postgresql'", reason="the SQLite behaviour")
+@pytest.mark.embedded
 def test_sqlite_has_no_partitions_and_the_helpers_do_nothing():
     assert partitioning.is_partitioned() is False
     assert partitioning.ensure_partitions() == []
