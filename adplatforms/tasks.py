@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from adplatforms import services
 from adplatforms.models import AdAccount, AdAccountStatus
@@ -79,7 +80,8 @@ def run_sync_job(*, job_id: int, on_day=None) -> dict:
     if result.failed_days and not result.days_synced:
         detail = "; ".join(result.errors)
         jobs.job_fail(job_id=job_id, failure=Failure(FailureCode.DELIVERY_FAILED,
-                                                     f"No day could be synced ({len(result.failed_days)} failed).", detail))
+                                                     gettext("No day could be synced (%(failed)d failed).")
+                                                     % {"failed": len(result.failed_days)}, detail))
         from marketing.jobs.models import Job
 
         Job.objects.filter(pk=job_id).update(result=outcome)
