@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 REPORTED = {
     "tiktok": {"spend", "impressions", "clicks", "reach", "plays", "plays_2s", "plays_6s", "plays_25", "plays_50",
                "plays_75", "plays_100", "avg_play_time_s", "profile_visits", "conversions"},
-    "oceanengine": {"spend", "impressions", "clicks", "plays", "effective_plays", "plays_25", "plays_50", "plays_75",
-                    "plays_100", "avg_play_time_s", "conversions"},
+    "oceanengine": {"spend", "impressions", "clicks", "plays", "plays_2s", "plays_3s", "plays_10s", "effective_plays",
+                    "plays_25", "plays_50", "plays_75", "plays_100", "avg_play_time_s", "profile_visits", "conversions"},
     "kuaishou_ads": {"spend", "impressions", "clicks", "plays", "plays_2s", "plays_3s", "plays_10s",
                      "effective_plays", "plays_75", "plays_100", "conversions"},
 }
