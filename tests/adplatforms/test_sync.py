@@ -1,6 +1,6 @@
 """Sync against local fake report APIs: paging, idempotent day upserts, rate limits, token refresh, failed days."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -236,3 +236,17 @@ def test_a_hand_mapping_in_the_admin_moves_the_stats_and_spend_already_stored(fa
     assert PlatformDailyStat.objects.get(ad_account=account, level="campaign", external_id="1001",
                                          stat_date=DAYS[0]).campaign_id == campaign.pk
     assert CampaignSpend.objects.filter(ad_account=account).count() == len(expected)
+
+
+def test_the_hourly_beat_syncs_active_accounts_with_credentials_over_their_last_days(django_capture_on_commit_callbacks):
+    from adplatforms import tasks
+
+    with_token = AdAccountFactory(time_zone="UTC")
+    AdAccountFactory(credentials={})  # e.g. a demo account: nothing to sync with
+    AdAccountFactory(status=AdAccountStatus.PAUSED)
+    with django_capture_on_commit_callbacks(execute=False):
+        job_ids = tasks.sync_recent(days=2)
+    (job,) = Job.objects.filter(pk__in=job_ids)
+    today = services.account_today(with_token)
+    assert job.params["ad_account_id"] == with_token.pk
+    assert job.params["days"] == [(today - timedelta(days=1)).isoformat(), today.isoformat()]
