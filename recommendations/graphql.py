@@ -159,12 +159,15 @@ class Query:
             n=first, campaign_id=decode_id(campaign, expected="Campaign", field="campaign"), platform=platform,
             exclude_seen=exclude_seen, rerank_strength=rerank_strength))
 
-    @strawberry.field(extensions=authenticated(), description="Approved videos most like one video.")
+    @strawberry.field(extensions=authenticated(),
+                      description="Approved videos most like one video. Pass the viewer who asks to serve that "
+                                  "viewer's arm of an experiment on the similar surface and attribute the list.")
     def similar_videos(self, info: Info, video: strawberry.ID, first: int = 10,
-                       rerank_strength: RerankStrength = None) -> list[RecommendedVideo]:
+                       rerank_strength: RerankStrength = None,
+                       viewer: strawberry.ID | None = None) -> list[RecommendedVideo]:
         return _shape(serving.similar_videos(
             principal=principal_of(info), video_id=decode_id(video, expected="Video", field="video"), n=first,
-            rerank_strength=rerank_strength))
+            rerank_strength=rerank_strength, viewer_id=decode_id(viewer, expected="Viewer", field="viewer")))
 
     @strawberry.field(extensions=authenticated(),
                       description="A brand's re-ranking of served recommendations (defaults when never set).")

@@ -119,11 +119,13 @@ def active_model(brand_id: int) -> LoadedModel | None:
 _loaded_versions: dict[int, LoadedModel] = {}
 
 
-def _model_for_viewer(*, brand_id: int, viewer_id: int) -> tuple[LoadedModel | None, int | None, str | None]:
-    """The model that serves this viewer: the arm's version while an experiment runs on the feed, else the active one.
+def _model_for_viewer(*, brand_id: int, viewer_id: int, surface: str = Surface.FEED
+                      ) -> tuple[LoadedModel | None, int | None, str | None]:
+    """The model that serves this viewer on ``surface``: the arm's version while an experiment runs there, else
+    the active one.
 
     Returns (model, experiment id, arm)."""
-    experiment = running_experiment(brand_id=brand_id, surface=Surface.FEED)
+    experiment = running_experiment(brand_id=brand_id, surface=surface)
     if experiment is None:
         return active_model(brand_id), None, None
     arm = arm_for(experiment_id=experiment.pk, viewer_id=viewer_id, traffic_share=experiment.traffic_share)
@@ -301,16 +303,27 @@ def _confirmed_top(scores: np.ndarray, *, n: int, loaded: LoadedModel, candidate
 
 @lag_tolerant
 def similar_videos(*, principal: Principal, video_id: int, n: int = 10, log: bool = True,
-                   rerank_strength: float | None = None) -> list[Recommendation]:
-    """Approved videos of the same brand most like one video, by the active model (re-ranked as
-    ``recommend_for_viewer``)."""
+                   rerank_strength: float | None = None, viewer_id: int | None = None) -> list[Recommendation]:
+    """Approved videos of the same brand most like one video (re-ranked as ``recommend_for_viewer``).
+
+    With the viewer who asks, the version is that viewer's arm while an experiment runs on the ``similar``
+    surface, and the list is logged for the viewer (and attributed); without one, the active version
+    serves and the list is logged without a viewer or an arm."""
     exposure.validate_strength(rerank_strength)
     video = Video.objects.for_principal(principal).filter(pk=video_id).first()
     if video is None:
         raise ServiceValidationError.single("video", ErrorCode.NOT_FOUND, gettext("No such video."))
     if not 1 <= n <= MAX_RESULTS:
         raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, gettext("Ask for 1 to %(max)d videos.") % {"max": MAX_RESULTS})
-    loaded = active_model(video.brand_id)
+    experiment_id = arm = None
+    if viewer_id is None:
+        loaded = active_model(video.brand_id)
+    else:
+        viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id, brand_id=video.brand_id).first()
+        if viewer is None:  # another brand's viewer is answered as not found
+            raise ServiceValidationError.single("viewer", ErrorCode.NOT_FOUND, gettext("No such viewer."))
+        loaded, experiment_id, arm = _model_for_viewer(brand_id=video.brand_id, viewer_id=viewer.pk,
+                                                       surface=Surface.SIMILAR)
     if loaded is None or video.pk not in loaded.column_of:
         return []
     candidates = _candidates(brand_id=video.brand_id, campaign=None, platform=None)
@@ -318,8 +331,8 @@ def similar_videos(*, principal: Principal, video_id: int, n: int = 10, log: boo
                                     brand_id=video.brand_id, n=n, strength=rerank_strength)
     picked = _confirmed_top(scores, n=n, loaded=loaded, candidates=candidates)
     if log:  # previews in the workspace are not served to anyone
-        log_served(brand_id=video.brand_id, viewer_id=None, model_version=loaded.version, surface=Surface.SIMILAR,
-                   video_ids=[similar.pk for _, _, similar in picked])
+        log_served(brand_id=video.brand_id, viewer_id=viewer_id, model_version=loaded.version, surface=Surface.SIMILAR,
+                   video_ids=[similar.pk for _, _, similar in picked], experiment_id=experiment_id, arm=arm)
     return [Recommendation(video=similar, score=score, reasons=[gettext("Similar to “%(title)s”") % {"title": video.title}])
             for _, score, similar in picked]
 

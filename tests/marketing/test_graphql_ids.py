@@ -148,7 +148,7 @@ def test_the_walk_finds_every_kind_of_id_argument():
     assert {"query.brandKpis(brand)", "mutation.createCampaign(input.brandId)", "mutation.createCampaign(input.videoIds)",
             "query.nodes(ids)", "query.interactions(filters.video)",
             "mutation.ingestInteractions(events.campaignId)"} <= names
-    assert len(POSITIONS) == 67  # 20 root query arguments, 11 filter fields, 36 mutation inputs
+    assert len(POSITIONS) == 68  # 21 root query arguments, 11 filter fields, 36 mutation inputs
     for position in POSITIONS:  # every id argument says which node type it names (a KeyError names a new one)
         assert position.node_type is None or position.node_type in ID_TYPES_BY_NAME.values() or (
             position.node_type in ID_TYPES_BY_ROOT_FIELD.values())

@@ -299,3 +299,39 @@ def test_an_editor_starts_an_experiment_in_the_admin_and_a_refusal_names_the_fie
     again = client.post(url, {**form, "traffic_share": "0.3"})
     assert again.status_code == 200 and RecommenderExperiment.objects.count() == 1
     assert "Another experiment is running on this surface." in again.content.decode()
+
+
+def test_similar_videos_with_a_viewer_serve_and_log_the_arm_of_a_similar_surface_experiment(editor, brand, other_brand,
+                                                                                            settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    serving._loaded.clear()
+    serving._loaded_versions.clear()
+    videos = [VideoFactory(brand=brand) for _ in range(5)]
+    v1 = version(brand, 1, videos, [5, 4, 3, 2, 1])
+    v2 = version(brand, 2, videos, [1, 2, 3, 4, 5])
+    RecommenderModel.objects.filter(pk=v1.pk).update(is_active=True)
+    feed = start(editor, brand, v1, v2)  # an experiment on the feed does not route similar videos
+    experiment = start(editor, brand, v1, v2, surface="similar")
+    anchor = videos[2]
+    # the popularity versions rank the other videos by their weights: v1 by 5, 4, 2, 1; v2 reversed
+    others = [v.pk for v in videos if v.pk != anchor.pk]
+    order = {"control": others[:3], "candidate": list(reversed(others))[:3]}
+    viewers = [ViewerFactory(brand=brand) for _ in range(10)]
+    for viewer in viewers:
+        arm = experiments.arm_for(experiment_id=experiment.pk, viewer_id=viewer.pk, traffic_share=0.5)
+        recs = serving.similar_videos(principal=editor, video_id=anchor.pk, n=3, viewer_id=viewer.pk)
+        assert [r.video.pk for r in recs] == order[arm]
+    anonymous = serving.similar_videos(principal=editor, video_id=anchor.pk, n=3)
+    assert [r.video.pk for r in anonymous] == order["control"]  # the active version, no arm
+    logged = list(ServedList.objects.order_by("pk").values_list("viewer_id", "surface", "experiment_id", "arm",
+                                                                "model_version"))
+    expected = []
+    for viewer in viewers:
+        arm = experiments.arm_for(experiment_id=experiment.pk, viewer_id=viewer.pk, traffic_share=0.5)
+        expected.append((viewer.pk, "similar", experiment.pk, arm, 1 if arm == "control" else 2))
+    assert logged == [*expected, (None, "similar", None, None, 1)]
+    assert {row[3] for row in expected} == {"control", "candidate"} and feed.pk not in {row[2] for row in logged}
+    # another brand's viewer is answered as not found, naming the argument
+    with pytest.raises(ServiceValidationError) as refused:
+        serving.similar_videos(principal=editor, video_id=anchor.pk, n=3, viewer_id=ViewerFactory(brand=other_brand).pk)
+    assert [(e.field, e.code) for e in refused.value.errors] == [("viewer", "not_found")]
