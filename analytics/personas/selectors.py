@@ -23,8 +23,8 @@ from analytics.personas.models import (
     PersonaModelStatus,
 )
 from marketing.auth import Principal
-from marketing.db_router import lag_tolerant
 from marketing.models import Campaign, Interaction, InteractionKind, Video, Viewer
+from reelboard.db_router import lag_tolerant
 
 
 def _min_size() -> int:
