@@ -7,4 +7,11 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from analytics import aggregates  # noqa: F401 (registers the ``__any`` lookup on integer fields)
+        from analytics import (
+            aggregates,  # noqa: F401 (registers the ``__any`` lookup on integer fields)
+            rollups,
+        )
+        from marketing.signals import interactions_stored
+
+        # The rollup work of every ingest write, recorded in the write's own transaction (analytics.rollups).
+        interactions_stored.connect(rollups.record_pending, dispatch_uid="analytics.pending_rollups")
