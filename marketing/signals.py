@@ -14,3 +14,12 @@ from django.dispatch import Signal
 # ``ingested_at``, ready to bind as a parameter on that cursor). Receivers write set-based from ``inserted``
 # (``INSERT ... SELECT``); an exception rolls the import back. analytics records the rollup work here.
 interactions_stored = Signal()
+
+# Sent inside a viewer's erasure transaction before the viewer row is deleted, with ``viewer``. A receiver
+# returns the ``(start, end)`` instants whose KPIs it needs rebuilt beyond the viewer's raw interactions
+# (e.g. days whose raw events retention already removed), or None; the erasure refreshes their union.
+viewer_erasing = Signal()
+
+# Sent while exporting a viewer's data (a data-subject access request), with ``viewer``. A receiver returns
+# the sections it stores about the viewer, as JSON-ready data keyed by section name.
+viewer_exporting = Signal()
