@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "recommendations",
     "compliance",
     "workspace",  # the marketer's workspace: admin dashboards and GraphiQL, above the domain apps
+    "reelboard",  # the project (last): registers every app's Celery tasks once the apps are loaded
 ]
 
 MIDDLEWARE = [
