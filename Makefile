@@ -60,11 +60,11 @@ docs: install
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 # Production-shape processes (docker-compose.yml runs exactly these). gunicorn's settings (gthread workers,
-# WEB_CONCURRENCY processes x WEB_THREADS threads, one shared accept queue) live in marketing/gunicorn_config.py.
+# WEB_CONCURRENCY processes x WEB_THREADS threads, one shared accept queue) live in reelboard/gunicorn_config.py.
 web: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput
-	$(BIN)/gunicorn -c python:marketing.gunicorn_config marketing.wsgi:application --bind 0.0.0.0:$(PORT) --access-logfile -
+	$(BIN)/gunicorn -c python:reelboard.gunicorn_config reelboard.wsgi:application --bind 0.0.0.0:$(PORT) --access-logfile -
 
 # WORKER_QUEUES: the queues this worker consumes (comma-separated; default all four, as one worker in
 # development); WORKER_NAME names the node (`celery inspect ping -d NAME@host`). docker-compose.yml runs one
@@ -73,11 +73,11 @@ WORKER_QUEUES ?= celery,rollups,training,reports
 WORKER_NAME ?= celery
 WORKER_CONCURRENCY ?= 2
 worker: install
-	$(BIN)/celery -A marketing worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY) \
+	$(BIN)/celery -A reelboard worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY) \
 	  --queues=$(WORKER_QUEUES) --hostname=$(WORKER_NAME)@%h
 
 beat: install
-	$(BIN)/celery -A marketing beat --loglevel=INFO
+	$(BIN)/celery -A reelboard beat --loglevel=INFO
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -29,6 +30,7 @@ from adplatforms.models import (
     ReportLevel,
 )
 from marketing.auth import Principal
+from marketing.jobs import services as jobs
 from marketing.models import AuditSource, Brand, Campaign, CampaignSpend, Role, SpendSource, Video
 from marketing.services.access import get_for_role
 from marketing.services.audit import audit_record
@@ -420,8 +422,6 @@ def sync_account(*, account_id: int, date_from: date, date_to: date, days: list[
 
 def sync_job_create(*, principal: Principal, account_id, date_from: date | None = None, date_to: date | None = None):
     """A queued sync ``Job`` for one account (brand editors), sent after commit. Defaults: yesterday and today."""
-    from adplatforms import tasks
-
     account = get_for_role(AdAccount.objects, principal=principal, pk=account_id, field="id", min_role=Role.EDITOR)
     date_to = date_to or account_today(account)
     date_from = date_from or (date_to - timedelta(days=1))
@@ -432,7 +432,23 @@ def sync_job_create(*, principal: Principal, account_id, date_from: date | None 
         errors.add("date_from", ErrorCode.LIMIT_EXCEEDED, _("Sync at most 93 days at a time."))
     errors.raise_if_any()
     with transaction.atomic():
-        return tasks.enqueue_sync(account=account, days=days_between(date_from, date_to), created_by=principal.user)
+        return enqueue_sync(account=account, days=days_between(date_from, date_to), created_by=principal.user)
+
+
+SYNC_JOB_KIND = "adplatforms.sync"
+
+
+def enqueue_sync(*, account: AdAccount, days: list[date], attempt: int = 0, countdown: int = 0, created_by=None):
+    """A ``Job`` syncing ``days`` of ``account``; its task (``adplatforms.sync_ad_account``, sent by name: the
+    tasks module builds on this one) goes to the worker after commit."""
+    days = sorted(days)
+    job = jobs.job_create(brand_id=account.brand_id, kind=SYNC_JOB_KIND, created_by=created_by,
+                          params={"ad_account_id": account.pk, "date_from": days[0].isoformat(),
+                                  "date_to": days[-1].isoformat(), "days": [d.isoformat() for d in days],
+                                  "attempt": attempt})
+    transaction.on_commit(lambda: current_app.signature("adplatforms.sync_ad_account").apply_async(
+        kwargs={"job_id": job.pk}, countdown=countdown or None))
+    return job
 
 
 __all__ = ["ServiceValidationError", "SyncRefused", "SyncResult", "ad_account_create", "ad_account_delete",

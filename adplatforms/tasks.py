@@ -15,24 +15,14 @@ from django.utils.translation import gettext
 
 from adplatforms import services
 from adplatforms.models import AdAccount, AdAccountStatus
+from adplatforms.services import SYNC_JOB_KIND, enqueue_sync  # noqa: F401 (SYNC_JOB_KIND: the command's jobs)
 from marketing.jobs import services as jobs
 from marketing.jobs.failures import Failure, FailureCode, failure_of
+from marketing.jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
-SYNC_JOB_KIND = "adplatforms.sync"
 MAX_ATTEMPT = 1_000_000  # an attempt number that never retries (manage.py sync_platform_reports --no-retry)
-
-
-def enqueue_sync(*, account: AdAccount, days: list[date], attempt: int = 0, countdown: int = 0, created_by=None):
-    """A ``Job`` syncing ``days`` of ``account``, sent to the worker after commit."""
-    days = sorted(days)
-    job = jobs.job_create(brand_id=account.brand_id, kind=SYNC_JOB_KIND, created_by=created_by,
-                          params={"ad_account_id": account.pk, "date_from": days[0].isoformat(),
-                                  "date_to": days[-1].isoformat(), "days": [d.isoformat() for d in days],
-                                  "attempt": attempt})
-    transaction.on_commit(lambda: sync_ad_account.apply_async(kwargs={"job_id": job.pk}, countdown=countdown or None))
-    return job
 
 
 @shared_task(name="adplatforms.sync_ad_account", acks_late=True, reject_on_worker_lost=True)
@@ -82,8 +72,6 @@ def run_sync_job(*, job_id: int, on_day=None) -> dict:
         jobs.job_fail(job_id=job_id, failure=Failure(FailureCode.DELIVERY_FAILED,
                                                      gettext("No day could be synced (%(failed)d failed).")
                                                      % {"failed": len(result.failed_days)}, detail))
-        from marketing.jobs.models import Job
-
         Job.objects.filter(pk=job_id).update(result=outcome)
     else:
         jobs.job_succeed(job_id=job_id, result=outcome)

@@ -230,7 +230,8 @@ class RollupGeneration(models.Model):
 class PendingRollup(models.Model):
     """Interactions stored but not yet added to the rollups: one row per ingest write (chunk or batch).
 
-    Written in the same transaction as the interactions (``marketing.ingestion.writers``), so the
+    Written in the same transaction as the interactions (``analytics.rollups.record_pending``, the receiver
+    of ``marketing.signals.interactions_stored`` that the ingest writers send), so the
     rollup work is durable even when no broker or worker is up; ``analytics.rollups.apply_pending``
     consumes rows and adds exactly their interactions, then deletes them in one transaction, which is
     what makes a task delivered twice (or a second worker) count nothing twice.

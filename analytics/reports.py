@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
@@ -285,6 +286,5 @@ def resend(*, report_id: int) -> None:
     """Deliver a stored report again on every channel (an explicit user action)."""
     KpiReport.objects.filter(pk=report_id).update(email_sent_at=None, webhook_sent_at=None,
                                                   status=ReportStatus.PENDING)
-    from analytics.tasks import send_report
-
-    transaction.on_commit(lambda: send_report.delay(report_id))
+    # By its registered name: analytics.tasks builds on this module.
+    transaction.on_commit(lambda: current_app.signature("analytics.send_report").delay(report_id))

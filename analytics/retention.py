@@ -25,10 +25,11 @@ all brands (only when every brand has one), before the batched deletes, which th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -220,3 +221,18 @@ def apply_retention(*, slug: str | None = None, now: datetime | None = None, dry
     if runs and partitions:
         runs[0].partitions = partitions
     return runs
+
+
+def erased_viewer_retained_span(sender=None, *, viewer, **_signal) -> tuple[datetime, datetime] | None:
+    """Receiver of ``marketing.signals.viewer_erasing``: the span of the viewer's per-viewer rollup days before
+    the brand's retention horizon (their raw events are gone, so the erasure's interaction window misses
+    them), as instants; None when there are none. Sent before the delete cascades those rows away."""
+    brand = Brand.objects.only("reporting_timezone", "raw_events_removed_before").get(pk=viewer.brand_id)
+    if brand.raw_events_removed_before is None:
+        return None
+    days = DailyViewerRollup.objects.filter(viewer_id=viewer.pk, day__lt=brand.raw_events_removed_before).aggregate(
+        first=Min("day"), last=Max("day"))
+    if days["first"] is None:
+        return None
+    start, end = rollups.day_bounds(brand.reporting_timezone, days["first"], days["last"])
+    return start, end - timedelta(microseconds=1)

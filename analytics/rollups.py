@@ -11,8 +11,9 @@ Three derived tables:
 
 Two ways to write them, both idempotent and serialised per brand by a lock on the brand row:
 
-* **Delta** (``apply_pending``, after every ingest): the ingest writer records the ids it inserted as a
-  ``PendingRollup`` row in the same transaction as the interactions. The delta aggregates only those
+* **Delta** (``apply_pending``, after every ingest): the ingest writer sends ``interactions_stored``
+  (``marketing.signals``) in the same transaction as the interactions, and ``record_pending`` (connected in
+  ``AnalyticsConfig.ready``) records the ids it inserted as a ``PendingRollup`` row in that transaction. The delta aggregates only those
   events, *adds* their sums to existing rows (``INSERT ... ON CONFLICT DO UPDATE``) and their viewers to
   the sets, and deletes the PendingRollup rows in the same transaction: a task delivered twice finds
   nothing left to add. Its cost is proportional to the new events, not to the days they touch. It
@@ -246,6 +247,18 @@ def _is_pending(*, brand_id: int, pending: list[int] | None = None) -> RawSQL:
     if connection.vendor == "postgresql":
         return RawSQL(f'"{table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
     return RawSQL(f'"{table}"."id" IN ({sql})', params, output_field=BooleanField())
+
+
+def record_pending(sender=None, *, brand_id: int, cursor, inserted: str, ingested_at, **_signal) -> None:
+    """Receiver of ``marketing.signals.interactions_stored``: one ``PendingRollup`` row listing the ids in the
+    writer's ``inserted`` table, written set-based through the writer's cursor, inside its transaction."""
+    table = PendingRollup._meta.db_table
+    if connection.vendor == "postgresql":
+        ids = f"SELECT jsonb_agg(id) FROM {inserted}"
+    else:
+        ids = f"SELECT json_group_array(id) FROM (SELECT DISTINCT id FROM {inserted} ORDER BY id)"
+    cursor.execute(f"INSERT INTO {table} (brand_id, interaction_ids, created_at) SELECT %s, ({ids}), %s "
+                   f"WHERE EXISTS (SELECT 1 FROM {inserted})", [brand_id, ingested_at])
 
 
 # How many PendingRollup rows one transaction of apply_pending takes (an API batch or an import chunk

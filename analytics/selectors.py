@@ -41,8 +41,8 @@ from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all, empty_sums
 from analytics.models import DailyReach, DailyViewerRollup, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from analytics.personas.profiles import localized_label
-from marketing.db_router import lag_tolerant
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
+from reelboard.db_router import lag_tolerant
 
 
 class Granularity(enum.StrEnum):
@@ -172,7 +172,7 @@ _XMIN = RawSQL("xmin::text", (), output_field=CharField())
 def _fetch(values: QuerySet) -> list[tuple]:
     """Run a ``values_list`` query, in binary on PostgreSQL (bytea as raw bytes), through Django's cursor
     wrapper (query logging and counting, execute wrappers)."""
-    db = connections[values.db]  # the replica for lag-tolerant reads (marketing.db_router)
+    db = connections[values.db]  # the replica for lag-tolerant reads (reelboard.db_router)
     if db.vendor != "postgresql":
         return list(values)
     try:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
 
 import django  # noqa: E402
 

@@ -98,7 +98,7 @@ def get_json(url: str) -> tuple[int, dict]:
 
 def setup_django(database_url: str, redis_url: str) -> None:
     os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="false",
-                      DJANGO_SETTINGS_MODULE="marketing.settings")
+                      DJANGO_SETTINGS_MODULE="reelboard.settings")
     os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
     os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
     sys.path.insert(0, str(ROOT))
@@ -408,7 +408,7 @@ def main() -> int:
         redis_proc = stack.redis(args.redis_port)
         stack.web(env, args.port, workers=2)
         worker = stack.worker(env, "faults-a@%h", concurrency=1, visibility_timeout=10)
-        from marketing.celery import app
+        from reelboard.celery import app
 
         wait_for(lambda: any("faults-a@" in k for r in (app.control.ping(timeout=1) or []) for k in r), "worker")
         if "kill" in only:

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/locked.py .venv/bin/python benchmarks/fuzz_graphql.py [--backend sqlite]
 
-Starts (and stops) a private redis-server and gunicorn serving ``marketing.wsgi`` on a copy of the seeded
+Starts (and stops) a private redis-server and gunicorn serving ``reelboard.wsgi`` on a copy of the seeded
 bench database (PostgreSQL: ``<name>_fuzz``, copied from ``--database-url``; SQLite with ``--backend sqlite``
 or ``FUZZ_BACKEND=sqlite``: a copy of a seeded file kept in the temp directory, served by one worker as
 ``make run`` would), mints an editor API token on the first demo brand and runs ``schemathesis run``

@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
 
 # The benchmark helpers set Django up (and ingest keeps the rollup task queued, never run in-process).

@@ -12,7 +12,7 @@ Run (PostgreSQL only; use a database of its own whose name contains "bench": it 
    importer holds at most the chunk being validated and the chunk being written, whatever the file size).
 3. COPYs the same rows, already resolved to ids, into an empty table created ``LIKE marketing_interaction
    INCLUDING ALL`` (same columns, constraints and indexes): the database's ceiling.
-4. Starts a real HTTP server (gunicorn, ``marketing.wsgi``, on a free local port, same database) and
+4. Starts a real HTTP server (gunicorn, ``reelboard.wsgi``, on a free local port, same database) and
    POSTs ``ingestInteractions`` mutations to ``/graphql`` with an editor's bearer token, in batches of
    1,000 events, from ``--http-clients`` keep-alive connections; events/s counts accepted events over
    the wall time of all requests (request bodies are encoded before the clock starts).
@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
 os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
 
@@ -48,7 +48,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from marketing.celery import app as celery_app  # noqa: E402
+from reelboard.celery import app as celery_app  # noqa: E402
 
 # Measure ingestion, not the rollup refresh it triggers: the task is queued (Redis, or the in-memory
 # broker without REDIS_URL), never run in-process.
@@ -191,12 +191,12 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    """gunicorn serving marketing.wsgi on ``port`` against this process's database; waits until it answers."""
+    """gunicorn serving reelboard.wsgi on ``port`` against this process's database; waits until it answers."""
     env = dict(os.environ, DEBUG="false", GRAPHQL_GRAPHIQL="false", LOG_LEVEL="WARNING")
     if not settings.REDIS_URL:  # no broker: queue the rollup refresh in memory, never run it in the request
         env["CELERY_TASK_ALWAYS_EAGER"] = "false"
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "marketing.wsgi:application", "--bind",
+        [str(Path(sys.executable).with_name("gunicorn")), "reelboard.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread", "--timeout", "120",
          "--log-level", "warning"],
         cwd=ROOT, env=env,

@@ -54,7 +54,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
 os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
 
@@ -270,7 +270,7 @@ class GraphQLServer:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         env = os.environ | {"DEBUG": "false", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1"} | extra_env
         self.process = subprocess.Popen(
-            [str(gunicorn), "marketing.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+            [str(gunicorn), "reelboard.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
              "--worker-class", "gthread", "--threads", "1", "--timeout", "900", "--log-level", "warning"], cwd=ROOT, env=env)
         deadline = time.monotonic() + 60
         while True:

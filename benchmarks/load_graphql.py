@@ -3,8 +3,8 @@ batches against gunicorn + PostgreSQL + Redis + a Celery worker.
 
     .venv/bin/python benchmarks/locked.py .venv/bin/python benchmarks/load_graphql.py [--capacity]
 
-Starts (and stops) a private redis-server (port 6392), gunicorn serving ``marketing.wsgi`` with the production
-settings (``marketing/gunicorn_config.py``; ``--workers`` processes, 1 thread each) and one Celery worker (the
+Starts (and stops) a private redis-server (port 6392), gunicorn serving ``reelboard.wsgi`` with the production
+settings (``reelboard/gunicorn_config.py``; ``--workers`` processes, 1 thread each) and one Celery worker (the
 rollup deltas the ingest batches queue), on the seeded bench database ``h7_bench`` (created, migrated and
 seeded with ``seed_demo`` + ``bootstrap_demo`` when missing). ``RATELIMIT_ENABLE=false`` for this server: the
 limits are per IP and every locust user comes from 127.0.0.1. Locust runs headless on the same 2-core machine

@@ -1,5 +1,5 @@
 """The production shape on one host, for the fuzz, load and fault scripts: a bench PostgreSQL database,
-a private redis-server, gunicorn serving ``marketing.wsgi`` and a Celery worker, each a child process of
+a private redis-server, gunicorn serving ``reelboard.wsgi`` and a Celery worker, each a child process of
 the calling script and stopped by it (never the shared Redis on 6379 or the shared PostgreSQL cluster).
 
 Not a benchmark itself: ``fuzz_graphql.py``, ``load_graphql.py`` and ``faults.py`` import it.
@@ -121,9 +121,9 @@ class Stack(contextlib.ExitStack):
 
     def web(self, env: dict[str, str], port: int, *, workers: int = 2, threads: int = 1,
             name: str = "web", start_timeout: float = 60) -> subprocess.Popen:
-        """gunicorn with the production settings (``marketing/gunicorn_config.py``), ``workers`` x ``threads``."""
+        """gunicorn with the production settings (``reelboard/gunicorn_config.py``), ``workers`` x ``threads``."""
         env = {**env, "WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)}
-        argv = [str(BIN / "gunicorn"), "-c", "python:marketing.gunicorn_config", "marketing.wsgi:application",
+        argv = [str(BIN / "gunicorn"), "-c", "python:reelboard.gunicorn_config", "reelboard.wsgi:application",
                 "--bind", f"127.0.0.1:{port}", "--timeout", "60",
                 "--access-logfile", str(self.log_dir / f"{name}-access.log"),
                 "--access-logformat", '%(m)s %(U)s %(s)s %(M)s %(p)s %({x-request-id}i)s']
@@ -136,10 +136,10 @@ class Stack(contextlib.ExitStack):
         """A ``celery worker``; ``visibility_timeout`` (s) makes the broker redeliver a lost task sooner
         (kombu sweeps for expired unacknowledged messages every ~100 s by default: every 2 s here)."""
         if visibility_timeout is None:
-            argv = [str(BIN / "celery"), "-A", "marketing", "worker"]
+            argv = [str(BIN / "celery"), "-A", "reelboard", "worker"]
         else:  # same app, shorter Redis visibility timeout (settings give CELERY_TASK_TIME_LIMIT + 300 s)
             argv = [str(BIN / "python"), "-c",
-                    "import sys; from marketing.celery import app; "
+                    "import sys; from reelboard.celery import app; "
                     "app.conf.broker_transport_options = {"
                     f"'visibility_timeout': {visibility_timeout}, 'unacked_restore_interval': 2, "
                     "'unacked_restore_throttle': 1}; "

@@ -36,7 +36,7 @@ def load(args):
     if args.demo:
         import django
 
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
         django.setup()
         from recommendations.datasets import load_demo_matrix
 

@@ -47,7 +47,7 @@ import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
 os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")
 
@@ -321,7 +321,7 @@ def serve_report(args) -> None:
     # machine (measured: 3x slower), so the server runs with single-threaded numpy kernels.
     env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", **SINGLE_THREADED_BLAS}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "marketing.wsgi", "--bind", f"127.0.0.1:{port}",
+        [str(Path(sys.executable).parent / "gunicorn"), "reelboard.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", "1", "--worker-class", "gthread", "--threads", "1", "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         connection = None

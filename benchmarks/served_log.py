@@ -28,7 +28,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")
 
 from results import record  # noqa: E402

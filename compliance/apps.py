@@ -6,3 +6,10 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "compliance"
     verbose_name = _("Content compliance")
+
+    def ready(self) -> None:
+        from compliance import services
+        from marketing.review import register_content_review
+
+        # Marketing's video and campaign services screen copy and gate approvals and activation through it.
+        register_content_review(services)

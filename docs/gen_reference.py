@@ -6,7 +6,7 @@
 Pages (paths under docs/):
 
 * reference/kpis.md      the KPI dictionary, from ``analytics.kpis.KPIS``;
-* reference/settings.md  every ``env.<type>("NAME", default=...)`` call in marketing/settings.py, with the
+* reference/settings.md  every ``env.<type>("NAME", default=...)`` call in reelboard/settings.py, with the
                          comment lines right above its statement (or at the end of its line);
 * reference/commands.md  the project's management commands, from Django's command registry: help
                          texts and arguments;
@@ -138,14 +138,14 @@ def settings_entries(source: str) -> list[dict]:
 
 
 def settings_page() -> str:
-    source = (ROOT / "marketing" / "settings.py").read_text()
+    source = (ROOT / "reelboard" / "settings.py").read_text()
     lines = [
         "# Settings", "",
         "Every setting comes from the environment (or a `.env` file beside `manage.py`), read in one place, "
-        "`marketing/settings.py`, with django-environ. This page is generated from that file: each "
+        "`reelboard/settings.py`, with django-environ. This page is generated from that file: each "
         "`env.<type>(\"NAME\", default=...)` call with the comment written above it. A default is shown as "
         "written in the code; `PRODUCTION` means `REELBOARD_ENV=production`, `BASE_DIR` the repository root.", "",
-        "To add a setting, read it in `marketing/settings.py` as `env.<type>(\"NAME\", default=...)` with a "
+        "To add a setting, read it in `reelboard/settings.py` as `env.<type>(\"NAME\", default=...)` with a "
         f"one-line comment above it saying what it is, then run `{REGENERATE}`.", "",
     ]
     section = None
@@ -327,7 +327,7 @@ def stale_pages(docs: Path = DOCS) -> list[str]:
 def _setup_django() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
     import django
 
     django.setup()

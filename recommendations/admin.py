@@ -129,7 +129,7 @@ class RecommenderExperimentAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
 
     @role_action(Role.EDITOR, description=_("Promote the candidate of the selected experiments (when better)"))
     def promote(self, request, queryset):
-        self._each(request, queryset, experiments.promote_experiment, gettext("%(experiment)s promoted."))
+        self._each(request, queryset, services.promote_experiment, gettext("%(experiment)s promoted."))
 
     def _each(self, request, queryset, service, done: str):
         principal = principal_for_user(request.user)

@@ -48,7 +48,7 @@ FROM (
     SELECT i.id AS interaction_id, s.id AS served_list_id, i.brand_id, {position} AS position,
            i.video_id, i.kind, i.watch_ms, i.occurred_at,
            ROW_NUMBER() OVER (PARTITION BY i.id ORDER BY s.served_at, s.id, {position}) AS rn
-    FROM marketing_interaction i
+    FROM {interactions} i
     JOIN recommendations_servedlist s
       ON s.viewer_id = i.viewer_id AND s.brand_id = i.brand_id
      AND s.served_at <= i.occurred_at AND {window}
@@ -64,7 +64,7 @@ ON CONFLICT (interaction_id) DO NOTHING
 def attribution_sql(vendor: str) -> str:
     vendor = "postgresql" if vendor == "postgresql" else "sqlite"
     return _SQL.format(position=_ITEM_POSITION[vendor], window=_WINDOW[vendor], items=_ITEMS[vendor],
-                       video=_ITEM_VIDEO[vendor])
+                       video=_ITEM_VIDEO[vendor], interactions=Interaction._meta.db_table)
 
 
 def attribute_new(*, brand_id: int, now: datetime | None = None) -> int:

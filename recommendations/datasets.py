@@ -129,7 +129,7 @@ def shared_dataset(name: str) -> Path:
 
     from django.conf import settings
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
     return Path(settings.REELBOARD_DATASETS_DIR) / name
 
 

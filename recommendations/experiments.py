@@ -1,4 +1,5 @@
-"""Recommender experiments: start, split viewers, evaluate, stop on a guardrail breach, promote.
+"""Recommender experiments: start, split viewers, evaluate, stop on a guardrail breach (promoting the
+candidate is ``services.promote_experiment``: it activates a model).
 
 The split is an HMAC-SHA256 of ``"<experiment id>:<viewer id>"`` under ``RECOMMENDATION_SPLIT_KEY``
 (a key derived from ``SECRET_KEY`` by default): the same viewer gets the same arm in every process
@@ -23,6 +24,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from analytics import webhooks
 from marketing.auth import Principal
 from marketing.models import AuditSource, Brand, Role
 from marketing.services.access import get_for_role
@@ -133,31 +135,6 @@ def stop_experiment(*, principal: Principal, experiment_id, reason: str = "",
     return experiment
 
 
-def promote_experiment(*, principal: Principal, experiment_id, source: str = AuditSource.API) -> RecommenderExperiment:
-    """Activate the candidate (through ``services.activate_recommender``) once the verdict says it is better."""
-    from recommendations import services
-
-    experiment = get_for_role(RecommenderExperiment.objects, principal=principal, pk=experiment_id, field="id",
-                              min_role=Role.EDITOR)
-    if experiment.status == ExperimentStatus.PROMOTED:
-        raise ServiceValidationError.single("id", ErrorCode.FORBIDDEN_TRANSITION,
-                                            gettext("This experiment was already promoted."))
-    result = evaluate(experiment=experiment)
-    if result["verdict"] != st.CANDIDATE_BETTER:
-        raise ServiceValidationError.single("id", ErrorCode.FORBIDDEN_TRANSITION,
-                                            gettext("Only a candidate found better can be promoted."))
-    with transaction.atomic():
-        services.activate_recommender(principal=principal, model_id=experiment.candidate_id)
-        experiment.status = ExperimentStatus.PROMOTED
-        experiment.stopped_at = experiment.stopped_at or timezone.now()
-        experiment.stop_reason = experiment.stop_reason or "promoted"
-        experiment.save(update_fields=["status", "stopped_at", "stop_reason"])
-        audit_record(principal=principal, source=source, action="promoteExperiment", brand_id=experiment.brand_id,
-                     object_type="recommenderexperiment", object_id=experiment.pk,
-                     details={"activated": experiment.candidate_id})
-    return experiment
-
-
 def _stop(experiment: RecommenderExperiment, *, reason: str) -> None:
     experiment.status = ExperimentStatus.STOPPED
     experiment.stopped_at = timezone.now()
@@ -221,8 +198,6 @@ def evaluate_running(*, experiment_id: int) -> dict:
 
 def send_alerts(*, experiment: RecommenderExperiment, breached: list[str]) -> None:
     """Tell the experiment's webhook and e-mail addresses that a guardrail stopped it (failures are logged)."""
-    from analytics import webhooks
-
     body = {"event": "experiment.stopped", "experiment": experiment.pk, "brand": experiment.brand.slug,
             "surface": experiment.surface, "breached": breached, "result": experiment.result}
     if experiment.alert_webhook_url:

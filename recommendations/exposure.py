@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from marketing.models import Video
 from marketing.services.errors import ErrorCode, ServiceValidationError
 from recommendations.models import RecommenderSettings, ServedList
 from recommendations.reranking import ExposureWindow, RerankPolicy, content_vectors_of, ranked_items, rerank
@@ -108,8 +109,6 @@ def _column_categories(loaded) -> np.ndarray:
     """Category index per model column (-1 = none), read once per loaded version."""
     cached = _categories.get(loaded.model_id)
     if cached is None:
-        from marketing.models import Video
-
         category_of = dict(Video.objects.filter(pk__in=loaded.video_ids.tolist()).values_list("pk", "category"))
         labels = [category_of.get(int(pk), "") for pk in loaded.video_ids]
         names = {name: i for i, name in enumerate(sorted({label for label in labels if label}))}

@@ -314,7 +314,7 @@ class Mutation:
                          description="Activate the candidate of an experiment whose verdict is candidate better.")
     def promote_experiment(self, info: Info, id: strawberry.ID) -> ExperimentPayload:
         def call():
-            experiment = experiments.promote_experiment(
+            experiment = services.promote_experiment(
                 principal=principal_of(info), experiment_id=decode_id(id, expected="RecommenderExperiment", field="id"))
             return ExperimentPayload(experiment=RecommenderExperimentType.from_model(experiment), errors=[])
 

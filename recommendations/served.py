@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from marketing.observability import current_request_id
 from recommendations.models import ServedList
+from reelboard.observability import current_request_id
 
 logger = logging.getLogger(__name__)
 

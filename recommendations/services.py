@@ -1,17 +1,26 @@
-"""Recommender actions callable from GraphQL, the admin and beat: train, activate."""
+"""Recommender actions callable from GraphQL, the admin and beat: train, activate, promote an experiment."""
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from marketing.auth import Principal
 from marketing.jobs import services as jobs
 from marketing.jobs.models import Job
-from marketing.models import Brand, Role
+from marketing.models import AuditSource, Brand, Role
 from marketing.services.access import get_for_role
+from marketing.services.audit import audit_record
 from marketing.services.errors import ErrorCode, FieldError, ServiceValidationError
-from recommendations import training
-from recommendations.models import RecommenderModel, RecommenderSettings
+from recommendations import experiment_stats as st
+from recommendations import experiments, training
+from recommendations.models import (
+    ExperimentStatus,
+    RecommenderExperiment,
+    RecommenderModel,
+    RecommenderSettings,
+)
 
 ALLOWED_PARAMS = {"k", "grid"}
 
@@ -21,9 +30,7 @@ def start_training(*, brand_id: int, params: dict, created_by=None) -> Job:
     model = training.create_model_version(brand_id=brand_id, params=params, created_by=created_by)
     job = jobs.job_create(brand_id=brand_id, kind="recommendations.train", params={"model_id": model.pk, **params},
                           created_by=created_by)
-    from recommendations.tasks import train_recommender
-
-    return jobs.job_enqueue(job=job, task=train_recommender, model_id=model.pk)
+    return jobs.job_enqueue(job=job, task="recommendations.train", model_id=model.pk)
 
 
 def train_recommender_for(*, principal: Principal, brand_id, params: dict | None = None) -> Job:
@@ -77,3 +84,26 @@ def recommender_settings_update(*, principal: Principal, brand_id, rerank_enable
     current.full_clean()
     current.save()
     return current
+
+
+def promote_experiment(*, principal: Principal, experiment_id, source: str = AuditSource.API) -> RecommenderExperiment:
+    """Activate the candidate (through ``activate_recommender``) once the verdict says it is better."""
+    experiment = get_for_role(RecommenderExperiment.objects, principal=principal, pk=experiment_id, field="id",
+                              min_role=Role.EDITOR)
+    if experiment.status == ExperimentStatus.PROMOTED:
+        raise ServiceValidationError.single("id", ErrorCode.FORBIDDEN_TRANSITION,
+                                            gettext("This experiment was already promoted."))
+    result = experiments.evaluate(experiment=experiment)
+    if result["verdict"] != st.CANDIDATE_BETTER:
+        raise ServiceValidationError.single("id", ErrorCode.FORBIDDEN_TRANSITION,
+                                            gettext("Only a candidate found better can be promoted."))
+    with transaction.atomic():
+        activate_recommender(principal=principal, model_id=experiment.candidate_id)
+        experiment.status = ExperimentStatus.PROMOTED
+        experiment.stopped_at = experiment.stopped_at or timezone.now()
+        experiment.stop_reason = experiment.stop_reason or "promoted"
+        experiment.save(update_fields=["status", "stopped_at", "stop_reason"])
+        audit_record(principal=principal, source=source, action="promoteExperiment", brand_id=experiment.brand_id,
+                     object_type="recommenderexperiment", object_id=experiment.pk,
+                     details={"activated": experiment.candidate_id})
+    return experiment

@@ -21,7 +21,6 @@ from django.utils.translation import gettext
 from analytics.personas.features import KIND_WEIGHTS
 from analytics.personas.selectors import persona_get, persona_of_loaded_viewer
 from marketing.auth import Principal
-from marketing.db_router import lag_tolerant
 from marketing.models import Campaign, Interaction, ModerationStatus, Video, Viewer
 from marketing.services.errors import ErrorCode, ServiceValidationError
 from recommendations import exposure
@@ -36,6 +35,7 @@ from recommendations.estimators.base import top_n
 from recommendations.experiments import arm_for, running_experiment
 from recommendations.models import Arm, RecommenderModel, Surface
 from recommendations.served import log_served
+from reelboard.db_router import lag_tolerant
 
 MAX_RESULTS = 100
 FALLBACK_WINDOW_DAYS = 14

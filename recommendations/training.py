@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from analytics.personas.models import PersonaAssignment
 from recommendations.datasets import load_demo_matrix
 from recommendations.estimators import HybridRecommender
 from recommendations.evaluation import EvaluationSet, default_candidates, run_benchmark
@@ -101,8 +102,6 @@ def persona_popularity(data, *, brand_id: int) -> tuple[np.ndarray, np.ndarray]:
     a (n_personas x n_videos) float32 matrix of summed interaction weights of its viewers, each row
     scaled to a maximum of 1. Serves cold viewers who already have a persona ("popular with ...").
     Empty arrays when the brand has no active persona model."""
-    from analytics.personas.models import PersonaAssignment
-
     assigned = dict(PersonaAssignment.objects.filter(model__brand_id=brand_id, model__is_active=True)
                     .values_list("viewer_id", "persona_id"))
     n_items = data.shape[1]

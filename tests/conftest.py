@@ -89,7 +89,7 @@ def _no_rate_limits(settings):
 @pytest.fixture(autouse=True)
 def _eager_celery_unless_worker(request):
     """Ordinary tests run tasks in-process; tests marked ``worker`` go through Redis to a real worker."""
-    from marketing.celery import app
+    from reelboard.celery import app
 
     eager = request.node.get_closest_marker("worker") is None
     previous = app.conf.task_always_eager
@@ -119,7 +119,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     import sys
     import time
 
-    from marketing.celery import app
+    from reelboard.celery import app
 
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: a real Celery worker needs a Redis broker (CI provides one)")
@@ -131,7 +131,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     celery_bin = shutil.which("celery", path=os.path.dirname(sys.executable)) or "celery"
     app.control.purge()
     proc = subprocess.Popen(
-        [celery_bin, "-A", "marketing", "worker", "--loglevel=INFO", "--concurrency=1", "--pool=prefork",
+        [celery_bin, "-A", "reelboard", "worker", "--loglevel=INFO", "--concurrency=1", "--pool=prefork",
          "--without-gossip", "--without-mingle", "--hostname=ci-worker@%h",
          "--queues=" + ",".join(settings.CELERY_QUEUES_ALL)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("VIEWER_ID_HMAC_KEY", "reelboard-tests-only-viewer-id-key")
 os.environ.setdefault("AD_CREDENTIALS_KEY", "reelboard-tests-only-ad-credentials-key")
 
-from marketing.settings import *  # noqa: E402,F403
+from reelboard.settings import *  # noqa: E402,F403
 
 # No test reaches an ad platform: a test that syncs points these at its own fake server on 127.0.0.1; any
 # other sync gets "connection refused" at once (port 9, discard) instead of the network.

@@ -23,8 +23,8 @@ from analytics.personas.models import (
     PersonaModelStatus,
 )
 from marketing.auth import Principal
-from marketing.db_router import lag_tolerant
 from marketing.models import Campaign, Interaction, InteractionKind, Video, Viewer
+from reelboard.db_router import lag_tolerant
 
 
 def _min_size() -> int:
@@ -224,3 +224,13 @@ def campaign_audience(*, principal: Principal, campaign_id: int) -> list[Audienc
     entries.sort(key=lambda e: (e.basis != "observed", -(e.observed_score or 0.0), -e.predicted_affinity,
                                 e.persona.index))
     return entries
+
+
+def viewer_export_sections(sender=None, *, viewer: Viewer, **_signal) -> dict[str, list[dict]]:
+    """Receiver of ``marketing.signals.viewer_exporting``: the viewer's persona assignments, oldest model first."""
+    return {"persona_assignments": [
+        {"model_version": row["model__version"], "persona": row["persona__label"],
+         "assigned_at": row["assigned_at"].isoformat()}
+        for row in PersonaAssignment.objects.filter(viewer=viewer).order_by("model__version").values(
+            "model__version", "persona__label", "assigned_at")
+    ]}

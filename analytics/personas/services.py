@@ -99,13 +99,11 @@ def persona_training_start(
 
 
 def _start(*, brand_id: int, params: dict, created_by=None) -> Job:
-    from analytics.personas.tasks import train_persona_model
-
     with transaction.atomic():
         model = persona_model_create(brand_id=brand_id, params=params, created_by=created_by)
         job = jobs.job_create(brand_id=brand_id, kind=JOB_KIND_TRAIN,
                               params={"persona_model_id": model.pk, **params}, created_by=created_by)
-        jobs.job_enqueue(job=job, task=train_persona_model, persona_model_id=model.pk)
+        jobs.job_enqueue(job=job, task="personas.train_persona_model", persona_model_id=model.pk)
     return job
 
 

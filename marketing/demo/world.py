@@ -29,7 +29,6 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from compliance.services import screen_videos
 from marketing.demo.spec import (
     AGE_BANDS,
     ALL_TAGS,
@@ -61,6 +60,7 @@ from marketing.models import (
     Viewer,
     pseudonymise_viewer_id,
 )
+from marketing.review import content_review
 
 CHOICE_SHARPNESS = 5.5
 # Share of an attached, in-flight campaign video's impressions that the campaign paid for.
@@ -249,7 +249,7 @@ def _videos(rng, brand, brand_spec, n, platform_pk, tag_pk, now) -> Catalogue:
         [Video.tags.through(video_id=int(pk), tag_id=tag_pk[t]) for pk, names in zip(video_pk, video_tags,
                                                                                    strict=True) for t in names],
         batch_size=5000)
-    screen_videos(video_ids=video_pk.tolist())
+    content_review().screen_videos(video_ids=video_pk.tolist())
 
     weights = np.array([[spec.tag_affinity().get(t, 0.0) for t in ALL_TAGS] for spec in SEGMENTS])
     column = {t: j for j, t in enumerate(ALL_TAGS)}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
@@ -81,14 +82,10 @@ class StrictModeFailure(Exception):
 
 
 def enqueue_rollup_refresh(brand_id: int, start: datetime, end: datetime) -> None:
+    # By its registered name: analytics sits above this app (eager in embedded mode like any task).
     try:
-        from analytics.tasks import refresh_rollups
-    except ImportError:
-        logger.warning("ingest: analytics.tasks.refresh_rollups is unavailable; rollups not refreshed "
-                       "for brand %s", brand_id)
-        return
-    try:
-        refresh_rollups.delay(brand_id, start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat())
+        current_app.signature("analytics.refresh_rollups").delay(
+            brand_id, start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat())
     except Exception:  # a broker outage must not lose stored events; the nightly recompute catches up
         logger.warning("ingest: could not enqueue the rollup refresh for brand %s [%s, %s]",
                        brand_id, start.isoformat(), end.isoformat(), exc_info=True)
@@ -98,13 +95,7 @@ def enqueue_pending_rollups(brand_id: int) -> None:
     """Queue the rollup delta for the brand's newly stored events (recorded as PendingRollup rows by the
     writer, in the import's transaction): a lost enqueue is caught up by the every-minute beat task."""
     try:
-        from analytics.tasks import apply_pending_rollups
-    except ImportError:
-        logger.warning("ingest: analytics.tasks.apply_pending_rollups is unavailable; rollups not updated "
-                       "for brand %s", brand_id)
-        return
-    try:
-        apply_pending_rollups.delay(brand_id)
+        current_app.signature("analytics.apply_pending_rollups").delay(brand_id)
     except Exception:  # a broker outage must not fail an ingest whose events are stored
         logger.warning("ingest: could not enqueue the rollup delta for brand %s; the beat task catches up",
                        brand_id, exc_info=True)

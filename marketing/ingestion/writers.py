@@ -9,12 +9,13 @@ database, so it never competes with validation for the GIL). SQLite (embedded mo
 with batched ``executemany`` inserts that skip known keys. SQLite's ``INSERT OR IGNORE`` would also swallow CHECK and NOT NULL failures and count them
 as duplicates, so the SQLite path names the conflict target (``ON CONFLICT (...) DO NOTHING``) as the
 PostgreSQL path does: only a known key is skipped, anything else raises.
-Both run inside the caller's transaction, so a failed import leaves nothing behind.
+Both run inside the caller's transaction, so a failed import leaves nothing behind; so do the receivers of
+``marketing.signals.interactions_stored``, which each chunk sends with the ids it inserted (analytics records
+its rollup work there).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,9 +26,10 @@ from django.utils import timezone
 
 from marketing.ingestion.validation import StagedEvents
 from marketing.models import ModerationStatus
+from marketing.signals import interactions_stored
 
 STAGING = "ingest_staging"
-PENDING = "analytics_pendingrollup"  # analytics.models.PendingRollup: inserted ids the rollups must still add
+INSERTED = "ingest_inserted"  # per chunk: ids of the interactions it inserted, for ``interactions_stored``
 EVENT_KEYS = "marketing_interactioneventkey"  # marketing.models.InteractionEventKey: one per (brand, event ID)
 VIEWER_SPANS = "ingest_viewer_span"  # per chunk and viewer: first/last occurred_at (a multi-chunk import)
 NULL = "\\N"  # COPY text format
@@ -167,7 +169,8 @@ class PostgresWriter:
                 video_id bigint, video_ext varchar(128), campaign_id bigint, kind varchar(16) NOT NULL,
                 watch_ms integer, value numeric(14, 2), currency varchar(3) NOT NULL,
                 occurred_at timestamptz NOT NULL
-            )"""
+            );
+            CREATE TEMP TABLE IF NOT EXISTS {INSERTED} (id bigint NOT NULL)"""
         )
         self._deferred_spans = background
         if self._deferred_spans:
@@ -237,7 +240,7 @@ class PostgresWriter:
             outcome.videos_created += self._create_videos(videos_to_create, now)
         if not rows:
             return
-        cur.execute(f"TRUNCATE {STAGING}")
+        cur.execute(f"TRUNCATE {STAGING}, {INSERTED}")
         with cur.copy(
             f"COPY {STAGING} (event_id, platform_id, viewer_key, video_id, video_ext, campaign_id, kind, "
             "watch_ms, value, currency, occurred_at) FROM STDIN"
@@ -299,14 +302,17 @@ class PostgresWriter:
                       ON v.brand_id = %(brand)s AND v.platform_id = s.platform_id AND v.viewer_key = s.viewer_key
                     ON CONFLICT DO NOTHING
                     RETURNING id, occurred_at),
-                pending AS (  -- the rollup work for exactly these rows, committed with them
-                    INSERT INTO {PENDING} (brand_id, interaction_ids, created_at)
-                    SELECT %(brand)s, jsonb_agg(id), %(now)s FROM inserted HAVING count(*) > 0)
+                noted AS (  -- exactly these rows, for the receivers of interactions_stored
+                    INSERT INTO {INSERTED} (id) SELECT id FROM inserted)
                 SELECT count(*), min(occurred_at), max(occurred_at) FROM inserted""",
             {"brand": self.brand_id, "now": now},
         )
         inserted, start, end = cur.fetchone()
         if inserted:
+            # In this transaction: the apps above record their work for exactly these rows (analytics: the
+            # rollup delta), committed with them.
+            interactions_stored.send(sender=PostgresWriter, brand_id=self.brand_id, cursor=cur, inserted=INSERTED,
+                                     ingested_at=now)
             outcome.inserted += inserted
             outcome.start = start if outcome.start is None else min(outcome.start, start)
             outcome.end = end if outcome.end is None else max(outcome.end, end)
@@ -408,21 +414,20 @@ class SQLiteWriter:
             self.outcome.end = hi if self.outcome.end is None else max(self.outcome.end, hi)
 
     def _record_pending(self, event_ids: list[str], ingested_at) -> None:
-        """PendingRollup row for the interactions this chunk inserted (those of its event ids stamped now:
-        a known event id was skipped and keeps its earlier ``ingested_at``)."""
-        ids: list[int] = []
+        """Tell the apps above about the interactions this chunk inserted (those of its event ids stamped
+        now: a known event id was skipped and keeps its earlier ``ingested_at``)."""
+        cur = self._cursor
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {INSERTED} (id integer NOT NULL)")
+        cur.execute(f"DELETE FROM {INSERTED}")
         for start in range(0, len(event_ids), 500):
             batch = event_ids[start:start + 500]
-            self._cursor.execute(
-                "SELECT id FROM marketing_interaction WHERE brand_id = %s AND ingested_at = %s AND event_id IN ("
-                + ",".join(["%s"] * len(batch)) + ")",
+            cur.execute(
+                f"INSERT INTO {INSERTED} (id) SELECT id FROM marketing_interaction "
+                "WHERE brand_id = %s AND ingested_at = %s AND event_id IN (" + ",".join(["%s"] * len(batch)) + ")",
                 [self.brand_id, ingested_at, *batch],
             )
-            ids += [pk for (pk,) in self._cursor.fetchall()]
-        self._cursor.execute(
-            f"INSERT INTO {PENDING} (brand_id, interaction_ids, created_at) VALUES (%s, %s, %s)",
-            [self.brand_id, json.dumps(sorted(set(ids))), ingested_at],
-        )
+        interactions_stored.send(sender=SQLiteWriter, brand_id=self.brand_id, cursor=cur, inserted=INSERTED,
+                                 ingested_at=ingested_at)
 
     def _create_videos(self, videos: dict[tuple[int, str], int], now: datetime) -> None:
         status = ModerationStatus.APPROVED if self.approve_created else ModerationStatus.PENDING

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,11 +14,13 @@ def job_create(*, brand_id: int, kind: str, params: dict | None = None, created_
     return Job.objects.create(brand_id=brand_id, kind=kind, params=params or {}, created_by=created_by)
 
 
-def job_enqueue(*, job: Job, task, **task_kwargs) -> Job:
-    """Send the job's task after the surrounding transaction commits (the worker must see the row)."""
+def job_enqueue(*, job: Job, task: str, **task_kwargs) -> Job:
+    """Send the job's task (its registered name, e.g. ``"recommendations.train"``: a service never imports
+    its own tasks module, which builds on it) after the surrounding transaction commits (the worker must see
+    the row)."""
 
     def send():
-        result = task.apply_async(kwargs={"job_id": job.pk, **task_kwargs})
+        result = current_app.signature(task).apply_async(kwargs={"job_id": job.pk, **task_kwargs})
         Job.objects.filter(pk=job.pk, task_id="").update(task_id=result.id or "")
 
     transaction.on_commit(send)

@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from compliance import services as compliance
 from marketing.auth import Principal
 from marketing.models import (
     CAMPAIGN_TRANSITIONS,
@@ -22,6 +21,7 @@ from marketing.models import (
     SpendSource,
     Video,
 )
+from marketing.review import content_review
 from marketing.services.access import get_for_role
 from marketing.services.errors import Collector, ErrorCode, ServiceValidationError, full_clean_or_raise
 
@@ -161,7 +161,7 @@ def campaign_transition(*, principal: Principal, campaign_id, to: str) -> Campai
                 "status", ErrorCode.FORBIDDEN_TRANSITION, "A campaign needs at least one video to go active."
             )
         if to == CampaignStatus.ACTIVE:
-            compliance.check_campaign_activation(campaign)
+            content_review().check_campaign_activation(campaign)
         campaign.status = to
         campaign.status_changed_at = timezone.now()
         campaign.save(update_fields=["status", "status_changed_at", "updated_at"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +20,7 @@ from marketing.models import AuditSource, Brand, Interaction, Platform, Role, Vi
 from marketing.services.access import get_for_role
 from marketing.services.audit import audit_record
 from marketing.services.errors import ErrorCode, ServiceValidationError
+from marketing.signals import viewer_erasing, viewer_exporting
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ def viewer_erase(*, principal: Principal, viewer_id: int, source: str = AuditSou
         window = Interaction.objects.filter(viewer=viewer).aggregate(
             n=Count("id"), start=Min("occurred_at"), end=Max("occurred_at"))
         assignments = viewer.persona_assignments.count()
-        retained = _retained_days(viewer)  # days whose raw events retention removed: rebuilt from rollups
+        # The apps above name the spans they need rebuilt (analytics: days whose raw events retention removed).
+        spans = [span for _receiver, span in viewer_erasing.send(sender=Viewer, viewer=viewer) if span]
         receipt = ErasureReceipt(viewer_id=viewer.pk, brand_id=viewer.brand_id, interactions=window["n"],
                                  persona_assignments=assignments)
         viewer.delete()
@@ -70,8 +71,8 @@ def viewer_erase(*, principal: Principal, viewer_id: int, source: str = AuditSou
                      object_type="viewer", object_id=receipt.viewer_id,
                      details={"interactions": receipt.interactions, "persona_assignments": assignments})
         start, end, brand_id = window["start"], window["end"], receipt.brand_id
-        if retained is not None:
-            start, end = min(filter(None, (start, retained[0]))), max(filter(None, (end, retained[1])))
+        for span in spans:
+            start, end = min(filter(None, (start, span[0]))), max(filter(None, (end, span[1])))
         if start is not None:
             transaction.on_commit(lambda: enqueue_rollup_refresh(brand_id, start, end))
     logger.info("viewer %s of brand %s erased (%s interactions)", receipt.viewer_id, receipt.brand_id,
@@ -79,28 +80,8 @@ def viewer_erase(*, principal: Principal, viewer_id: int, source: str = AuditSou
     return receipt
 
 
-def _retained_days(viewer: Viewer) -> tuple[datetime, datetime] | None:
-    """The span of the viewer's per-viewer rollup days before the brand's retention horizon (their raw
-    events are gone, so the interaction window misses them), as instants; None when there are none.
-    Called before the delete cascades those rows away."""
-    from analytics.models import DailyViewerRollup
-    from analytics.rollups import day_bounds
-
-    brand = Brand.objects.only("reporting_timezone", "raw_events_removed_before").get(pk=viewer.brand_id)
-    if brand.raw_events_removed_before is None:
-        return None
-    days = DailyViewerRollup.objects.filter(viewer_id=viewer.pk, day__lt=brand.raw_events_removed_before).aggregate(
-        first=Min("day"), last=Max("day"))
-    if days["first"] is None:
-        return None
-    start, end = day_bounds(brand.reporting_timezone, days["first"], days["last"])
-    return start, end - timedelta(microseconds=1)
-
-
 def viewer_export(*, principal: Principal, viewer_id: int, source: str = AuditSource.API) -> dict[str, Any]:
     """Everything stored about one viewer, as JSON-ready data (a data-subject access request)."""
-    from analytics.personas.models import PersonaAssignment
-
     viewer = get_for_role(Viewer.objects.select_related("platform", "brand"), principal=principal, pk=viewer_id,
                           field="viewer", min_role=Role.ADMIN)
     interactions = [
@@ -112,15 +93,9 @@ def viewer_export(*, principal: Principal, viewer_id: int, source: str = AuditSo
             "event_id", "kind", "occurred_at", "video__external_id", "video__title", "campaign__name", "watch_ms",
             "value", "currency")
     ]
-    personas = [
-        {"model_version": row["model__version"], "persona": row["persona__label"],
-         "assigned_at": row["assigned_at"].isoformat()}
-        for row in PersonaAssignment.objects.filter(viewer=viewer).order_by("model__version").values(
-            "model__version", "persona__label", "assigned_at")
-    ]
     audit_record(principal=principal, source=source, action="exportViewerData", brand_id=viewer.brand_id,
                  object_type="viewer", object_id=viewer.pk, details={"interactions": len(interactions)})
-    return {
+    export = {
         "viewer": {
             "id": viewer.pk, "brand": viewer.brand.slug, "platform": viewer.platform.code,
             "pseudonymous_key": viewer.viewer_key, "gender": viewer.gender, "age_band": viewer.age_band,
@@ -129,5 +104,7 @@ def viewer_export(*, principal: Principal, viewer_id: int, source: str = AuditSo
             "last_seen_at": viewer.last_seen_at.isoformat() if viewer.last_seen_at else None,
         },
         "interactions": interactions,
-        "persona_assignments": personas,
     }
+    for _receiver, sections in viewer_exporting.send(sender=Viewer, viewer=viewer):  # e.g. persona assignments
+        export.update(sections)
+    return export

@@ -7,9 +7,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from compliance import services as compliance
 from marketing.auth import Principal
 from marketing.models import AuditSource, Brand, ModerationStatus, Platform, Role, Tag, Video
+from marketing.review import content_review
 from marketing.services.access import get_for_role
 from marketing.services.errors import Collector, ErrorCode, ServiceValidationError, full_clean_or_raise
 
@@ -80,7 +80,7 @@ def video_create(
         with transaction.atomic():
             video.save()
             _set_tags(video, names)
-            compliance.screen_video(video=video, principal=principal)
+            content_review().screen_video(video=video, principal=principal)
     except IntegrityError:
         raise ServiceValidationError.single(
             "external_id", ErrorCode.DUPLICATE, f"Video {external_id!r} already exists on {platform}."
@@ -112,7 +112,7 @@ def video_update(
     with transaction.atomic():
         video.save()
         _set_tags(video, names)
-        compliance.screen_video(video=video, principal=principal)
+        content_review().screen_video(video=video, principal=principal)
     return video
 
 
@@ -144,7 +144,7 @@ def video_moderate(*, principal: Principal, video_id, status: str, reason: str =
         errors.add("reason", ErrorCode.REQUIRED, "A rejection needs a reason the creator can act on.")
     overridden = []
     if status == ModerationStatus.APPROVED:
-        overridden = compliance.check_approval(errors, video=video, override_reason=override_reason)
+        overridden = content_review().check_approval(errors, video=video, override_reason=override_reason)
     errors.raise_if_any()
     video.moderation_status = status
     video.moderation_reason = (reason or "").strip()
@@ -153,6 +153,6 @@ def video_moderate(*, principal: Principal, video_id, status: str, reason: str =
     with transaction.atomic():
         video.save(update_fields=["moderation_status", "moderation_reason", "moderated_by", "moderated_at",
                                   "updated_at"])
-        compliance.record_override(video=video, flags=overridden, reason=override_reason, principal=principal,
+        content_review().record_override(video=video, flags=overridden, reason=override_reason, principal=principal,
                                    source=source)
     return video

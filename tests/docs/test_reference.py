@@ -80,7 +80,7 @@ def test_the_settings_parser_reads_names_types_defaults_sections_and_comments(ge
 
 
 def test_every_setting_of_the_settings_module_is_on_the_page(gen):
-    source = (ROOT / "marketing" / "settings.py").read_text()
+    source = (ROOT / "reelboard" / "settings.py").read_text()
     page = gen.settings_page()
     names = [entry["name"] for entry in gen.settings_entries(source)]
     assert "REELBOARD_DATASETS_DIR" in names and "DATABASE_URL" in names

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from marketing.celery import app
+from reelboard.celery import app
 
 # Written out here, not derived from settings: the routing table is what this test checks.
 EXPECTED = {

@@ -130,7 +130,7 @@ def test_graphiql_page_sends_the_csrf_cookie_back_as_a_header(settings):
 def test_graphiql_is_off_when_the_setting_is_off(settings):
     from django.test import RequestFactory
 
-    from marketing.views import graphql_view
+    from reelboard.views import graphql_view
 
     settings.GRAPHQL_GRAPHIQL = False
     response = graphql_view()(RequestFactory().get("/graphql", HTTP_ACCEPT="text/html"))

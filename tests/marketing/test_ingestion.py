@@ -383,7 +383,9 @@ def test_successful_import_records_its_rows_as_pending_and_enqueues_the_rollup_d
     from analytics import tasks
 
     calls = []
-    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", lambda *args: calls.append(args))
+    # Ingest queues it by its registered name (current_app.signature): the task's apply_async is what runs.
+    monkeypatch.setattr(tasks.apply_pending_rollups, "apply_async",
+                        lambda args=(), kwargs=None, **options: calls.append(tuple(args)))
     with django_capture_on_commit_callbacks(execute=True):
         import_file(path=EXAMPLE, brand=brand, create_missing=True)
     assert calls == [(brand.pk,)]
@@ -395,10 +397,10 @@ def test_successful_import_records_its_rows_as_pending_and_enqueues_the_rollup_d
 def test_broker_down_keeps_events_and_logs_a_warning(brand, monkeypatch, caplog, django_capture_on_commit_callbacks):
     from analytics import tasks
 
-    def down(*args):
+    def down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.apply_pending_rollups, "delay", down)
+    monkeypatch.setattr(tasks.apply_pending_rollups, "apply_async", down)
     with caplog.at_level(logging.WARNING, logger="marketing.ingestion.services"):
         with django_capture_on_commit_callbacks(execute=True):
             summary = import_file(path=EXAMPLE, brand=brand, create_missing=True)

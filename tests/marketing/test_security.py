@@ -141,7 +141,7 @@ def test_limits_are_not_enforced_when_the_cache_is_down(brand, settings, monkeyp
     def unreachable(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr("marketing.ratelimit.get_usage", unreachable)
+    monkeypatch.setattr("reelboard.ratelimit.get_usage", unreachable)
     _, raw = make_token(brand=brand)
     ip = _ip()
     bodies = [Client().post("/graphql", data=json.dumps({"query": "{ brands { totalCount } }"}),

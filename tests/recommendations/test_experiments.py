@@ -21,7 +21,7 @@ from marketing.auth import principal_for_user
 from marketing.models import AuditEntry, Role
 from marketing.services.errors import ServiceValidationError
 from recommendations import experiment_stats as st
-from recommendations import experiments, serving
+from recommendations import experiments, services, serving
 from recommendations.attribution import attribute_new
 from recommendations.estimators import PopularityRecommender
 from recommendations.models import (
@@ -213,10 +213,10 @@ def test_promote_activates_the_better_candidate_through_activation(editor, brand
     RecommenderModel.objects.filter(pk=v1.pk).update(is_active=True)
     experiment = start(editor, brand, v1, v2, mde=0.4, baseline=0.3)
     with pytest.raises(ServiceValidationError) as exc:  # not enough data yet
-        experiments.promote_experiment(principal=editor, experiment_id=experiment.pk)
+        services.promote_experiment(principal=editor, experiment_id=experiment.pk)
     assert exc.value.errors[0].code == "forbidden_transition"
     served_world(brand, experiment, {"control": (25, 8, 4000), "candidate": (24, 18, 9000)})
-    experiments.promote_experiment(principal=editor, experiment_id=experiment.pk)
+    services.promote_experiment(principal=editor, experiment_id=experiment.pk)
     assert list(RecommenderModel.objects.filter(brand=brand, is_active=True).values_list("pk", flat=True)) == [v2.pk]
     experiment.refresh_from_db()
     assert experiment.status == ExperimentStatus.PROMOTED

@@ -28,7 +28,7 @@ print(f"ELAPSED {time.monotonic() - started:.2f}")
 
 def test_enqueue_with_redis_unreachable_gives_up_within_seconds_and_logs(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="marketing.settings", REDIS_URL="redis://127.0.0.1:1/0",
+    env.update(DJANGO_SETTINGS_MODULE="reelboard.settings", REDIS_URL="redis://127.0.0.1:1/0",
                CELERY_TASK_ALWAYS_EAGER="false", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
                LOG_FORMAT="plain")
     result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -14,6 +14,7 @@ from django.db import transaction
 from adplatforms import tasks
 from adplatforms.models import AdAccount
 from adplatforms.services import days_between
+from marketing.jobs.services import job_create
 
 
 def _day(value: str) -> date:
@@ -59,8 +60,6 @@ class Command(BaseCommand):
             raise CommandError(f"No ad account {account}.") from None
         days = days_between(start, end)
         with transaction.atomic():
-            from marketing.jobs.services import job_create
-
             job = job_create(brand_id=ad_account.brand_id, kind=tasks.SYNC_JOB_KIND,
                              params={"ad_account_id": ad_account.pk, "date_from": start.isoformat(),
                                      "date_to": end.isoformat(), "days": [d.isoformat() for d in days],

@@ -1,7 +1,7 @@
 """Schedule ``personas.retrain_personas_all_brands`` with django-celery-beat: Mondays 03:00 UTC.
 
 The schedule is a row (PeriodicTask + CrontabSchedule), so operators can change or disable it in
-the admin without a deploy; ``celery -A marketing beat`` (DatabaseScheduler) picks it up.
+the admin without a deploy; ``celery -A reelboard beat`` (DatabaseScheduler) picks it up.
 """
 
 from django.db import migrations

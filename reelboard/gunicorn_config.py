@@ -1,4 +1,4 @@
-"""gunicorn settings of the web process: ``gunicorn -c python:marketing.gunicorn_config marketing.wsgi``.
+"""gunicorn settings of the web process: ``gunicorn -c python:reelboard.gunicorn_config reelboard.wsgi``.
 
 ``make web`` (so docker-compose) and the reliability suites' stacks (``benchmarks/load_stack.py``) start
 gunicorn with this module, so what is measured is what is deployed. Environment: ``WEB_CONCURRENCY``

@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from marketing.ratelimit import client_address
+from reelboard.ratelimit import client_address
 
 
 def axes_client_address(request: HttpRequest) -> str:
     """The client address a failed sign-in is counted against: the one the API rate limits use
-    (``marketing.ratelimit.client_address``: RATELIMIT_TRUSTED_PROXIES decides which address to trust)."""
+    (``reelboard.ratelimit.client_address``: RATELIMIT_TRUSTED_PROXIES decides which address to trust)."""
     return client_address(request)
 
 

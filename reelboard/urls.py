@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from analytics.views import report_file
-from marketing import health, observability
-from marketing.views import graphql_view
+from reelboard import health, observability
+from reelboard.views import graphql_view
 from workspace import views as workspace_views
 
 urlpatterns = [

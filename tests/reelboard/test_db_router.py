@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from analytics import selectors
 from analytics.kpis import KPIS, compute_all
 from analytics.models import DailyReach, VideoReachBlock
-from marketing.db_router import REPLICA, lag_tolerant_reads, start_unit_of_work
 from marketing.models import ApiToken, AuditEntry, Brand, Campaign, Membership, Role
+from reelboard.db_router import REPLICA, lag_tolerant_reads, start_unit_of_work
 from tests.analytics.kpi_world import PERIOD, build, expected_sums
 from tests.factories import BrandFactory, make_token
 from tests.marketing.graphql_helpers import gid, gql, ok

@@ -39,7 +39,7 @@ def json_log_lines():
     """The console handler's formatter (settings.LOGGING's json format) and filter, writing to a buffer."""
     from pythonjsonlogger.json import JsonFormatter
 
-    from marketing.observability import LogContextFilter
+    from reelboard.observability import LogContextFilter
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -2,7 +2,7 @@
 
 - ``RequestIdMiddleware`` takes the caller's ``X-Request-ID`` (or makes one), returns it in the
   response and times the request into ``reelboard_http_request_duration_seconds``.
-- Celery signals (connected in ``marketing.celery``) set the task id for the task's log lines and
+- Celery signals (connected in ``reelboard.celery``) set the task id for the task's log lines and
   record ``reelboard_celery_task_duration_seconds`` (by task and final state) and
   ``reelboard_celery_task_failures_total``.
 - ``metrics`` serves ``/metrics``: the above plus ``reelboard_celery_queue_length`` read from Redis
@@ -77,7 +77,7 @@ class RequestIdMiddleware:
         return response
 
 
-# --- tasks (connected to Celery's signals in marketing.celery) -------------------------------
+# --- tasks (connected to Celery's signals in reelboard.celery) -------------------------------
 
 _task_started: dict[str, float] = {}
 

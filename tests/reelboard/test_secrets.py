@@ -17,7 +17,7 @@ def check(**env) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items()
                    if k not in ("DATABASE_URL", "VIEWER_ID_HMAC_KEY", "AD_CREDENTIALS_KEY", "SECRET_KEY",
                                  "DJANGO_SETTINGS_MODULE")}
-    environment.update(DJANGO_SETTINGS_MODULE="marketing.settings", **env)
+    environment.update(DJANGO_SETTINGS_MODULE="reelboard.settings", **env)
     return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True,
                           text=True, timeout=120)
 

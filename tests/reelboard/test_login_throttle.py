@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from marketing.login_throttle import axes_client_address
+from reelboard.login_throttle import axes_client_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
-from marketing import ratelimit
-from marketing.ratelimit import client_address, retry_after_seconds
+from reelboard import ratelimit
+from reelboard.ratelimit import client_address, retry_after_seconds
 from tests.factories import make_token
 from tests.marketing.test_security import manage
 
@@ -94,7 +94,7 @@ def test_the_token_limit_holds_when_only_the_address_counter_is_unreachable(bran
             raise ConnectionError("redis is down")
         return real(request, group=group, **kwargs)
 
-    monkeypatch.setattr("marketing.ratelimit.get_usage", address_counter_down)
+    monkeypatch.setattr("reelboard.ratelimit.get_usage", address_counter_down)
     _, raw = make_token(brand=brand)
     assert [_post(raw, REMOTE_ADDR=_ip()) for _ in range(3)] == [200, 200, 429]
 
@@ -105,7 +105,7 @@ def test_only_a_cache_outage_fails_open(brand, settings, monkeypatch):
     def broken(*args, **kwargs):
         raise ImproperlyConfigured("not a cache outage")
 
-    monkeypatch.setattr("marketing.ratelimit.get_usage", broken)
+    monkeypatch.setattr("reelboard.ratelimit.get_usage", broken)
     with pytest.raises(ImproperlyConfigured):
         retry_after_seconds(_request())
 

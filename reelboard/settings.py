@@ -68,11 +68,12 @@ INSTALLED_APPS = [
     "recommendations",
     "compliance",
     "workspace",  # the marketer's workspace: admin dashboards and GraphiQL, above the domain apps
+    "reelboard",  # the project (last): registers every app's Celery tasks once the apps are loaded
 ]
 
 MIDDLEWARE = [
-    "marketing.observability.RequestIdMiddleware",
-    "marketing.db_router.ReplicaRoutingMiddleware",  # first reads of a request may use the replica
+    "reelboard.observability.RequestIdMiddleware",
+    "reelboard.db_router.ReplicaRoutingMiddleware",  # first reads of a request may use the replica
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,7 +87,7 @@ MIDDLEWARE = [
     "marketing.auth.PrincipalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: it answers sign-ins that axes refused (marketing/login_throttle.py)
+    "axes.middleware.AxesMiddleware",  # last: it answers sign-ins that axes refused (reelboard/login_throttle.py)
 ]
 
 # Admin sign-in throttling (django-axes): failures count per user name and client address together.
@@ -97,23 +98,23 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 # One lock per (user name, client address) pair: a guesser elsewhere cannot lock a person out of their desk.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The client address: the same rule as the API rate limits (see marketing/login_throttle.py).
-AXES_CLIENT_IP_CALLABLE = "marketing.login_throttle.axes_client_address"
+# The client address: the same rule as the API rate limits (see reelboard/login_throttle.py).
+AXES_CLIENT_IP_CALLABLE = "reelboard.login_throttle.axes_client_address"
 # The translated 429 answer to a locked-out sign-in.
-AXES_LOCKOUT_CALLABLE = "marketing.login_throttle.lockout_response"
+AXES_LOCKOUT_CALLABLE = "reelboard.login_throttle.lockout_response"
 # A successful sign-in (before the lock) forgets that pair's earlier failures.
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner at every start (management commands print only what they were asked)
 
-ROOT_URLCONF = "marketing.urls"
-WSGI_APPLICATION = "marketing.wsgi.application"
-ASGI_APPLICATION = "marketing.asgi.application"
+ROOT_URLCONF = "reelboard.urls"
+WSGI_APPLICATION = "reelboard.wsgi.application"
+ASGI_APPLICATION = "reelboard.asgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # first, ahead of django.contrib.admin's own: marketing/templates/admin/base_site.html (language switcher)
-        "DIRS": [BASE_DIR / "marketing" / "templates"],
+        # first, ahead of django.contrib.admin's own: reelboard/templates/admin/base_site.html (language switcher)
+        "DIRS": [BASE_DIR / "reelboard" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -135,14 +136,14 @@ if not IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 # A streaming read replica of default (docs/operator/scaling.md): the lag-tolerant reads named in
-# marketing/db_router.py go there. Empty: no replica, every read on default.
+# reelboard/db_router.py go there. Empty: no replica, every read on default.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
     DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["marketing.db_router.ReplicaRouter"]
+DATABASE_ROUTERS = ["reelboard.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -290,7 +291,7 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_PER_TOKEN = env.str("RATELIMIT_PER_TOKEN", default="6000/m")
 RATELIMIT_PER_IP = env.str("RATELIMIT_PER_IP", default="3000/m")
 # Proxies (load balancers) in front of the application that append to X-Forwarded-For: 0 uses the socket
-# address as the client address, n the n-th address from the right of X-Forwarded-For (marketing/ratelimit.py).
+# address as the client address, n the n-th address from the right of X-Forwarded-For (reelboard/ratelimit.py).
 RATELIMIT_TRUSTED_PROXIES = env.int("RATELIMIT_TRUSTED_PROXIES", default=0)
 if env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR") != "REMOTE_ADDR":  # retired: it read a raw header
     raise ImproperlyConfigured("RATELIMIT_IP_META_KEY is retired: set RATELIMIT_TRUSTED_PROXIES to the number of "
@@ -363,7 +364,7 @@ STRAWBERRY_DJANGO = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
-# Every record carries request_id and task_id (marketing.observability); "json" for log pipelines.
+# Every record carries request_id and task_id (reelboard.observability); "json" for log pipelines.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
@@ -374,7 +375,7 @@ LOGGING = {
         "json": {"()": "pythonjsonlogger.json.JsonFormatter",
                  "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(task_id)s %(message)s"},
     },
-    "filters": {"context": {"()": "marketing.observability.LogContextFilter"}},
+    "filters": {"context": {"()": "reelboard.observability.LogContextFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},

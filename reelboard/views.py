@@ -12,7 +12,7 @@ from strawberry.django.views import GraphQLView
 from marketing.auth import ANONYMOUS, bearer_token
 from marketing.graphql.limits import BATCH_COST_ATTRIBUTE, operation_cost
 from marketing.graphql.permissions import Context
-from marketing.ratelimit import retry_after_seconds
+from reelboard.ratelimit import retry_after_seconds
 
 
 def _reject_csrf(request: HttpRequest) -> HttpResponse | None:

@@ -4,7 +4,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
 application = get_wsgi_application()
 
 # Import the URLconf (and with it the GraphQL schema) now, then move everything loaded so far out of

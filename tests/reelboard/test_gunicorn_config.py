@@ -1,4 +1,4 @@
-"""gunicorn's settings (marketing/gunicorn_config.py): a worker accepts only the connections its threads can
+"""gunicorn's settings (reelboard/gunicorn_config.py): a worker accepts only the connections its threads can
 serve now, so waiting requests queue once for all workers instead of behind one busy worker."""
 
 import importlib
@@ -7,7 +7,7 @@ import os
 import pytest
 from gunicorn.config import Config
 
-import marketing.gunicorn_config
+import reelboard.gunicorn_config
 
 
 def load(monkeypatch, **environ) -> Config:
@@ -15,7 +15,7 @@ def load(monkeypatch, **environ) -> Config:
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    module = importlib.reload(marketing.gunicorn_config)
+    module = importlib.reload(reelboard.gunicorn_config)
     config = Config()
     for name in ("workers", "worker_class", "threads", "worker_connections", "keepalive", "backlog"):
         config.set(name, getattr(module, name))

@@ -40,7 +40,7 @@ def _worker_status(redis_status: str) -> str:
         return "eager"
     if redis_status != "ok":
         return "unknown"
-    from marketing.celery import app
+    from reelboard.celery import app
 
     # Every queue needs a consumer (one worker per queue in production): a missing one is named.
     replies = app.control.inspect(timeout=0.5).active_queues() or {}
