@@ -26,7 +26,7 @@ DEFAULT_BENCH_DB = "postgres://postgres@127.0.0.1:5432/h7_bench"
 
 # Creates (or re-uses) an editor token on the first demo brand and prints it; tokens are stored hashed.
 MINT_TOKEN = """
-from marketing.demo import DEMO_SLUGS
+from demo.spec import DEMO_SLUGS
 from marketing.models import ApiToken, Brand, hash_token
 brand = Brand.objects.get(slug=DEMO_SLUGS[0])
 ApiToken.objects.filter(brand=brand, name="reliability suites").delete()

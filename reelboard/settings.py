@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "adplatforms",
     "recommendations",
     "compliance",
+    "demo",  # the demo world of `make run` (seed_demo, seed_ad_platforms, bootstrap_demo), above the domain apps
     "workspace",  # the marketer's workspace: admin dashboards and GraphiQL, above the domain apps
     "reelboard",  # the project (last): registers every app's Celery tasks once the apps are loaded
 ]

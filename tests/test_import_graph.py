@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"compliance", "adplatforms"},  # copy screening; ad-platform spend and metrics
     {"analytics"},  # rollups, KPIs, reports, personas
     {"recommendations"},
-    {"workspace"},  # the admin dashboards: read several apps
+    {"workspace", "demo"},  # the admin dashboards: read several apps; the demo world of `make run`
     {"reelboard"},  # the project: settings, URLs, the Celery app, the GraphQL view
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
@@ -50,10 +50,6 @@ PENDING = {
     ("analytics.personas.features", "marketing.models"): "model lifecycle: load_viewer_arrays",
     ("recommendations.datasets", "analytics.personas.features"): "model lifecycle: load_demo_matrix",
     ("recommendations.datasets", "marketing.models"): "model lifecycle: load_demo_matrix",
-    # The demo's bootstrap command trains every app's models: it moves to the development-only demo app.
-    **{("marketing.management.commands.bootstrap_demo", module): "demo app" for module in (
-        "analytics.models", "analytics.rollups", "analytics.personas.models", "analytics.personas.services",
-        "recommendations.training", "recommendations.models")},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.models import ComplianceFlag, VideoScreening
-from marketing import demo
+from demo import world as demo
 from marketing.models import ModerationStatus, Video
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""Persona quality on the world ``manage.py seed_demo`` builds (marketing.demo.build_world), one brand,
-smaller than the default seed: the planted segments (marketing.demo.spec.SEGMENTS) must be recovered."""
+"""Persona quality on the world ``manage.py seed_demo`` builds (demo.build_world), one brand,
+smaller than the default seed: the planted segments (demo.spec.SEGMENTS) must be recovered."""
 
 from collections import Counter
 
@@ -8,7 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from analytics.personas.models import PersonaAssignment
 from analytics.personas.services import persona_model_create, persona_model_train
-from marketing import demo
+from demo import world as demo
 from marketing.models import Brand, DemoViewerSegment
 
 pytestmark = pytest.mark.django_db

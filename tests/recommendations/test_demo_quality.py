@@ -1,4 +1,4 @@
-"""Recommendation quality on the world ``manage.py seed_demo`` builds (marketing.demo.build_world),
+"""Recommendation quality on the world ``manage.py seed_demo`` builds (demo.build_world),
 one brand, smaller than the default seed: the hybrid must beat popularity by a fixed margin and
 recommend what the planted segments like."""
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from marketing import demo
+from demo import world as demo
 from marketing.models import Brand, DemoViewerSegment, ModerationStatus, Video
 from recommendations.datasets import load_demo_matrix
 from recommendations.estimators import HybridRecommender
@@ -53,7 +53,7 @@ def test_hybrid_is_not_below_the_best_single_model_on_validation(evaluated):
 
 def test_recommendations_follow_the_planted_tag_affinities(evaluated):
     """Planted affinity of a segment to a video = mean of the segment's tag weights over the video's
-    tags (as marketing.demo defines it). For every segment, the hybrid's top-10 for its viewers has a
+    tags (as the demo defines it). For every segment, the hybrid's top-10 for its viewers has a
     clearly higher mean planted affinity than the approved catalogue."""
     brand, data, _ = evaluated
     everything = EvaluationSet.from_masks(data, data.rows >= 0, data.rows < 0, binary=False)

@@ -16,10 +16,16 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from analytics.models import DailyRollup
+from analytics.personas.models import PersonaModel
+from analytics.personas.services import persona_model_create, persona_model_train
+from analytics.rollups import recompute_brand
+from demo.spec import DEMO_SLUGS
 from marketing.auth import principal_for_user
-from marketing.demo import DEMO_SLUGS
 from marketing.models import ApiToken, Brand, Membership, Role
 from marketing.services.brands import api_token_create, api_token_revoke
+from recommendations import training
+from recommendations.models import RecommenderModel
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +34,7 @@ DEFAULT_PASSWORD = "reelboard-demo"
 MARKETER_GROUP = "Brand marketers"
 # Apps whose admins scope rows by brand themselves: the marketer group may view and change them
 # there (the marketing admin decides from brand roles and needs no model permissions).
-MARKETER_APPS = ("analytics", "personas", "recommendations", "jobs")
+MARKETER_APPS = ("analytics", "personas", "recommendations", "jobs", "adplatforms")
 GRAPHQL_URL = "http://127.0.0.1:8000/graphql"
 
 
@@ -91,18 +97,12 @@ def run_initial_jobs(*, write=print) -> dict[str, list[str]]:
 
 
 def _rollups(brand: Brand) -> str | None:
-    from analytics.models import DailyRollup
-    from analytics.rollups import recompute_brand
-
     if DailyRollup.objects.filter(brand=brand).exists():
         return None
     return f"KPI rollups for {brand.name}: {recompute_brand(brand_id=brand.pk)} rows"
 
 
 def _personas(brand: Brand) -> str | None:
-    from analytics.personas.models import PersonaModel
-    from analytics.personas.services import persona_model_create, persona_model_train
-
     if PersonaModel.objects.filter(brand=brand, is_active=True).exists():
         return None
     model = persona_model_train(persona_model_id=persona_model_create(brand_id=brand.pk, params={}).pk)
@@ -110,12 +110,6 @@ def _personas(brand: Brand) -> str | None:
 
 
 def _recommender(brand: Brand) -> str | None:
-    try:
-        from recommendations import training
-        from recommendations.models import RecommenderModel
-    except ImportError:
-        logger.warning("recommendations.training is not available: no initial recommender")
-        return None
     if RecommenderModel.objects.filter(brand=brand, is_active=True).exists():
         return None
     model = training.train_model(model_id=training.create_model_version(brand_id=brand.pk, params={}).pk)

@@ -1,7 +1,7 @@
 """The planted truth of the demo world: categories and their tag vocabularies, the three demo brands
 and the hidden audience segments (demographics, tag affinities, engagement, platform mix).
 
-Plain data, no Django: the generator (``marketing.demo.world``) draws everything from these.
+Plain data, no Django: the generator (``demo.world``) draws everything from these.
 """
 
 from __future__ import annotations

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from adplatforms.connectors import CONNECTORS
-from adplatforms.demo import TRACKING_GAP_SHARE
 from adplatforms.models import AdAccount, PlatformDailyStat
 from analytics import platform_metrics
 from analytics.models import PacingAlert
 from analytics.rollups import recompute_brand
-from marketing import demo as marketing_demo
+from demo import world as demo_world
+from demo.ad_accounts import TRACKING_GAP_SHARE
 from marketing.models import Brand, CampaignSpend, SpendSource
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def seeded(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    marketing_demo.build_world(seed=3, viewers=240, videos=60, brands=1, days=20)
+    demo_world.build_world(seed=3, viewers=240, videos=60, brands=1, days=20)
     call_command("seed_ad_platforms", stdout=io.StringIO())
-    brand = Brand.objects.get(slug=marketing_demo.DEMO_SLUGS[0])
+    brand = Brand.objects.get(slug=demo_world.DEMO_SLUGS[0])
     recompute_brand(brand_id=brand.pk)  # the first-party side of the reconciliation
     return brand
 

@@ -29,7 +29,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from marketing.demo.spec import (
+from demo.spec import (
     AGE_BANDS,
     ALL_TAGS,
     BRANDS,

@@ -1,4 +1,4 @@
-"""seed_demo / marketing.demo.build_world: determinism, funnel integrity, pseudonymity, planted truth."""
+"""seed_demo / demo.build_world: determinism, funnel integrity, pseudonymity, planted truth."""
 
 import re
 from io import StringIO
@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
-from marketing import demo
-from marketing.demo.spec import PLATFORMS
+from demo import world as demo
+from demo.spec import PLATFORMS
 from marketing.models import (
     ApiToken,
     Brand,
@@ -157,8 +157,9 @@ def test_bootstrap_revokes_the_previous_token_and_prints_the_new_one(seeded):
 
 
 def test_initial_jobs_train_personas_and_a_recommender_per_brand():
+    from demo.management.commands.bootstrap_demo import run_initial_jobs
+
     from analytics.personas.models import PersonaModel
-    from marketing.management.commands.bootstrap_demo import run_initial_jobs
     from recommendations.models import RecommenderModel
 
     demo.build_world(seed=2, viewers=200, videos=40, brands=1, impressions_per_viewer=15, days=20)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from marketing import demo
+from demo import world as demo
 
 BASE_VIEWERS = 2000
 BASE_VIDEOS = 300

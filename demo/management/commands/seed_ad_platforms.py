@@ -6,11 +6,11 @@ alerts (idempotent: accounts that exist are kept). Run by ``make demo`` after ``
 
 from django.core.management.base import BaseCommand
 
-from adplatforms import demo
 from analytics import pacing_alerts
 from analytics.models import AlertEndpoint, ReportLanguage
 from analytics.tasks import send_pacing_alert
-from marketing.demo import DEMO_SLUGS
+from demo import ad_accounts
+from demo.spec import DEMO_SLUGS
 from marketing.models import Brand
 
 DEMO_ALERT_RECIPIENT = "marketing@example.com"
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             if slug not in brands:
                 continue
             brand = brands[slug]
-            seeded = demo.seed_brand(brand=brand)
+            seeded = ad_accounts.seed_brand(brand=brand)
             AlertEndpoint.objects.get_or_create(brand=brand, defaults={
                 "recipients": DEMO_ALERT_RECIPIENT, "language": ReportLanguage.SIMPLIFIED_CHINESE})
             self.stdout.write(f"{brand.name}: {seeded.accounts} ad accounts added, {seeded.stat_rows} report rows, "
