@@ -157,9 +157,8 @@ def test_bootstrap_revokes_the_previous_token_and_prints_the_new_one(seeded):
 
 
 def test_initial_jobs_train_personas_and_a_recommender_per_brand():
-    from demo.management.commands.bootstrap_demo import run_initial_jobs
-
     from analytics.personas.models import PersonaModel
+    from demo.management.commands.bootstrap_demo import run_initial_jobs
     from recommendations.models import RecommenderModel
 
     demo.build_world(seed=2, viewers=200, videos=40, brands=1, impressions_per_viewer=15, days=20)
