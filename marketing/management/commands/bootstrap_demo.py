@@ -111,6 +111,7 @@ def _personas(brand: Brand) -> str | None:
 
 def _recommender(brand: Brand) -> str | None:
     try:
+        from analytics.trained.services import create_version
         from recommendations import training
         from recommendations.models import RecommenderModel
     except ImportError:
@@ -118,7 +119,7 @@ def _recommender(brand: Brand) -> str | None:
         return None
     if RecommenderModel.objects.filter(brand=brand, is_active=True).exists():
         return None
-    model = training.train_model(model_id=training.create_model_version(brand_id=brand.pk, params={}).pk)
+    model = training.train_recommender(model_id=create_version(RecommenderModel, brand_id=brand.pk, params={}).pk)
     return f"recommender for {brand.name}: version {model.version} trained in {model.training_seconds}s"
 
 
