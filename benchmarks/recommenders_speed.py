@@ -249,14 +249,14 @@ def build_database_world(args) -> tuple[int, np.ndarray, np.ndarray]:
 
 def train_served_model(brand_id: int) -> float:
     """Train and activate a hybrid version from the database (components as in SERVE_PARAMS)."""
+    from analytics.interactions import load_interaction_matrix
     from analytics.trained import services as lifecycle
-    from recommendations.datasets import load_demo_matrix
     from recommendations.evaluation import EvaluationSet
     from recommendations.models import RecommenderModel, RecommenderStatus
     from recommendations.serving import save_estimator
 
     started = time.perf_counter()
-    data = load_demo_matrix(brand_id=brand_id)
+    data = load_interaction_matrix(brand_id=brand_id)
     loaded = time.perf_counter()
     everything = EvaluationSet.from_masks(data, data.rows >= 0, data.rows < 0, binary=False)
     inputs = everything.fit_inputs()

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from analytics.personas.features import KIND_WEIGHTS
+from analytics.engagement import engagement_weight
 from analytics.personas.selectors import persona_get, persona_of_loaded_viewer
 from analytics.trained.artefacts import load_artefact, save_artefact
 from marketing.auth import Principal
@@ -151,7 +151,7 @@ class ViewerHistory:
 
 
 def viewer_history(*, viewer_id: int, column_of: dict[int, int], n_items: int) -> ViewerHistory:
-    """One viewer's weighted history (weights as in training: ``KIND_WEIGHTS`` x watch ratio)."""
+    """One viewer's weighted history (weights as in training: ``analytics.engagement``)."""
     weights = np.zeros(n_items, dtype=np.float32)
     seen: set[int] = set()
     finished: set[int] = set()
@@ -167,8 +167,7 @@ def viewer_history(*, viewer_id: int, column_of: dict[int, int], n_items: int) -
         column = column_of.get(video_id)
         if column is None:
             continue
-        weight = KIND_WEIGHTS.get(kind, 0.0)
-        weights[column] += weight * ratio if kind == "view" else weight
+        weights[column] += engagement_weight(kind, ratio)
     return ViewerHistory(matrix=sp.csr_matrix(weights[None, :]), seen=seen, finished=finished, titles=titles)
 
 

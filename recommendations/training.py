@@ -10,8 +10,8 @@ from collections.abc import Callable
 import numpy as np
 from django.utils import timezone
 
+from analytics.interactions import load_interaction_matrix
 from analytics.trained import services as lifecycle
-from recommendations.datasets import load_demo_matrix
 from recommendations.estimators import HybridRecommender
 from recommendations.evaluation import EvaluationSet, default_candidates, run_benchmark
 from recommendations.models import RecommenderModel, RecommenderStatus
@@ -32,7 +32,7 @@ def train_recommender(*, model_id: int, progress: Callable[[float, str], None] =
         return model
     started = lifecycle.begin_training(model)
     progress(0.05, "loading interactions")
-    data = load_demo_matrix(brand_id=model.brand_id)
+    data = load_interaction_matrix(brand_id=model.brand_id)
     if data.n_events < MIN_INTERACTIONS or data.shape[1] < 2:
         raise ValueError(f"Not enough data to train: {data.n_events} interactions over {data.shape[1]} videos "
                          f"(need at least {MIN_INTERACTIONS}).")

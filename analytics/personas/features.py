@@ -9,7 +9,7 @@ Two halves, kept apart so the maths can be benchmarked on synthetic data:
     platform; a missing value (code -1) is encoded as all zeros for that column;
   - behaviour: log1p of heavy-tailed counts, ``SimpleImputer`` (median) for rates that are
     undefined (no views yet), ``StandardScaler``;
-  - tags: ``TfidfTransformer`` over the viewer x tag engagement weights (kind weight x watch ratio),
+  - tags: ``TfidfTransformer`` over the viewer x tag engagement weights (``analytics.engagement``),
     optionally ``TruncatedSVD`` when there are more tags than ``svd_components``, then L2 rows;
   - platform mix: share of the viewer's interactions per video platform.
 
@@ -34,6 +34,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer, OneHotEncoder, StandardScaler
 
+from analytics.engagement import engagement_weights
 from analytics.kpis import COMPLETION_SHARE
 
 DEMOGRAPHIC_COLUMNS: tuple[str, ...] = ("gender", "age_band", "region", "platform")
@@ -55,20 +56,6 @@ BEHAVIOUR_COLUMNS: tuple[str, ...] = (
 # Heavy-tailed columns are log1p-transformed before scaling so a few whales do not dominate.
 LOG_COLUMNS: frozenset[str] = frozenset({"purchase_value", "activity", "recency_days"})
 
-# How much one interaction of each kind says about taste for the video's tags.
-# Impressions are what the feed showed, not what the viewer chose: weight 0.
-# A view counts by its watch ratio (0..1), so skipping after a second says almost nothing.
-KIND_WEIGHTS: dict[str, float] = {
-    "impression": 0.0,
-    "view": 1.0,
-    "like": 2.0,
-    "comment": 3.0,
-    "share": 3.0,
-    "follow": 3.0,
-    "click": 2.0,
-    "conversion": 4.0,
-    "purchase": 5.0,
-}
 # A complete view, as the KPI dictionary defines it (analytics.kpis.COMPLETION_SHARE).
 COMPLETION_THRESHOLD = float(COMPLETION_SHARE)
 
@@ -371,8 +358,7 @@ def load_viewer_arrays(
             recency,
         ])
 
-    weight = np.where(is_view, ratio_sum * KIND_WEIGHTS["view"],
-                      count * np.array([KIND_WEIGHTS.get(k, 0.0) for k in kind]))
+    weight = engagement_weights(kind, counts=count, watched=ratio_sum)
     engagement = sp.csr_matrix((weight, (row, col)), shape=(n, len(video_ids)))
     engagement.eliminate_zeros()
     link_video = _positions(video_ids, np.fromiter((v for v, _ in tag_links), dtype=np.int64, count=len(tag_links)))

@@ -192,3 +192,15 @@ def test_the_migration_leaves_a_row_without_blob_alone(db, artefact_dir):
     row.artefacts = None
     assert migration.blob_to_file(row) is True
     assert PersonaModel.objects.get(pk=row.pk).artefact.name == ""
+
+
+# --- engagement weights: one definition for personas, recommender training and serving ---------
+
+
+def test_engagement_weights_of_grouped_and_single_interactions():
+    from analytics.engagement import engagement_weight, engagement_weights
+
+    kinds = np.array(["view", "like", "impression", "purchase", "unknown"], dtype=object)
+    weights = engagement_weights(kinds, counts=np.array([3, 2, 9, 1, 4]), watched=np.array([1.75, 0, 0, 0, 0]))
+    assert weights.tolist() == [1.75, 4.0, 0.0, 5.0, 0.0]
+    assert [engagement_weight("view", 0.25), engagement_weight("comment", 0.25)] == [0.25, 3.0]

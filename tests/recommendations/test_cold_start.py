@@ -3,7 +3,7 @@ with the persona named in the reason; without a persona, what is popular."""
 
 import pytest
 
-from analytics.personas.features import KIND_WEIGHTS
+from analytics.engagement import KIND_WEIGHTS
 from analytics.personas.models import Persona, PersonaAssignment
 from analytics.personas.services import persona_model_create, persona_model_train
 from marketing.auth import principal_for_user
