@@ -17,7 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from analytics.personas.clustering import assign, fit_personas
-from analytics.personas.features import PersonaFeaturizer, load_viewer_arrays
+from analytics.personas.features import PersonaFeaturizer
+from analytics.personas.loading import load_viewer_arrays
 from analytics.personas.models import (
     CampaignTargetPersona,
     Persona,
