@@ -31,6 +31,7 @@ demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_ad_platforms
 	$(MANAGE) bootstrap_demo
 
 serve: install

@@ -129,6 +129,15 @@ class ExternalObjectAdmin(BrandScopedAdmin):
     def has_add_permission(self, request):
         return False  # created by syncs and imports
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "campaign" in form.changed_data:
+            moved = services.apply_mapping(external_object=obj)
+            self.message_user(request, ngettext(
+                "%(count)d stored report row now counts for the new campaign; its platform spend follows.",
+                "%(count)d stored report rows now count for the new campaign; their platform spend follows.",
+                moved) % {"count": moved})
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model in (Campaign, Video):
             kwargs["queryset"] = db_field.related_model.objects.for_principal(principal_of(request),

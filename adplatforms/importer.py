@@ -74,6 +74,10 @@ HEADERS = {
         "play_100_feed_break": ["99%进度播放数"],
         "play_over": ["播放完成数", "完播数"],
         "average_play_time_per_play": ["平均单次播放时长", "平均单次播放时长（秒）"],
+        "play_duration_2s": ["2秒播放数", "播放2s", "2s播放数"],
+        "play_duration_3s": ["3秒播放数", "播放3s", "3s播放数"],
+        "play_duration_10s": ["10秒播放数", "播放10s", "10s播放数"],
+        "home_visited": ["主页访问量", "Profile visits"],
     },
     AdPlatform.KUAISHOU_ADS: {
         "stat_date": ["日期", "时间", "Date"],

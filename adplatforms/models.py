@@ -98,7 +98,8 @@ class ExternalObject(models.Model):
     ad_account = models.ForeignKey(AdAccount, on_delete=models.CASCADE, related_name="external_objects",
                                    verbose_name=_("ad account"))
     level = models.CharField(max_length=16, choices=ReportLevel.choices, verbose_name=_("level"))
-    external_id = models.CharField(max_length=64, verbose_name=_("external ID"))
+    external_id = models.CharField(max_length=64, verbose_name=_("platform object ID"),
+                                   help_text=_("The ad platform's id of the campaign, ad group or ad."))
     name = models.CharField(max_length=300, blank=True, default="", verbose_name=_("name"))
     parent_external_id = models.CharField(max_length=64, blank=True, default="",
                                           help_text=_("The campaign of an ad group, the ad group of an ad."),
@@ -152,7 +153,8 @@ class PlatformDailyStat(models.Model):
 
     ad_account = models.ForeignKey(AdAccount, on_delete=models.CASCADE, related_name="daily_stats", verbose_name=_("ad account"))
     level = models.CharField(max_length=16, choices=ReportLevel.choices, verbose_name=_("level"))
-    external_id = models.CharField(max_length=64, verbose_name=_("external ID"))
+    external_id = models.CharField(max_length=64, verbose_name=_("platform object ID"),
+                                   help_text=_("The ad platform's id of the campaign, ad group or ad."))
     stat_date = models.DateField(help_text=_("The day in the account's time zone, as the platform reports it."),
                                  verbose_name=_("stat date"))
     report_date = models.DateField(help_text=_("The brand's reporting day."), verbose_name=_("report date"))

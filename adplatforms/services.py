@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,18 +276,55 @@ def write_day(*, account: AdAccount, stat_date: date, rows: Iterable[ReportRow],
         PlatformDailyStat.objects.bulk_create(stats)
         out.stats, out.objects = len(stats), len(rows)
         if ReportLevel.CAMPAIGN in levels:
-            spend: dict[int, Decimal] = defaultdict(Decimal)
-            for stat in stats:
-                if stat.level == ReportLevel.CAMPAIGN and stat.campaign_id and stat.spend is not None:
-                    spend[stat.campaign_id] += stat.spend
-            CampaignSpend.objects.filter(source=SpendSource.PLATFORM, ad_account=account, date=report_date).delete()
-            CampaignSpend.objects.bulk_create([
-                CampaignSpend(campaign_id=campaign_id, date=report_date, amount=amount, currency=account.currency,
-                              source=SpendSource.PLATFORM, ad_account=account)
-                for campaign_id, amount in sorted(spend.items())
-            ])
-            out.spend_rows = len(spend)
+            out.spend_rows = _write_platform_spend(account, [report_date])
     return out
+
+
+def _write_platform_spend(account: AdAccount, report_dates: Iterable[date]) -> int:
+    """Replace the account's platform ``CampaignSpend`` of ``report_dates`` with the sums of its stored
+    campaign-level rows mapped to a campaign. Returns the number of spend rows written."""
+    report_dates = sorted(set(report_dates))
+    sums = (PlatformDailyStat.objects
+            .filter(ad_account=account, level=ReportLevel.CAMPAIGN, report_date__in=report_dates,
+                    campaign__isnull=False, spend__isnull=False)
+            .values("campaign_id", "report_date").annotate(amount=Sum("spend")).order_by("report_date", "campaign_id"))
+    CampaignSpend.objects.filter(source=SpendSource.PLATFORM, ad_account=account, date__in=report_dates).delete()
+    rows = CampaignSpend.objects.bulk_create([
+        CampaignSpend(campaign_id=s["campaign_id"], date=s["report_date"], amount=s["amount"],
+                      currency=account.currency, source=SpendSource.PLATFORM, ad_account=account)
+        for s in sums
+    ])
+    return len(rows)
+
+
+def apply_mapping(*, external_object: ExternalObject) -> int:
+    """After a hand mapping: the object's stored rows, and those of the ad groups / ads below it that inherit
+    its campaign, move to the new campaign, and the platform spend of their days follows. Returns the number
+    of stat rows moved. Runs in the caller's transaction (or its own)."""
+    account = external_object.ad_account
+    with transaction.atomic():
+        moved = [external_object]
+        below = {ReportLevel.CAMPAIGN: ReportLevel.ADGROUP, ReportLevel.ADGROUP: ReportLevel.AD}
+        parents, level = [external_object], external_object.level
+        while level in below:
+            children = list(ExternalObject.objects.filter(
+                ad_account=account, level=below[level], mapped_by_hand=False,
+                parent_external_id__in=[p.external_id for p in parents]))
+            for child in children:
+                child.campaign_id = external_object.campaign_id
+            ExternalObject.objects.bulk_update(children, ["campaign"])
+            moved += children
+            parents, level = children, below[level]
+        count = 0
+        for obj in moved:
+            count += PlatformDailyStat.objects.filter(ad_account=account, level=obj.level, external_id=obj.external_id
+                                                      ).update(campaign_id=obj.campaign_id)
+        report_dates = PlatformDailyStat.objects.filter(
+            ad_account=account, level=ReportLevel.CAMPAIGN,
+            external_id__in=[o.external_id for o in moved if o.level == ReportLevel.CAMPAIGN],
+        ).values_list("report_date", flat=True).distinct()
+        _write_platform_spend(account, list(report_dates))
+    return count
 
 
 # --- Sync ---------------------------------------------------------------------------------

@@ -92,9 +92,14 @@ def run_sync_job(*, job_id: int, on_day=None) -> dict:
 
 @shared_task(name="adplatforms.sync_recent", acks_late=True)
 def sync_recent(days: int = 2) -> list[int]:
-    """Beat entry point: one sync job per active account over its last ``days`` days (its own zone)."""
+    """Beat entry point: one sync job per active account over its last ``days`` days (its own zone).
+
+    Accounts without credentials (the demo's, or ones whose token was removed) are skipped: a sync of
+    them could only fail, every hour; ``syncAdAccount`` on such an account still answers why."""
     job_ids = []
     for account in AdAccount.objects.filter(status=AdAccountStatus.ACTIVE).select_related("brand"):
+        if not account.has_credentials:
+            continue
         today = services.account_today(account)
         with transaction.atomic():
             job = enqueue_sync(account=account, days=[today - timedelta(days=i) for i in range(days)])

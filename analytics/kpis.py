@@ -269,10 +269,14 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
     Kpi("plays_2s", _("2-second plays"), "sum(plays_2s)", "count", _("Plays of at least 2 seconds."), (),
         _p_count("plays_2s"), source=KpiSource.PLATFORM, platform_fields={
             "tiktok": _tiktok("video_watched_2s", "Plays of at least 2 seconds, or to the end if shorter."),
+            "oceanengine": _ocean("play_duration_2s", "播放2s：播放时长超过2s数，播放时长以播放终止时所在的视频时长来计算，"
+                                                      "包含拖拽等行为"),
             "kuaishou_ads": _kwai("ad_photo_played_2s", "2s播放数"),
         }),
     Kpi("plays_3s", _("3-second plays"), "sum(plays_3s)", "count", _("Plays of at least 3 seconds."), (),
         _p_count("plays_3s"), source=KpiSource.PLATFORM, platform_fields={
+            "oceanengine": _ocean("play_duration_3s", "播放3s：播放时长超过3秒的次数，播放时长以播放终止时所在的视频时长来"
+                                                      "计算，包含拖拽等行为"),
             "kuaishou_ads": _kwai("played_three_seconds", "3秒播放数（有效播放数）"),
         }),
     Kpi("plays_6s", _("6-second plays"), "sum(plays_6s)", "count", _("Plays of at least 6 seconds."), (),
@@ -281,6 +285,8 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
         }),
     Kpi("plays_10s", _("10-second plays"), "sum(plays_10s)", "count", _("Plays of at least 10 seconds."), (),
         _p_count("plays_10s"), source=KpiSource.PLATFORM, platform_fields={
+            "oceanengine": _ocean("play_duration_10s", "播放10s：播放时长超过10s数，播放时长以播放终止时所在的视频时长来"
+                                                       "计算，包含拖拽等行为（不同于有效播放：短于10秒的视频不计完播）"),
             "kuaishou_ads": _kwai("ad_photo_played_10s", "10s播放数"),
         }),
     Kpi("effective_plays", _("Effective plays (platform definition)"), "sum(effective_plays)", "count",
@@ -335,6 +341,7 @@ PLATFORM_KPIS: tuple[Kpi, ...] = (
         _("Visits to the brand's profile from the ads."), (), _p_count("profile_visits"), source=KpiSource.PLATFORM,
         platform_fields={
             "tiktok": _tiktok("profile_visits", "Visits to the profile page from the ads."),
+            "oceanengine": _ocean("home_visited", "主页访问量：点击广告头像进入主页进行访问的次数"),
         }),
     Kpi("platform_conversions", _("Platform conversions"), "sum(conversions)", "count",
         _("Conversions the ad platform attributes to the ads, by its own attribution."), (),

@@ -337,9 +337,11 @@ INTERACTION_PARTITIONS_AHEAD_MONTHS = env.int("INTERACTION_PARTITIONS_AHEAD_MONT
 # Folder of shared public datasets (MovieLens ml-100k, KuaiRec) read where they lie, never copied into the
 # repository; a relative path is taken from the repository root.
 REELBOARD_DATASETS_DIR = BASE_DIR / env.str("REELBOARD_DATASETS_DIR", default="../shared/datasets")
-# Re-ranking of served recommendations: how many recent lists per brand (per API process) make up the
-# exposure that the video and category caps are measured against (recommendations.exposure).
+# Re-ranking of served recommendations: how many recent lists per brand (read from the served-list log, so
+# every API process counts all processes' lists) make up the exposure that the video and category caps are
+# measured against, and how often a process re-reads them (recommendations.exposure).
 RECOMMENDER_EXPOSURE_WINDOW_LISTS = env.int("RECOMMENDER_EXPOSURE_WINDOW_LISTS", default=1000)
+RECOMMENDER_EXPOSURE_REFRESH_SECONDS = env.float("RECOMMENDER_EXPOSURE_REFRESH_SECONDS", default=60.0)
 
 # Videos screened per transaction by the compliance re-screen task (flags replaced set-based per batch).
 COMPLIANCE_SCREEN_BATCH = env.int("COMPLIANCE_SCREEN_BATCH", default=2000)

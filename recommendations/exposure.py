@@ -4,25 +4,40 @@
 candidates. The strength is the request's ``rerankStrength`` when given, else the brand's
 ``RecommenderSettings`` (when re-ranking is on), else 0 — and 0 leaves the scores untouched.
 
-Recent exposure (:func:`recent_exposure`) is read from the lists this process served lately (a rolling
-window of ``RECOMMENDER_EXPOSURE_WINDOW_LISTS`` lists per brand and model version, kept in memory):
-the one function to point at the served-list log once there is one. No history means no exposure
-penalty (all counts 0).
+Recent exposure (:func:`recent_exposure`) is what every API process served lately: the last
+``RECOMMENDER_EXPOSURE_WINDOW_LISTS`` lists of the brand's model version in the served-list log
+(``ServedList``, all surfaces), re-read at most every ``RECOMMENDER_EXPOSURE_REFRESH_SECONDS``, plus the
+lists this process served since the newest logged one (still in its write buffer). Between two reads a
+process adds its own lists at once, so the caps hold within a process immediately and across processes
+after one refresh. No history means no exposure penalty (all counts 0).
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from datetime import datetime
 
 import numpy as np
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from marketing.services.errors import ErrorCode, ServiceValidationError
-from recommendations.models import RecommenderSettings
+from recommendations.models import RecommenderSettings, ServedList
 from recommendations.reranking import ExposureWindow, RerankPolicy, content_vectors_of, ranked_items, rerank
 
-_windows: dict[tuple[int, int], ExposureWindow] = {}
+
+class _SharedWindow:
+    """One brand version's window: the log's recent lists, then the lists this process noted after them."""
+
+    def __init__(self, n_items: int) -> None:
+        self.window = ExposureWindow(n_items, settings.RECOMMENDER_EXPOSURE_WINDOW_LISTS)
+        self.read_at = 0.0  # time.monotonic() of the last read of the log; 0: never read
+        self.local: list[tuple[datetime, np.ndarray]] = []  # this process's lists since that read
+
+
+_windows: dict[tuple[int, int], _SharedWindow] = {}
 _categories: dict[int, np.ndarray] = {}  # model id -> category index per column
 _lock = threading.Lock()
 
@@ -34,32 +49,52 @@ def validate_strength(strength: float | None, *, field: str = "rerank_strength")
                                             gettext("The re-ranking strength is between 0 and 1."))
 
 
-def _window(brand_id: int, model_id: int, n_items: int) -> ExposureWindow:
+def _shared(brand_id: int, model_id: int, n_items: int) -> _SharedWindow:
     key = (brand_id, model_id)
-    window = _windows.get(key)
-    if window is None or len(window.counts) != n_items:
+    shared = _windows.get(key)
+    if shared is None or len(shared.window.counts) != n_items:
         with _lock:
-            window = _windows.get(key)
-            if window is None or len(window.counts) != n_items:
+            shared = _windows.get(key)
+            if shared is None or len(shared.window.counts) != n_items:
                 for stale in [k for k in _windows if k[0] == brand_id]:  # an older version's columns
                     del _windows[stale]
-                window = _windows[key] = ExposureWindow(n_items, settings.RECOMMENDER_EXPOSURE_WINDOW_LISTS)
-    return window
+                shared = _windows[key] = _SharedWindow(n_items)
+    return shared
 
 
-def recent_exposure(*, brand_id: int, model_id: int, n_items: int) -> np.ndarray:
-    """Serve counts per model column over the brand's recent lists (zeros without history)."""
-    window = _windows.get((brand_id, model_id))
-    if window is None or len(window.counts) != n_items:
-        return np.zeros(n_items)
-    return window.counts
+def _read_log(shared: _SharedWindow, *, loaded, brand_id: int) -> None:
+    """Rebuild the window from the log's newest lists of this version, then this process's newer ones."""
+    size = settings.RECOMMENDER_EXPOSURE_WINDOW_LISTS
+    rows = list(ServedList.objects.filter(brand_id=brand_id, model_version=loaded.version)
+                .order_by("-served_at", "-pk").values_list("served_at", "video_ids")[:size])
+    newest = rows[0][0] if rows else None
+    window = ExposureWindow(len(shared.window.counts), size)
+    column_of = loaded.column_of
+    for _, video_ids in reversed(rows):
+        window.add(np.array([column_of[v] for v in video_ids if v in column_of], dtype=np.int64))
+    with _lock:
+        local = [(at, columns) for at, columns in shared.local if newest is None or at > newest]
+        for _, columns in local:
+            window.add(columns)
+        shared.window, shared.local, shared.read_at = window, local, time.monotonic()
+
+
+def recent_exposure(*, brand_id: int, loaded) -> np.ndarray:
+    """Serve counts per model column over the brand's recent lists, all processes (zeros without history)."""
+    shared = _shared(brand_id, loaded.model_id, len(loaded.video_ids))
+    if not shared.read_at or time.monotonic() - shared.read_at >= settings.RECOMMENDER_EXPOSURE_REFRESH_SECONDS:
+        _read_log(shared, loaded=loaded, brand_id=brand_id)
+    return shared.window.counts
 
 
 def note_served(*, brand_id: int, model_id: int, n_items: int, columns: np.ndarray) -> None:
-    """Count one served list (model columns, best first) in the brand's recent exposure."""
-    window = _window(brand_id, model_id, n_items)
+    """Count one list this process served (model columns, best first) in the brand's recent exposure."""
+    shared = _shared(brand_id, model_id, n_items)
+    columns = np.asarray(columns, dtype=np.int64)
     with _lock:
-        window.add(columns)
+        shared.window.add(columns)
+        shared.local.append((timezone.now(), columns))
+        del shared.local[:-settings.RECOMMENDER_EXPOSURE_WINDOW_LISTS]
 
 
 def forget_exposure() -> None:
@@ -110,7 +145,7 @@ def rerank_served(scores: np.ndarray, *, loaded, brand_id: int, n: int, strength
         head = ranked_items(scores[0], n)
     else:
         items, values = rerank(scores[0], n=window, policy=policy, item_vectors=content_vectors_of(loaded.estimator),
-                               exposure=recent_exposure(brand_id=brand_id, model_id=loaded.model_id, n_items=n_items),
+                               exposure=recent_exposure(brand_id=brand_id, loaded=loaded),
                                item_categories=_column_categories(loaded))
         reranked = np.full_like(scores, -np.inf, dtype=np.float64)
         rest = np.isfinite(scores[0])

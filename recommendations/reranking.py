@@ -105,8 +105,9 @@ def rerank(scores: np.ndarray, *, n: int, policy: RerankPolicy, item_vectors: sp
         categories = np.asarray(item_categories)[pool]
         if total > 0:
             known = np.asarray(item_categories) >= 0
+            # at least one bin: a catalogue without categories has no category share (all -1 map to 0.0)
             by_category = np.bincount(np.asarray(item_categories)[known], weights=exposure[known],
-                                      minlength=int(categories.max()) + 1)
+                                      minlength=max(int(categories.max()) + 1, 1))
             share = np.where(categories >= 0, by_category[np.maximum(categories, 0)] / total, 0.0)
             fixed_penalty += _cap_penalty(share, policy.category_cap)
     fixed_penalty *= policy.exposure_weight

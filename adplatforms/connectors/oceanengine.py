@@ -27,12 +27,16 @@ FIELD_MAP = {
     "impressions": "show",
     "clicks": "click",
     "plays": "total_play",
+    "plays_2s": "play_duration_2s",
+    "plays_3s": "play_duration_3s",
+    "plays_10s": "play_duration_10s",
     "effective_plays": "valid_play",
     "plays_25": "play_25_feed_break",
     "plays_50": "play_50_feed_break",
     "plays_75": "play_75_feed_break",
     "plays_100": "play_over",
     "avg_play_time_s": "average_play_time_per_play",
+    "profile_visits": "home_visited",
     "conversions": "convert",
 }
 

@@ -185,7 +185,10 @@ class FakeOceanEngine(FakeAdPlatform):
                     "cost": float(Decimal(r["spend"])), "show": r["impressions"], "click": r["clicks"],
                     "total_play": r["plays"], "valid_play": r["valid"], "play_25_feed_break": r["p25"],
                     "play_50_feed_break": r["p50"], "play_75_feed_break": r["p75"], "play_100_feed_break": r["p100"],
-                    "play_over": r["p100"], "average_play_time_per_play": r["avg"], "convert": r["conv"]}
+                    "play_over": r["p100"], "average_play_time_per_play": r["avg"], "convert": r["conv"],
+                    # The SDK types these counts as float64 (metrics.go); the API sends whole numbers.
+                    "play_duration_2s": float(r["p2s"]), "play_duration_3s": float(r["p3s"]),
+                    "play_duration_10s": float(r["p10s"]), "home_visited": r["profile"]}
             if level in self.PARENT:
                 item[self.PARENT[level]] = int(r["parent"])
             if level == "campaign":

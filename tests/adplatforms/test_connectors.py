@@ -45,7 +45,7 @@ def test_oceanengine_sample_response_maps_every_stored_field():
     assert row.metrics == {
         "spend": Decimal("2345.67"), "impressions": 410000, "clicks": 5200, "plays": 300000, "effective_plays": 95000,
         "plays_25": 120000, "plays_50": 70000, "plays_75": 42000, "plays_100": 25000, "avg_play_time_s": 6.4,
-        "conversions": 180,
+        "plays_2s": 210000, "plays_3s": 180000, "plays_10s": 96000, "profile_visits": 3100, "conversions": 180,
     }
 
 
@@ -104,7 +104,8 @@ def test_oceanengine_request_parameters(fake_oceanengine):
     assert json.loads(params["group_by"]) == ["STAT_GROUP_BY_FIELD_ID", "STAT_GROUP_BY_FIELD_STAT_TIME"]
     assert set(json.loads(params["fields"])) == {
         "cost", "show", "click", "convert", "total_play", "valid_play", "play_25_feed_break", "play_50_feed_break",
-        "play_75_feed_break", "play_100_feed_break", "play_over", "average_play_time_per_play"}
+        "play_75_feed_break", "play_100_feed_break", "play_over", "average_play_time_per_play",
+        "play_duration_2s", "play_duration_3s", "play_duration_10s", "home_visited"}
     assert fake_oceanengine.requests[0]["headers"]["access-token"] == "token-1"
 
 

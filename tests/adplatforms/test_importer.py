@@ -48,6 +48,7 @@ def test_an_ocean_engine_export_in_chinese_skips_the_totals_row_and_feeds_spend(
     row = found[("adgroup", "1770000000000011", date(2026, 12, 2))]
     assert (row.spend, row.impressions, row.effective_plays, row.plays_100, row.avg_play_time_s, row.campaign_id) == (
         Decimal("2000.00"), 380000, 90000, 23000, 6.1, campaign.pk)
+    assert (row.plays_2s, row.plays_3s, row.plays_10s, row.profile_visits, row.plays_6s) == (200000, 170000, 90000, 2900, None)
     # spend comes from campaign-level rows only: an ad-group export leaves CampaignSpend alone
     assert CampaignSpend.objects.filter(source=SpendSource.PLATFORM).count() == 0
 

@@ -1,6 +1,6 @@
 """Sync against local fake report APIs: paging, idempotent day upserts, rate limits, token refresh, failed days."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 REPORTED = {
     "tiktok": {"spend", "impressions", "clicks", "reach", "plays", "plays_2s", "plays_6s", "plays_25", "plays_50",
                "plays_75", "plays_100", "avg_play_time_s", "profile_visits", "conversions"},
-    "oceanengine": {"spend", "impressions", "clicks", "plays", "effective_plays", "plays_25", "plays_50", "plays_75",
-                    "plays_100", "avg_play_time_s", "conversions"},
+    "oceanengine": {"spend", "impressions", "clicks", "plays", "plays_2s", "plays_3s", "plays_10s", "effective_plays",
+                    "plays_25", "plays_50", "plays_75", "plays_100", "avg_play_time_s", "profile_visits", "conversions"},
     "kuaishou_ads": {"spend", "impressions", "clicks", "plays", "plays_2s", "plays_3s", "plays_10s",
                      "effective_plays", "plays_75", "plays_100", "conversions"},
 }
@@ -193,3 +193,60 @@ def test_kuaishou_ads_are_mapped_to_videos_by_photo_id(fake):
     services.sync_account(account_id=account.pk, date_from=DAYS[0], date_to=DAYS[0])
     ad = ExternalObject.objects.get(ad_account=account, level="ad", external_id="100111")
     assert (ad.external_video_id, ad.video_id) == ("9100111", video.pk)
+
+
+@pytest.mark.parametrize("fake", ["oceanengine"], indirect=True)
+def test_a_hand_mapping_in_the_admin_moves_the_stats_and_spend_already_stored(fake, client):
+    from django.urls import reverse
+
+    from marketing.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    account = account_for(fake)
+    services.sync_account(account_id=account.pk, date_from=DAYS[0], date_to=DAYS[-1])
+    # Nothing mapped yet: no campaign carries the external id, so no row counts for a campaign and no spend.
+    assert not PlatformDailyStat.objects.filter(ad_account=account, campaign__isnull=False).exists()
+    assert not CampaignSpend.objects.filter(ad_account=account).exists()
+
+    campaign = CampaignFactory(brand=account.brand)
+    editor = UserFactory(is_staff=True)
+    MembershipFactory(user=editor, brand=account.brand, role=Role.EDITOR)
+    client.force_login(editor)
+    obj = ExternalObject.objects.get(ad_account=account, level="campaign", external_id="1001")
+    response = client.post(reverse("admin:adplatforms_externalobject_change", args=[obj.pk]),
+                           {"campaign": campaign.pk, "video": "", "mapped_by_hand": "on"})
+    assert response.status_code == 302
+
+    # Campaign 1001's rows, its ad group 10011's and its ads 100111 / 100112 now count for the campaign, on every
+    # day already stored; campaign 1002's tree stays unmapped.
+    moved = set(PlatformDailyStat.objects.filter(ad_account=account, campaign=campaign)
+                .values_list("level", "external_id").distinct())
+    assert moved == {("campaign", "1001"), ("adgroup", "10011"), ("ad", "100111"), ("ad", "100112")}
+    assert not PlatformDailyStat.objects.filter(ad_account=account, external_id__startswith="1002",
+                                                campaign__isnull=False).exists()
+    children = ExternalObject.objects.filter(ad_account=account, external_id__in=["10011", "100111", "100112"])
+    assert {(o.campaign_id, o.mapped_by_hand) for o in children} == {(campaign.pk, False)}
+    # The platform spend of each day is the campaign row's spend, as the fake reported it.
+    expected = {r["day"]: Decimal(r["spend"]) for r in fake.dataset["campaign"] if r["id"] == "1001"}
+    spend = {s.date: s.amount for s in CampaignSpend.objects.filter(ad_account=account, source=SpendSource.PLATFORM)}
+    assert spend == expected and all(s.campaign_id == campaign.pk for s in CampaignSpend.objects.filter(ad_account=account))
+
+    # A later sync keeps the hand mapping.
+    services.sync_account(account_id=account.pk, date_from=DAYS[0], date_to=DAYS[0])
+    assert PlatformDailyStat.objects.get(ad_account=account, level="campaign", external_id="1001",
+                                         stat_date=DAYS[0]).campaign_id == campaign.pk
+    assert CampaignSpend.objects.filter(ad_account=account).count() == len(expected)
+
+
+def test_the_hourly_beat_syncs_active_accounts_with_credentials_over_their_last_days(django_capture_on_commit_callbacks):
+    from adplatforms import tasks
+
+    with_token = AdAccountFactory(time_zone="UTC")
+    AdAccountFactory(credentials={})  # e.g. a demo account: nothing to sync with
+    AdAccountFactory(status=AdAccountStatus.PAUSED)
+    with django_capture_on_commit_callbacks(execute=False):
+        job_ids = tasks.sync_recent(days=2)
+    (job,) = Job.objects.filter(pk__in=job_ids)
+    today = services.account_today(with_token)
+    assert job.params["ad_account_id"] == with_token.pk
+    assert job.params["days"] == [(today - timedelta(days=1)).isoformat(), today.isoformat()]

@@ -3,6 +3,7 @@ exact statistics on logged lists, guardrail stops with alerts, promotion through
 
 import json
 import math
+import re
 import subprocess
 import sys
 import threading
@@ -259,3 +260,42 @@ def test_graphql_recommendation_metrics_errors_carry_code_and_field(brand):
     assert body["errors"][0]["extensions"]["field"] == "dateTo"
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert body["data"] is None
+
+
+def test_an_editor_starts_an_experiment_in_the_admin_and_a_refusal_names_the_field(client, brand, other_brand):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(is_staff=True)
+    MembershipFactory(user=user, brand=brand, role=Role.EDITOR)
+    user.user_permissions.add(Permission.objects.get(codename="change_recommenderexperiment"))
+    client.force_login(user)
+    control, candidate = version(brand, 1), version(brand, 2)
+    foreign = version(other_brand, 1)
+    url = reverse("admin:recommendations_recommenderexperiment_add")
+    form = {"brand": brand.pk, "surface": "feed", "control": control.pk, "candidate": candidate.pk,
+            "traffic_share": "1.5", "primary_metric": "engaged_viewers", "guardrail_metrics": ["watch_seconds_per_viewer"],
+            "mde": "0.2", "baseline": "0.3", "alert_webhook_url": "", "alert_emails": ""}
+    # the form lists only the caller's brands' ready versions
+    page = client.get(url).content.decode()
+    control_select = re.search(r'<select name="control".*?</select>', page, re.S).group(0)
+    assert set(re.findall(r'<option value="(\d+)"', control_select)) == {str(control.pk), str(candidate.pk)}
+    assert foreign.pk not in (control.pk, candidate.pk)
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and not RecommenderExperiment.objects.exists()
+    assert "The traffic share is between 0 and 1, both excluded." in refused.content.decode()
+
+    started = client.post(url, {**form, "traffic_share": "0.5"})
+    assert started.status_code == 302
+    experiment = RecommenderExperiment.objects.get()
+    expected_n = st.required_sample_size(kind=st.RATE, baseline=0.3, mde=0.2, alpha=0.05, power=0.8)
+    assert (experiment.control, experiment.candidate, experiment.traffic_share, experiment.required_sample_size,
+            experiment.guardrail_metrics, experiment.status) == (control, candidate, 0.5, expected_n,
+                                                                 ["watch_seconds_per_viewer"], ExperimentStatus.RUNNING)
+    assert AuditEntry.objects.filter(action="startExperiment", source="admin", brand=brand).count() == 1
+    # a second one on the same surface is refused with the service's reason, on the surface field
+    again = client.post(url, {**form, "traffic_share": "0.3"})
+    assert again.status_code == 200 and RecommenderExperiment.objects.count() == 1
+    assert "Another experiment is running on this surface." in again.content.decode()

@@ -49,6 +49,15 @@ def test_an_over_exposed_category_is_pushed_down():
     assert items.tolist() == [2]
 
 
+def test_a_catalogue_without_categories_is_capped_by_video_only():
+    # No item has a category (all -1): the category share is 0 everywhere, so only the video cap acts:
+    # the same result as the video-only policy above.
+    policy = RerankPolicy(strength=0.5, video_cap=0.5, category_cap=0.25)
+    items, values = rerank(np.array([1.0, 0.9, 0.5]), n=3, policy=policy, exposure=np.array([10.0, 0.0, 0.0]),
+                           item_categories=np.array([-1, -1, -1]))
+    assert items.tolist() == [1, 0, 2] and values.tolist() == pytest.approx([0.8, 0.5, 0.0])
+
+
 def test_a_list_holds_at_most_its_category_cap():
     # cap 0.5 of n = 2 -> one item per category; the second pick skips items 1 and 2 (category 0) for item 3.
     items, _ = rerank(np.array([1.0, 0.9, 0.8, 0.1]), n=2, policy=RerankPolicy(strength=1.0, category_cap=0.5),
