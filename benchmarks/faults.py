@@ -138,12 +138,14 @@ def kill_training(stack: Stack, env: dict, worker: subprocess.Popen, brand_id: i
                   label: str) -> subprocess.Popen:
     from django.db import close_old_connections
 
+    from analytics.trained.services import start_training
     from marketing.jobs.models import Job
     from recommendations.models import RecommenderModel, RecommenderStatus
-    from recommendations.services import start_training
+    from recommendations.services import JOB_KIND_TRAIN
 
     before = RecommenderModel.objects.filter(brand_id=brand_id).count()
-    job = start_training(brand_id=brand_id, params={"grid": "full"}, created_by=None)
+    job = start_training(RecommenderModel, brand_id=brand_id, params={"grid": "full"}, task="recommendations.train",
+                         job_kind=JOB_KIND_TRAIN)
     model_id = job.params["model_id"]
 
     def training():

@@ -34,8 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 
 from results import record  # noqa: E402
 
+from analytics.engagement import KIND_WEIGHTS
 from analytics.personas.clustering import fit_personas
-from analytics.personas.features import BEHAVIOUR_COLUMNS, KIND_WEIGHTS, PersonaFeaturizer, ViewerArrays
+from analytics.personas.features import BEHAVIOUR_COLUMNS, PersonaFeaturizer, ViewerArrays
 from analytics.personas.profiles import build_profiles
 from recommendations.datasets import shared_dataset
 

@@ -6,7 +6,7 @@ Target (issue 5): feature building plus clustering in <= 120 s with peak memory 
 2-core CI machine. Synthetic viewers come from ``--segments`` planted segments (each with preferred
 demographics, favourite tags and a behaviour profile, plus noise), so the script also prints the
 adjusted Rand index against the planted truth. Generation is timed separately: it stands in for
-loading from the database, which ``load_viewer_arrays`` does with four set-based queries.
+loading from the database, which ``analytics.personas.loading.load_viewer_arrays`` does with four set-based queries.
 Prints each stage's time and the process's peak resident memory.
 """
 

@@ -38,9 +38,9 @@ def load(args):
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
         django.setup()
-        from recommendations.datasets import load_demo_matrix
+        from analytics.interactions import load_interaction_matrix
 
-        return load_demo_matrix(), False, "demo"
+        return load_interaction_matrix(), False, "demo"
     from recommendations.datasets import load_movielens, shared_dataset
 
     return load_movielens(args.path or shared_dataset("ml-100k")), True, "ml-100k"

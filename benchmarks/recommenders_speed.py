@@ -249,14 +249,14 @@ def build_database_world(args) -> tuple[int, np.ndarray, np.ndarray]:
 
 def train_served_model(brand_id: int) -> float:
     """Train and activate a hybrid version from the database (components as in SERVE_PARAMS)."""
-    from recommendations.datasets import load_demo_matrix
+    from analytics.interactions import load_interaction_matrix
+    from analytics.trained import services as lifecycle
     from recommendations.evaluation import EvaluationSet
     from recommendations.models import RecommenderModel, RecommenderStatus
-    from recommendations.serving import save_artefact
-    from recommendations.training import activate_model, create_model_version
+    from recommendations.serving import save_estimator
 
     started = time.perf_counter()
-    data = load_demo_matrix(brand_id=brand_id)
+    data = load_interaction_matrix(brand_id=brand_id)
     loaded = time.perf_counter()
     everything = EvaluationSet.from_masks(data, data.rows >= 0, data.rows < 0, binary=False)
     inputs = everything.fit_inputs()
@@ -268,14 +268,14 @@ def train_served_model(brand_id: int) -> float:
         fits[name] = time.perf_counter() - t
         components[name] = estimator
     hybrid = HybridRecommender(components=components, weights=SERVE_WEIGHTS).fit(everything.train)
-    model = create_model_version(brand_id=brand_id, params={"bench": True})
-    save_artefact(model, estimator=hybrid, video_ids=data.item_ids)
+    model = lifecycle.create_version(RecommenderModel, brand_id=brand_id, params={"bench": True})
+    save_estimator(model, estimator=hybrid, video_ids=data.item_ids)
     model.status = RecommenderStatus.READY
     model.n_viewers, model.n_videos = data.shape
     model.n_interactions = data.n_events
     model.training_seconds = time.perf_counter() - started
     model.save()
-    activate_model(model_id=model.pk)
+    lifecycle.activate(RecommenderModel, model_id=model.pk)
     print(f"trained hybrid v{model.version} from the database: load {loaded - started:.1f} s, fits "
           + ", ".join(f"{k} {v:.1f} s" for k, v in fits.items())
           + f", total with storing {time.perf_counter() - started:.1f} s; artefact "

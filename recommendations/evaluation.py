@@ -1,6 +1,6 @@
 """Offline evaluation of recommenders: splits, metrics and the train/validate/test harness.
 
-Splits (boolean masks over the events of an :class:`~recommendations.datasets.InteractionData`):
+Splits (boolean masks over the events of an :class:`~analytics.interaction_data.InteractionData`):
 
 * :func:`stratified_split` — Microsoft Recommenders' ``python_stratified_split(ratio=0.75, seed=42)``
   as it was when its MovieLens benchmark table was produced (``reco_utils``): the events are grouped
@@ -42,7 +42,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .datasets import InteractionData
+from analytics.interaction_data import InteractionData
+
 from .estimators import (
     BaseRecommender,
     ContentRecommender,

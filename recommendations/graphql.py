@@ -270,7 +270,7 @@ class Mutation:
     def train_recommender(self, info: Info, input: TrainRecommenderInput) -> TrainRecommenderPayload:
         def call():
             params = {key: value for key, value in (("k", input.k), ("grid", input.grid)) if value is not None}
-            job = services.train_recommender_for(
+            job = services.recommender_training_start(
                 principal=principal_of(info), brand_id=decode_id(input.brand_id, expected="Brand", field="brand"),
                 params=params)
             return TrainRecommenderPayload(job=job_from(job), errors=[])

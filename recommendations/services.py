@@ -1,4 +1,8 @@
-"""Recommender actions callable from GraphQL, the admin and beat: train, activate, promote an experiment."""
+"""Recommender actions callable from GraphQL, the admin and beat: start training, activate, settings.
+
+Training follows the shared lifecycle (``analytics.trained.services``): ``recommender_training_start``
+queues a version and its job; the task ``recommendations.tasks.train_recommender`` runs
+``recommendations.training.train_recommender``."""
 
 from __future__ import annotations
 
@@ -6,15 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from analytics.trained import services as lifecycle
 from marketing.auth import Principal
-from marketing.jobs import services as jobs
 from marketing.jobs.models import Job
 from marketing.models import AuditSource, Brand, Role
 from marketing.services.access import get_for_role
 from marketing.services.audit import audit_record
 from marketing.services.errors import ErrorCode, FieldError, ServiceValidationError
 from recommendations import experiment_stats as st
-from recommendations import experiments, training
+from recommendations import experiments
 from recommendations.models import (
     ExperimentStatus,
     RecommenderExperiment,
@@ -23,17 +27,19 @@ from recommendations.models import (
 )
 
 ALLOWED_PARAMS = {"k", "grid"}
+JOB_KIND_TRAIN = "recommendations.train"
 
 
-def start_training(*, brand_id: int, params: dict, created_by=None) -> Job:
-    """Queue a new model version and the job that trains it; returns the job to poll."""
-    model = training.create_model_version(brand_id=brand_id, params=params, created_by=created_by)
-    job = jobs.job_create(brand_id=brand_id, kind="recommendations.train", params={"model_id": model.pk, **params},
-                          created_by=created_by)
-    return jobs.job_enqueue(job=job, task="recommendations.train", model_id=model.pk)
+def _start(*, brand_id: int, params: dict, created_by=None) -> Job:
+    return lifecycle.start_training(RecommenderModel, brand_id=brand_id, params=params, task="recommendations.train",
+                                    job_kind=JOB_KIND_TRAIN, created_by=created_by)
 
 
-def train_recommender_for(*, principal: Principal, brand_id, params: dict | None = None) -> Job:
+def recommender_training_start(*, principal: Principal, brand_id, params: dict | None = None) -> Job:
+    """Queue a new recommender version for a brand (editor role); returns the Job to poll.
+
+    params: ``k`` (list length evaluated, 1 to 100) and ``grid`` (``quick`` or ``full`` search).
+    """
     brand = get_for_role(Brand.objects, principal=principal, pk=brand_id, field="brand", min_role=Role.EDITOR)
     params = dict(params or {})
     unknown = set(params) - ALLOWED_PARAMS
@@ -43,15 +49,19 @@ def train_recommender_for(*, principal: Principal, brand_id, params: dict | None
         raise ServiceValidationError.single("grid", ErrorCode.INVALID_CHOICE, "grid is quick or full.")
     if not 1 <= int(params.get("k", 10)) <= 100:
         raise ServiceValidationError.single("k", ErrorCode.OUT_OF_RANGE, "k is between 1 and 100.")
-    return start_training(brand_id=brand.pk, params=params, created_by=principal.actor)
+    return _start(brand_id=brand.pk, params=params, created_by=principal.actor)
+
+
+def recommender_retrain_all_brands() -> list[int]:
+    """Queue a new version (default parameters) for every brand with interactions; returns the job ids."""
+    brand_ids = Brand.objects.filter(interactions__isnull=False).distinct().values_list("pk", flat=True)
+    return [_start(brand_id=brand_id, params={}).pk for brand_id in brand_ids]
 
 
 def activate_recommender(*, principal: Principal, model_id) -> RecommenderModel:
+    """Make a ready version its brand's active recommender (editor role)."""
     model = get_for_role(RecommenderModel.objects, principal=principal, pk=model_id, field="id", min_role=Role.EDITOR)
-    try:
-        return training.activate_model(model_id=model.pk)
-    except ValueError as exc:
-        raise ServiceValidationError.single("id", ErrorCode.INVALID, str(exc)) from None
+    return lifecycle.activate(RecommenderModel, model_id=model.pk, field="id")
 
 
 def recommender_settings_get(*, principal: Principal, brand_id) -> RecommenderSettings:

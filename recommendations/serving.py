@@ -7,7 +7,6 @@ changes. No request trains or reloads an unchanged model.
 
 from __future__ import annotations
 
-import io
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,8 +17,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from analytics.personas.features import KIND_WEIGHTS
+from analytics.engagement import engagement_weight
 from analytics.personas.selectors import persona_get, persona_of_loaded_viewer
+from analytics.trained.artefacts import load_artefact, save_artefact
 from marketing.auth import Principal
 from marketing.models import Campaign, Interaction, ModerationStatus, Video, Viewer
 from marketing.services.errors import ErrorCode, ServiceValidationError
@@ -63,28 +63,24 @@ _loaded: dict[int, LoadedModel] = {}
 _lock = threading.Lock()
 
 
-def save_artefact(model: RecommenderModel, *, estimator: BaseRecommender, video_ids: np.ndarray,
-                  persona_ids: np.ndarray | None = None, persona_scores: np.ndarray | None = None) -> None:
-    """Store the fitted estimator as ``.npz`` arrays + JSON state on the model row (not saved yet).
+def save_estimator(model: RecommenderModel, *, estimator: BaseRecommender, video_ids: np.ndarray,
+                   persona_ids: np.ndarray | None = None, persona_scores: np.ndarray | None = None) -> None:
+    """Store the fitted estimator: its arrays (with the column -> video ids) as the model's ``.npz``
+    artefact, its kind, params and metadata as JSON ``state`` (the row is not saved).
 
     ``persona_ids``/``persona_scores`` (optional, see ``training.persona_popularity``) let cold
     viewers with a persona get what their persona engages with."""
-    from django.core.files.base import ContentFile
-
     state = estimator.to_arrays()
-    buffer = io.BytesIO()
     extra = {}
     if persona_ids is not None and persona_scores is not None and len(persona_ids):
         extra = {"__persona_ids__": persona_ids.astype(np.int64), "__persona_scores__": persona_scores}
-    np.savez_compressed(buffer, __video_ids__=video_ids.astype(np.int64), **extra, **state.arrays)
+    save_artefact(model, {"__video_ids__": video_ids.astype(np.int64), **extra, **state.arrays})
     model.state = {"kind": state.kind, "params": state.params, "meta": state.meta}
-    model.artefact.save(f"brand-{model.brand_id}/v{model.version}.npz", ContentFile(buffer.getvalue()), save=False)
 
 
-def load_artefact(model: RecommenderModel) -> LoadedModel:
-    with model.artefact.open("rb") as handle:
-        with np.load(io.BytesIO(handle.read()), allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
+def load_estimator(model: RecommenderModel) -> LoadedModel:
+    """The fitted estimator of a stored version, with its column -> video ids and persona scores."""
+    arrays = load_artefact(model)
     video_ids = arrays.pop("__video_ids__")
     persona_ids = arrays.pop("__persona_ids__", np.zeros(0, dtype=np.int64))
     persona_scores = arrays.pop("__persona_scores__", None)
@@ -110,7 +106,7 @@ def active_model(brand_id: int) -> LoadedModel | None:
     with _lock:
         cached = _loaded.get(brand_id)
         if cached is None or cached.model_id != active_pk:
-            cached = load_artefact(RecommenderModel.objects.only("pk", "brand_id", "version", "state", "artefact")
+            cached = load_estimator(RecommenderModel.objects.only("pk", "brand_id", "version", "state", "artefact")
                                    .get(pk=active_pk))
             _loaded[brand_id] = cached
     return cached
@@ -135,7 +131,7 @@ def _model_for_viewer(*, brand_id: int, viewer_id: int, surface: str = Surface.F
         with _lock:
             cached = _loaded_versions.get(model_id)
             if cached is None:
-                cached = load_artefact(RecommenderModel.objects.only("pk", "brand_id", "version", "state", "artefact")
+                cached = load_estimator(RecommenderModel.objects.only("pk", "brand_id", "version", "state", "artefact")
                                        .get(pk=model_id))
                 _loaded_versions[model_id] = cached
     return cached, experiment.pk, arm
@@ -157,7 +153,7 @@ class ViewerHistory:
 
 
 def viewer_history(*, viewer_id: int, column_of: dict[int, int], n_items: int) -> ViewerHistory:
-    """One viewer's weighted history (weights as in training: ``KIND_WEIGHTS`` x watch ratio)."""
+    """One viewer's weighted history (weights as in training: ``analytics.engagement``)."""
     weights = np.zeros(n_items, dtype=np.float32)
     seen: set[int] = set()
     finished: set[int] = set()
@@ -173,8 +169,7 @@ def viewer_history(*, viewer_id: int, column_of: dict[int, int], n_items: int) -
         column = column_of.get(video_id)
         if column is None:
             continue
-        weight = KIND_WEIGHTS.get(kind, 0.0)
-        weights[column] += weight * ratio if kind == "view" else weight
+        weights[column] += engagement_weight(kind, ratio)
     return ViewerHistory(matrix=sp.csr_matrix(weights[None, :]), seen=seen, finished=finished, titles=titles)
 
 

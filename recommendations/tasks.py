@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from analytics.trained import services as lifecycle
 from marketing.jobs import services as jobs
 from marketing.jobs.failures import failure_of
-from marketing.models import Brand
 from recommendations import training
-from recommendations.models import RecommenderModel, RecommenderStatus
+from recommendations.models import RecommenderModel
 
 
 @shared_task(name="recommendations.train", acks_late=True, reject_on_worker_lost=True)
 def train_recommender(job_id: int, model_id: int) -> dict:
+    """Train one queued RecommenderModel, reporting progress on the Job."""
     jobs.job_start(job_id=job_id)
     try:
-        model = training.train_model(
+        model = training.train_recommender(
             model_id=model_id, progress=lambda p, m: jobs.job_progress(job_id=job_id, progress=p, message=m))
     except Exception as exc:
         failure = failure_of(exc)
-        RecommenderModel.objects.filter(pk=model_id).update(status=RecommenderStatus.FAILED, error=failure.detail[:5000])
+        lifecycle.fail_training(RecommenderModel, model_id=model_id, error=failure.detail)
         jobs.job_fail(job_id=job_id, failure=failure)
         raise
     result = {"model_id": model.pk, "version": model.version, "is_active": model.is_active}
@@ -30,13 +31,9 @@ def train_recommender(job_id: int, model_id: int) -> dict:
 @shared_task(name="recommendations.retrain_all_brands", acks_late=True)
 def retrain_all_brands() -> list[int]:
     """Beat entry point: queue a new version for every brand with interactions."""
-    from recommendations.services import start_training
+    from recommendations.services import recommender_retrain_all_brands
 
-    started = []
-    for brand_id in Brand.objects.filter(interactions__isnull=False).distinct().values_list("pk", flat=True):
-        job = start_training(brand_id=brand_id, params={}, created_by=None)
-        started.append(job.pk)
-    return started
+    return recommender_retrain_all_brands()
 
 
 @shared_task(name="recommendations.attribute_all_brands", acks_late=True)

@@ -5,48 +5,35 @@ is the only place where the database meets them."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
+from analytics.interactions import load_interaction_matrix
 from analytics.personas.models import PersonaAssignment
-from recommendations.datasets import load_demo_matrix
+from analytics.trained import services as lifecycle
 from recommendations.estimators import HybridRecommender
 from recommendations.evaluation import EvaluationSet, default_candidates, run_benchmark
 from recommendations.models import RecommenderModel, RecommenderStatus
-from recommendations.serving import save_artefact
+from recommendations.serving import save_estimator
 
 logger = logging.getLogger(__name__)
 
 MIN_INTERACTIONS = 50
 
 
-def next_version(brand_id: int) -> int:
-    return (RecommenderModel.objects.filter(brand_id=brand_id).aggregate(v=Max("version"))["v"] or 0) + 1
-
-
-def create_model_version(*, brand_id: int, params: dict | None = None, created_by=None) -> RecommenderModel:
-    """A queued version row; the unique (brand, version) constraint settles concurrent creation."""
-    with transaction.atomic():
-        return RecommenderModel.objects.create(
-            brand_id=brand_id, version=next_version(brand_id), algorithm="hybrid", params=params or {},
-            created_by=created_by,
-        )
-
-
-def train_model(*, model_id: int, progress: Callable[[float, str], None] = lambda p, m: None) -> RecommenderModel:
-    """Fit and store one version. Idempotent: a version already READY is returned unchanged."""
+def train_recommender(*, model_id: int, progress: Callable[[float, str], None] = lambda p, m: None
+                      ) -> RecommenderModel:
+    """Fit and store one queued version (``analytics.trained.services.create_version``). Idempotent: a
+    version already READY is returned unchanged. The brand's first ready version goes live by itself;
+    later ones are switched explicitly."""
     model = RecommenderModel.objects.get(pk=model_id)
     if model.status == RecommenderStatus.READY:
         return model
-    RecommenderModel.objects.filter(pk=model_id).update(status=RecommenderStatus.TRAINING, error="")
-    started = time.perf_counter()
+    started = lifecycle.begin_training(model)
     progress(0.05, "loading interactions")
-    data = load_demo_matrix(brand_id=model.brand_id)
+    data = load_interaction_matrix(brand_id=model.brand_id)
     if data.n_events < MIN_INTERACTIONS or data.shape[1] < 2:
         raise ValueError(f"Not enough data to train: {data.n_events} interactions over {data.shape[1]} videos "
                          f"(need at least {MIN_INTERACTIONS}).")
@@ -74,7 +61,7 @@ def train_model(*, model_id: int, progress: Callable[[float, str], None] = lambd
     progress(0.9, "storing the model")
     model.refresh_from_db()
     persona_ids, persona_scores = persona_popularity(data, brand_id=model.brand_id)
-    save_artefact(model, estimator=hybrid, video_ids=data.item_ids, persona_ids=persona_ids,
+    save_estimator(model, estimator=hybrid, video_ids=data.item_ids, persona_ids=persona_ids,
                   persona_scores=persona_scores)
     model.metrics = {
         "split": "temporal (latest 20% of each viewer held out)", "k": k,
@@ -84,14 +71,7 @@ def train_model(*, model_id: int, progress: Callable[[float, str], None] = lambd
     model.n_viewers, model.n_videos = data.shape
     model.n_interactions = data.n_events
     model.window_end = timezone.now()
-    model.training_seconds = round(time.perf_counter() - started, 3)
-    model.trained_at = timezone.now()
-    model.status = RecommenderStatus.READY
-    with transaction.atomic():
-        model.save()
-        # The first ready version of a brand goes live by itself; later ones are switched explicitly.
-        if not RecommenderModel.objects.filter(brand_id=model.brand_id, is_active=True).exists():
-            activate_model(model_id=model.pk)
+    lifecycle.finish_training(model, started=started)
     logger.info("recommender v%s of brand %s trained in %.1fs", model.version, model.brand_id,
                 model.training_seconds)
     return RecommenderModel.objects.get(pk=model.pk)
@@ -115,17 +95,3 @@ def persona_popularity(data, *, brand_id: int) -> tuple[np.ndarray, np.ndarray]:
     np.add.at(scores, (np.searchsorted(persona_ids, event_persona[known]), data.cols[known]), data.values[known])
     top = scores.max(axis=1, keepdims=True)
     return persona_ids, np.divide(scores, top, out=np.zeros_like(scores), where=top > 0).astype(np.float32)
-
-
-def activate_model(*, model_id: int) -> RecommenderModel:
-    """Make one READY version the brand's active one (the previous one is switched off)."""
-    with transaction.atomic():
-        model = RecommenderModel.objects.select_for_update().get(pk=model_id)
-        if model.status != RecommenderStatus.READY:
-            raise ValueError(f"Only a ready model can be activated (this one is {model.status}).")
-        RecommenderModel.objects.filter(brand_id=model.brand_id, is_active=True).exclude(pk=model.pk).update(
-            is_active=False)
-        model.is_active = True
-        model.activated_at = timezone.now()
-        model.save(update_fields=["is_active", "activated_at"])
-    return model

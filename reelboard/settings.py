@@ -187,6 +187,10 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# The STORAGES alias that holds trained models' .npz artefacts (personas, recommenders). Every web and worker
+# host must see the same files: with several hosts, add an alias backed by shared storage (S3-compatible or an
+# NFS mount, docs/operator/model-artefacts.md) and name it here.
+MODEL_ARTEFACT_STORAGE = env.str("MODEL_ARTEFACT_STORAGE", default="default")
 
 LOGIN_URL = "/admin/login/"
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="reelboard-demo")

@@ -45,11 +45,6 @@ PENDING = {
     ("marketing.graphql.types", "analytics.graphql"): "GraphQL tree",
     ("marketing.graphql.types", "analytics.personas.selectors"): "GraphQL tree",
     ("reelboard.views", "marketing.schema"): "GraphQL tree: the view imports the root schema when the URLs load",
-    # Database loaders inside modules whose pure part runs without Django (the benchmarks import it before
-    # django.setup()): the one interaction-matrix loader of the model lifecycle moves them out.
-    ("analytics.personas.features", "marketing.models"): "model lifecycle: load_viewer_arrays",
-    ("recommendations.datasets", "analytics.personas.features"): "model lifecycle: load_demo_matrix",
-    ("recommendations.datasets", "marketing.models"): "model lifecycle: load_demo_matrix",
 }
 
 

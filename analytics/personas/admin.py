@@ -30,13 +30,10 @@ class PersonaModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
     list_display = ("brand", "version", "status", "is_active", "k", "n_viewers", "training_seconds", "trained_at")
     list_filter = ("status", "is_active")
     search_fields = ("brand__name",)
-    exclude = ("artefacts",)
-    readonly_fields = [f.name for f in PersonaModel._meta.fields if f.name != "artefacts"]
+    exclude = ("artefact",)
+    readonly_fields = [f.name for f in PersonaModel._meta.fields if f.name != "artefact"]
     inlines = [PersonaInline]
     actions = ["activate"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("artefacts")
 
     def has_add_permission(self, request):
         return False

@@ -9,21 +9,20 @@ Two halves, kept apart so the maths can be benchmarked on synthetic data:
     platform; a missing value (code -1) is encoded as all zeros for that column;
   - behaviour: log1p of heavy-tailed counts, ``SimpleImputer`` (median) for rates that are
     undefined (no views yet), ``StandardScaler``;
-  - tags: ``TfidfTransformer`` over the viewer x tag engagement weights (kind weight x watch ratio),
+  - tags: ``TfidfTransformer`` over the viewer x tag engagement weights (``analytics.engagement``),
     optionally ``TruncatedSVD`` when there are more tags than ``svd_components``, then L2 rows;
   - platform mix: share of the viewer's interactions per video platform.
 
   The fitted state exports to numpy arrays + JSON (``get_state``) and is restored with
   ``from_state``: no pickles anywhere.
 
-* ``load_viewer_arrays`` (Django): a handful of set-based queries (viewers, one aggregate over
-  interactions grouped by viewer/video/kind, video tags, videos) turned into ``ViewerArrays``.
+* ``analytics.personas.loading.load_viewer_arrays`` (Django): a handful of set-based queries turned
+  into ``ViewerArrays``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,20 +54,6 @@ BEHAVIOUR_COLUMNS: tuple[str, ...] = (
 # Heavy-tailed columns are log1p-transformed before scaling so a few whales do not dominate.
 LOG_COLUMNS: frozenset[str] = frozenset({"purchase_value", "activity", "recency_days"})
 
-# How much one interaction of each kind says about taste for the video's tags.
-# Impressions are what the feed showed, not what the viewer chose: weight 0.
-# A view counts by its watch ratio (0..1), so skipping after a second says almost nothing.
-KIND_WEIGHTS: dict[str, float] = {
-    "impression": 0.0,
-    "view": 1.0,
-    "like": 2.0,
-    "comment": 3.0,
-    "share": 3.0,
-    "follow": 3.0,
-    "click": 2.0,
-    "conversion": 4.0,
-    "purchase": 5.0,
-}
 # A complete view, as the KPI dictionary defines it (analytics.kpis.COMPLETION_SHARE).
 COMPLETION_THRESHOLD = float(COMPLETION_SHARE)
 
@@ -251,145 +236,3 @@ class PersonaFeaturizer(TransformerMixin, BaseEstimator):
             self.svd_.components_ = arrays["svd_components"]
             self.svd_.n_features_in_ = arrays["svd_components"].shape[1]
         return self
-
-
-# --- Loading from the database (set-based) ----------------------------------------------------
-
-
-def _codes(values, vocab: list[str] | None) -> tuple[np.ndarray, list[str]]:
-    """Integer codes for string values; '' is missing (-1); unseen values in a fixed vocab are -1."""
-    values = np.asarray(values, dtype=object)
-    if vocab is None:
-        vocab = sorted({v for v in values if v})
-    index = {v: i for i, v in enumerate(vocab)}
-    return np.fromiter((index.get(v, -1) if v else -1 for v in values), dtype=np.int64, count=len(values)), vocab
-
-
-def _positions(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    return np.searchsorted(sorted_ids, ids)
-
-
-def load_viewer_arrays(
-    *,
-    brand_id: int,
-    window_start: datetime | None,
-    window_end: datetime,
-    viewer_ids: list[int] | np.ndarray | None = None,
-    vocab: dict | None = None,
-) -> ViewerArrays:
-    """Arrays for the brand's viewers with at least one interaction in [window_start, window_end).
-
-    viewer_ids restricts to those viewers (serving new viewers in chunks). vocab (a model's
-    feature_spec) fixes the demographic, tag and platform vocabularies so columns line up with a
-    trained model; without it vocabularies are built from the data.
-    Five queries whatever the number of viewers.
-    """
-    from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Q, Sum
-
-    from marketing.models import Interaction, InteractionKind, Video, Viewer
-
-    interactions = Interaction.objects.filter(brand_id=brand_id, occurred_at__lt=window_end)
-    if window_start is not None:
-        interactions = interactions.filter(occurred_at__gte=window_start)
-    if viewer_ids is not None:
-        interactions = interactions.filter(viewer_id__in=list(map(int, viewer_ids)))
-    completed = Q(kind=InteractionKind.VIEW, watch_ms__gte=ExpressionWrapper(
-        F("video__duration_ms") * COMPLETION_THRESHOLD, output_field=FloatField()))
-    # order_by() drops the model's default ordering, which would otherwise join the GROUP BY.
-    rows = list(
-        interactions.order_by()
-        .values_list("viewer_id", "video_id", "kind")
-        .annotate(n=Count("id"), watch=Sum("watch_ms"), completed=Count("id", filter=completed),
-                  value=Sum("value"), last=Max("occurred_at"))
-    )
-    ids = np.unique(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
-    viewer_rows = []
-    # Chunked IN lists keep SQLite under its variable limit and PostgreSQL plans simple.
-    for start in range(0, len(ids), 10_000):
-        viewer_rows += list(
-            Viewer.objects.filter(brand_id=brand_id, id__in=ids[start:start + 10_000].tolist())
-            .order_by("id").values_list("id", "gender", "age_band", "region", "platform__code")
-        )
-    n = len(viewer_rows)
-    vids = np.fromiter((r[0] for r in viewer_rows), dtype=np.int64, count=n)
-    vocab = vocab or {}
-    demographic_vocab, demographics = [], np.empty((n, len(DEMOGRAPHIC_COLUMNS)), dtype=np.int64)
-    fixed = vocab.get("demographic_vocab")
-    for j in range(len(DEMOGRAPHIC_COLUMNS)):
-        codes, col_vocab = _codes([r[j + 1] for r in viewer_rows], fixed[j] if fixed else None)
-        demographics[:, j] = codes
-        demographic_vocab.append(col_vocab)
-
-    videos = list(Video.objects.filter(brand_id=brand_id).order_by("id").values_list("id", "duration_ms", "platform__code"))
-    video_ids = np.fromiter((v[0] for v in videos), dtype=np.int64, count=len(videos))
-    durations = np.fromiter((v[1] for v in videos), dtype=np.float64, count=len(videos))
-    platform_codes, platform_vocab = _codes([v[2] for v in videos], vocab.get("platform_vocab"))
-    tag_links = list(Video.tags.through.objects.filter(video__brand_id=brand_id).values_list("video_id", "tag__name"))
-    tag_codes, tag_vocab = _codes([t for _, t in tag_links], vocab.get("tag_vocab"))
-
-    m = len(rows)
-    row_viewer = np.fromiter((r[0] for r in rows), dtype=np.int64, count=m)
-    row = _positions(vids, row_viewer)
-    # Interactions of viewers that are not rows (another brand's id cannot appear; defensive) drop out.
-    keep = (row < n) & (vids[np.minimum(row, max(n - 1, 0))] == row_viewer) if n else np.zeros(m, bool)
-    col = _positions(video_ids, np.fromiter((r[1] for r in rows), dtype=np.int64, count=m))
-    kind = np.array([r[2] for r in rows], dtype=object)
-    count = np.fromiter((r[3] for r in rows), dtype=np.float64, count=m)
-    watch = np.fromiter((r[4] or 0 for r in rows), dtype=np.float64, count=m)
-    completed_n = np.fromiter((r[5] for r in rows), dtype=np.float64, count=m)
-    value = np.fromiter((float(r[6] or 0) for r in rows), dtype=np.float64, count=m)
-    last = np.fromiter(((window_end - r[7]).total_seconds() / 86400 for r in rows), dtype=np.float64, count=m)
-    row, col, kind, count, watch, completed_n, value, last = (
-        a[keep] for a in (row, col, kind, count, watch, completed_n, value, last))
-
-    def per_viewer(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(row, weights=weights, minlength=n)
-
-    is_view = kind == InteractionKind.VIEW
-    # Watched share per (viewer, video) group: each view counts at most once the video's length.
-    ratio_sum = np.where(is_view, np.minimum(watch / durations[col], count), 0.0)
-    counts = {k: per_viewer(np.where(kind == k, count, 0.0)) for k in InteractionKind.values}
-    views = counts[InteractionKind.VIEW]
-    exposures = np.maximum(counts[InteractionKind.IMPRESSION], views)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_view = lambda x: np.where(views > 0, x / views, np.nan)  # noqa: E731
-        per_exposure = lambda x: np.where(exposures > 0, x / exposures, np.nan)  # noqa: E731
-        recency_min = np.full(n, np.inf)
-        np.minimum.at(recency_min, row, last)
-        recency = np.where(np.isfinite(recency_min), np.maximum(recency_min, 0.0), np.nan)
-        behaviour = np.column_stack([
-            per_view(per_viewer(ratio_sum)),
-            per_view(per_viewer(completed_n)),
-            per_view(counts[InteractionKind.LIKE]),
-            per_view(counts[InteractionKind.COMMENT]),
-            per_view(counts[InteractionKind.SHARE]),
-            per_view(counts[InteractionKind.FOLLOW]),
-            per_exposure(counts[InteractionKind.CLICK]),
-            per_exposure(counts[InteractionKind.CONVERSION] + counts[InteractionKind.PURCHASE]),
-            per_viewer(np.where(kind == InteractionKind.PURCHASE, value, 0.0)),
-            per_viewer(count),
-            recency,
-        ])
-
-    weight = np.where(is_view, ratio_sum * KIND_WEIGHTS["view"],
-                      count * np.array([KIND_WEIGHTS.get(k, 0.0) for k in kind]))
-    engagement = sp.csr_matrix((weight, (row, col)), shape=(n, len(video_ids)))
-    engagement.eliminate_zeros()
-    link_video = _positions(video_ids, np.fromiter((v for v, _ in tag_links), dtype=np.int64, count=len(tag_links)))
-    known = tag_codes >= 0
-    video_tags = sp.csr_matrix((np.ones(known.sum()), (link_video[known], tag_codes[known])),
-                               shape=(len(video_ids), len(tag_vocab)))
-    tag_weights = (engagement @ video_tags).tocsr()
-
-    known_platform = platform_codes[col] >= 0
-    platform_counts = sp.csr_matrix(
-        (count[known_platform], (row[known_platform], platform_codes[col][known_platform])),
-        shape=(n, len(platform_vocab))).toarray()
-    totals = platform_counts.sum(axis=1, keepdims=True)
-    platform_mix = np.divide(platform_counts, totals, out=np.zeros_like(platform_counts), where=totals > 0)
-
-    return ViewerArrays(
-        viewer_ids=vids, demographics=demographics, demographic_vocab=demographic_vocab, behaviour=behaviour,
-        tag_weights=tag_weights, tag_vocab=tag_vocab, platform_mix=platform_mix, platform_vocab=platform_vocab,
-        engagement=engagement, video_ids=video_ids,
-    )

@@ -22,6 +22,7 @@ from analytics.personas.models import (
     PersonaModel,
     PersonaModelStatus,
 )
+from analytics.trained.artefacts import load_artefact
 from marketing.auth import Principal
 from marketing.models import Campaign, Interaction, InteractionKind, Video, Viewer
 from reelboard.db_router import lag_tolerant
@@ -53,7 +54,7 @@ def _kpis(sums: dict) -> dict:
 
 
 def persona_models(*, principal: Principal, brand_id: int) -> QuerySet[PersonaModel]:
-    return PersonaModel.objects.for_principal(principal).filter(brand_id=brand_id).defer("artefacts")
+    return PersonaModel.objects.for_principal(principal).filter(brand_id=brand_id)
 
 
 def personas_for_brand(*, principal: Principal, brand_id: int, version: int | None = None) -> QuerySet[Persona]:
@@ -162,7 +163,7 @@ def campaign_tag_vector(*, model: PersonaModel, video_ids) -> np.ndarray:
     for tag in Video.tags.through.objects.filter(video_id__in=video_ids).values_list("tag__name", flat=True):
         if tag in vocab:
             counts[vocab[tag]] += 1
-    idf = model.get_arrays().get("tag_idf", np.ones(len(vocab)))
+    idf = load_artefact(model).get("tag_idf", np.ones(len(vocab)))
     vector = np.where(counts > 0, 1 + np.log(np.maximum(counts, 1)), 0.0) * idf
     norm = np.linalg.norm(vector)
     return vector / norm if norm else vector

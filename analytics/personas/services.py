@@ -8,17 +8,17 @@ Training runs in a Celery task (``analytics.personas.tasks.train_persona_model``
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from analytics.personas.clustering import assign, fit_personas
-from analytics.personas.features import PersonaFeaturizer, load_viewer_arrays
+from analytics.personas.features import PersonaFeaturizer
+from analytics.personas.loading import load_viewer_arrays
 from analytics.personas.models import (
     CampaignTargetPersona,
     Persona,
@@ -27,6 +27,8 @@ from analytics.personas.models import (
     PersonaModelStatus,
 )
 from analytics.personas.profiles import build_profiles
+from analytics.trained import services as lifecycle
+from analytics.trained.artefacts import load_artefact, save_artefact
 from marketing.auth import Principal
 from marketing.jobs import services as jobs
 from marketing.jobs.models import Job
@@ -68,17 +70,13 @@ DEFAULT_PARAMS: dict = {"k": None, "k_min": 2, "k_max": 10, "window_days": DEFAU
 
 
 def persona_model_create(*, brand_id: int, params: dict, created_by=None) -> PersonaModel:
-    """A queued PersonaModel with the brand's next version number (row lock on the brand).
+    """A queued PersonaModel with the brand's next version number.
 
     params missing from ``params`` take DEFAULT_PARAMS (``{}`` is a valid, fully default run).
     Internal: callers from the API go through persona_training_start, which validates.
     """
-    params = {**DEFAULT_PARAMS, **params}
-    with transaction.atomic():
-        Brand.objects.select_for_update().filter(pk=brand_id).first()
-        latest = PersonaModel.objects.filter(brand_id=brand_id).aggregate(v=Max("version"))["v"] or 0
-        return PersonaModel.objects.create(brand_id=brand_id, version=latest + 1, params=params,
-                                           created_by=created_by)
+    return lifecycle.create_version(PersonaModel, brand_id=brand_id, params={**DEFAULT_PARAMS, **params},
+                                    created_by=created_by)
 
 
 def persona_training_start(
@@ -99,12 +97,9 @@ def persona_training_start(
 
 
 def _start(*, brand_id: int, params: dict, created_by=None) -> Job:
-    with transaction.atomic():
-        model = persona_model_create(brand_id=brand_id, params=params, created_by=created_by)
-        job = jobs.job_create(brand_id=brand_id, kind=JOB_KIND_TRAIN,
-                              params={"persona_model_id": model.pk, **params}, created_by=created_by)
-        jobs.job_enqueue(job=job, task="personas.train_persona_model", persona_model_id=model.pk)
-    return job
+    return lifecycle.start_training(PersonaModel, brand_id=brand_id, params={**DEFAULT_PARAMS, **params},
+                                    task="personas.train_persona_model", job_kind=JOB_KIND_TRAIN,
+                                    created_by=created_by)
 
 
 def persona_model_train(*, persona_model_id: int, job_id: int | None = None) -> PersonaModel:
@@ -119,8 +114,7 @@ def persona_model_train(*, persona_model_id: int, job_id: int | None = None) -> 
         if job_id is not None:
             jobs.job_progress(job_id=job_id, progress=fraction, message=message)
 
-    started = time.monotonic()
-    PersonaModel.objects.filter(pk=model.pk).update(status=PersonaModelStatus.TRAINING, error="")
+    started = lifecycle.begin_training(model)
     Persona.objects.filter(model=model).delete()  # a redelivered task starts from a clean slate
     params, min_size = model.params, _min_size()
     window_end = timezone.now()
@@ -157,7 +151,7 @@ def persona_model_train(*, persona_model_id: int, job_id: int | None = None) -> 
         ])
         persona_of = np.array([p.pk for p in sorted(personas, key=lambda p: p.index)], dtype=np.int64)
         _bulk_assign(model=model, viewer_ids=data.viewer_ids, persona_ids=persona_of[result.labels])
-        model.set_arrays({**arrays, "centroids": result.centroids})
+        save_artefact(model, {**arrays, "centroids": result.centroids})
         model.feature_spec = spec
         model.window_start, model.window_end = window_start, window_end
         model.k, model.n_viewers = result.k, data.n
@@ -167,13 +161,7 @@ def persona_model_train(*, persona_model_id: int, job_id: int | None = None) -> 
             "sizes": sorted((int(s) for s in sizes), reverse=True), "min_size": min_size,
             "feature_width": int(X.shape[1]),
         }
-        model.status = PersonaModelStatus.READY
-        model.trained_at = timezone.now()
-        model.training_seconds = round(time.monotonic() - started, 3)
-        model.save()
-        has_active = PersonaModel.objects.filter(brand_id=model.brand_id, is_active=True).exists()
-        if params.get("activate") or not has_active:
-            _activate(model)
+        lifecycle.finish_training(model, started=started, activate=bool(params.get("activate")))
     return model
 
 
@@ -189,8 +177,7 @@ def _bulk_assign(*, model: PersonaModel, viewer_ids: np.ndarray, persona_ids: np
 
 
 def persona_model_fail(*, persona_model_id: int, error: str) -> None:
-    PersonaModel.objects.filter(pk=persona_model_id).exclude(status=PersonaModelStatus.READY).update(
-        status=PersonaModelStatus.FAILED, error=error[:5000])
+    lifecycle.fail_training(PersonaModel, model_id=persona_model_id, error=error)
 
 
 def _attach_video_titles(profiles) -> None:
@@ -201,34 +188,15 @@ def _attach_video_titles(profiles) -> None:
             v["title"] = titles.get(v["video_id"], "")
 
 
-def _activate(model: PersonaModel) -> None:
-    PersonaModel.objects.filter(brand_id=model.brand_id, is_active=True).exclude(pk=model.pk).update(is_active=False)
-    PersonaModel.objects.filter(pk=model.pk).update(is_active=True, activated_at=timezone.now())
-    model.is_active = True
-
-
 def persona_model_activate(*, persona_model_id: int, principal: Principal | None = None) -> PersonaModel:
     """Make a READY model its brand's active one (the previous active one is deactivated).
 
     With a principal, the caller needs the editor role; without, it is a trusted internal call.
     """
     if principal is not None:
-        model = get_for_role(PersonaModel.objects, principal=principal, pk=persona_model_id,
-                             field="persona_model_id", min_role=Role.EDITOR)
-    else:
-        model = PersonaModel.objects.get(pk=persona_model_id)
-    if model.status != PersonaModelStatus.READY:
-        raise ServiceValidationError.single("persona_model_id", ErrorCode.INVALID,
-                                            f"Only a ready model can be activated (this one is {model.status}).")
-    try:
-        with transaction.atomic():
-            Brand.objects.select_for_update().filter(pk=model.brand_id).first()
-            _activate(model)
-    except IntegrityError:  # a concurrent activation won; the constraint kept one active model
-        raise ServiceValidationError.single("persona_model_id", ErrorCode.DUPLICATE,
-                                            "Another model was activated at the same time; retry.") from None
-    model.refresh_from_db()
-    return model
+        persona_model_id = get_for_role(PersonaModel.objects, principal=principal, pk=persona_model_id,
+                                        field="persona_model_id", min_role=Role.EDITOR).pk
+    return lifecycle.activate(PersonaModel, model_id=persona_model_id, field="persona_model_id")
 
 
 def assign_new_viewers(*, brand_id: int) -> int:
@@ -240,8 +208,9 @@ def assign_new_viewers(*, brand_id: int) -> int:
     model = PersonaModel.objects.filter(brand_id=brand_id, is_active=True).first()
     if model is None:
         return 0
-    featurizer = PersonaFeaturizer.from_state(model.get_arrays(), model.feature_spec)
-    centroids = model.get_arrays()["centroids"]
+    arrays = load_artefact(model)
+    featurizer = PersonaFeaturizer.from_state(arrays, model.feature_spec)
+    centroids = arrays["centroids"]
     persona_of = np.array(list(Persona.objects.filter(model=model).order_by("index").values_list("id", flat=True)),
                           dtype=np.int64)
     candidates = np.array(sorted(

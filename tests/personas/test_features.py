@@ -10,8 +10,8 @@ from analytics.personas.features import (
     DEMOGRAPHIC_COLUMNS,
     PersonaFeaturizer,
     ViewerArrays,
-    load_viewer_arrays,
 )
+from analytics.personas.loading import load_viewer_arrays
 from marketing.models import InteractionKind, Tag
 from tests.factories import InteractionFactory, VideoFactory, ViewerFactory
 

@@ -3,7 +3,7 @@ with the persona named in the reason; without a persona, what is popular."""
 
 import pytest
 
-from analytics.personas.features import KIND_WEIGHTS
+from analytics.engagement import KIND_WEIGHTS
 from analytics.personas.models import Persona, PersonaAssignment
 from analytics.personas.services import persona_model_create, persona_model_train
 from marketing.auth import principal_for_user
@@ -22,7 +22,7 @@ def trained(db, brand, settings, tmp_path, django_capture_on_commit_callbacks):
     persona_model = persona_model_train(persona_model_id=persona_model_create(brand_id=brand.pk, params={}).pk)
     editor = principal_for_user(member(brand, Role.EDITOR))
     with django_capture_on_commit_callbacks(execute=True):
-        services.train_recommender_for(principal=editor, brand_id=brand.pk, params={"k": 5})
+        services.recommender_training_start(principal=editor, brand_id=brand.pk, params={"k": 5})
     return editor, world, persona_model
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
+from analytics.interactions import load_interaction_matrix
 from demo import world as demo
 from marketing.models import Brand, DemoViewerSegment, ModerationStatus, Video
-from recommendations.datasets import load_demo_matrix
 from recommendations.estimators import HybridRecommender
 from recommendations.evaluation import EvaluationSet, default_candidates, run_benchmark
 
@@ -33,7 +33,7 @@ def evaluated(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         demo.build_world(seed=11, **WORLD)
         brand = Brand.objects.get(slug=demo.BRANDS[0].slug)
-        data = load_demo_matrix(brand_id=brand.pk)
+        data = load_interaction_matrix(brand_id=brand.pk)
         rows = {row.recommender: row for row in run_benchmark(
             data, split="random", k=10, binary=False, candidates=default_candidates(quick=True))}
         yield brand, data, rows

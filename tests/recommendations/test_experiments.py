@@ -41,7 +41,7 @@ def version(brand, number, videos=None, weights=None, status=RecommenderStatus.R
     model = RecommenderModel.objects.create(brand=brand, version=number, algorithm="popularity", status=status)
     if videos:
         estimator = PopularityRecommender(half_life_days=None).fit(sp.csr_matrix(np.array([weights], dtype=np.float32)))
-        serving.save_artefact(model, estimator=estimator, video_ids=np.array([v.pk for v in videos]))
+        serving.save_estimator(model, estimator=estimator, video_ids=np.array([v.pk for v in videos]))
         model.save()
     return model
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommendations.datasets import InteractionData
+from analytics.interaction_data import InteractionData
 from recommendations.estimators import ContentRecommender, EASERecommender, HybridRecommender
 from recommendations.evaluation import EvaluationSet, recommend_for, rerank_for
 from recommendations.reranking import ExposureWindow, RerankPolicy, content_vectors_of, rerank

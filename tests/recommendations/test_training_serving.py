@@ -27,7 +27,7 @@ def world(db, brand, settings, tmp_path):
 def trained(world, brand, django_capture_on_commit_callbacks):
     editor = principal_for_user(member(brand, Role.EDITOR))
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.train_recommender_for(principal=editor, brand_id=brand.pk, params={"k": 5})
+        job = services.recommender_training_start(principal=editor, brand_id=brand.pk, params={"k": 5})
     return editor, job
 
 
@@ -51,7 +51,7 @@ def test_training_job_produces_one_ready_active_version(trained, brand):
 def test_a_redelivered_training_task_changes_nothing(trained, brand):
     model = RecommenderModel.objects.get(brand=brand)
     before = (model.artefact.name, model.trained_at)
-    again = training.train_model(model_id=model.pk)
+    again = training.train_recommender(model_id=model.pk)
     assert (again.artefact.name, again.trained_at) == before
     assert RecommenderModel.objects.filter(brand=brand).count() == 1
 
@@ -135,7 +135,7 @@ def test_serving_reloads_only_when_the_active_version_changes(trained, brand, dj
     first = serving.active_model(brand.pk)
     assert serving.active_model(brand.pk) is first
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.train_recommender_for(principal=editor, brand_id=brand.pk, params={"k": 5})
+        job = services.recommender_training_start(principal=editor, brand_id=brand.pk, params={"k": 5})
     second_model = RecommenderModel.objects.get(pk=Job.objects.get(pk=job.pk).result["model_id"])
     assert not second_model.is_active  # later versions are switched explicitly
     assert serving.active_model(brand.pk) is first
@@ -156,6 +156,6 @@ def test_similar_videos_stay_in_the_brand_and_approved(trained, world, brand):
 def test_bad_training_parameters_are_typed_errors(world, brand):
     editor = principal_for_user(member(brand, Role.EDITOR))
     with pytest.raises(ServiceValidationError) as exc:
-        services.train_recommender_for(principal=editor, brand_id=brand.pk, params={"grid": "huge"})
+        services.recommender_training_start(principal=editor, brand_id=brand.pk, params={"grid": "huge"})
     assert (exc.value.errors[0].field, exc.value.errors[0].code) == ("grid", "invalid_choice")
     assert not RecommenderModel.objects.exists()

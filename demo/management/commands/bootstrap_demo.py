@@ -20,6 +20,7 @@ from analytics.models import DailyRollup
 from analytics.personas.models import PersonaModel
 from analytics.personas.services import persona_model_create, persona_model_train
 from analytics.rollups import recompute_brand
+from analytics.trained.services import create_version
 from demo.spec import DEMO_SLUGS
 from marketing.auth import principal_for_user
 from marketing.models import ApiToken, Brand, Membership, Role
@@ -112,7 +113,7 @@ def _personas(brand: Brand) -> str | None:
 def _recommender(brand: Brand) -> str | None:
     if RecommenderModel.objects.filter(brand=brand, is_active=True).exists():
         return None
-    model = training.train_model(model_id=training.create_model_version(brand_id=brand.pk, params={}).pk)
+    model = training.train_recommender(model_id=create_version(RecommenderModel, brand_id=brand.pk, params={}).pk)
     return f"recommender for {brand.name}: version {model.version} trained in {model.training_seconds}s"
 
 

@@ -11,6 +11,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from analytics.interactions import load_interaction_matrix
 from recommendations import datasets
 from recommendations.evaluation import (
     TRADEOFF_STRENGTHS,
@@ -44,7 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         name, *rest = options["dataset"]
         if name == "demo":
-            data, binary = datasets.load_demo_matrix(), False
+            data, binary = load_interaction_matrix(), False
         elif name in ("movielens", "kuairec") and len(rest) == 1:
             loader = datasets.load_movielens if name == "movielens" else datasets.load_kuairec
             data, binary = loader(rest[0]), name == "movielens"
