@@ -7,7 +7,8 @@ from reelboard.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PACKAGES = ("marketing", "compliance", "adplatforms", "analytics", "recommendations", "workspace", "reelboard")
-BY_NAME = re.compile(r"""(?:signature\(|send_task\(|job_enqueue\(job=\w+, task=)"([a-z_.]+)\"""")
+# signature("..."), send_task("..."), and task="..." as job_enqueue and the model lifecycle's start_training take it
+BY_NAME = re.compile(r"""(?:signature\(|send_task\(|\btask=)"([a-z_.]+)\"""")
 
 
 def names_queued_in_code() -> dict[str, str]:
