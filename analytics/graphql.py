@@ -32,10 +32,14 @@ from marketing.services.errors import ErrorCode, ServiceValidationError
 
 MAX_RANGE_DAYS = selectors.MAX_PERIOD_DAYS
 
-KpiName = strawberry.enum(enum.Enum("KpiName", {k.name.upper(): k.name for k in KPIS}),
-                          description="A KPI of the dictionary (see kpiDefinitions).")
-PlatformKpiName = strawberry.enum(enum.Enum("PlatformKpiName", {k.name.upper(): k.name for k in PLATFORM_KPIS}),
-                                  description="A platform-reported KPI of the dictionary (see platformKpiDefinitions).")
+KpiName = strawberry.enum(
+    enum.Enum("KpiName", {k.name.upper(): strawberry.enum_value(k.name, description=f"{k.label}: {k.formula}")
+                          for k in KPIS}),
+    description="A KPI of the dictionary (see kpiDefinitions).")
+PlatformKpiName = strawberry.enum(
+    enum.Enum("PlatformKpiName", {k.name.upper(): strawberry.enum_value(k.name, description=f"{k.label}: {k.formula}")
+                                  for k in PLATFORM_KPIS}),
+    description="A platform-reported KPI of the dictionary (see platformKpiDefinitions).")
 Granularity = strawberry.enum(selectors.Granularity, name="Granularity")
 BreakdownBy = strawberry.enum(selectors.BreakdownBy, name="BreakdownBy")
 
