@@ -22,7 +22,7 @@ from analytics import pacing, platform_metrics, selectors
 from analytics.kpis import BY_NAME, KPIS, PLATFORM_KPIS
 from analytics.models import KpiReport, PacingAlert, PacingCondition, ReportStatus
 from marketing.graphql import ids
-from marketing.graphql.enums import choices_enum
+from marketing.graphql.enums import choices_enum, describe_values
 from marketing.graphql.errors import UserError, decode_id, run_service
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.graphql.types import BrandScoped, CampaignType, Connection
@@ -40,8 +40,16 @@ PlatformKpiName = strawberry.enum(
     enum.Enum("PlatformKpiName", {k.name.upper(): strawberry.enum_value(k.name, description=f"{k.label}: {k.formula}")
                                   for k in PLATFORM_KPIS}),
     description="A platform-reported KPI of the dictionary (see platformKpiDefinitions).")
-Granularity = strawberry.enum(selectors.Granularity, name="Granularity")
-BreakdownBy = strawberry.enum(selectors.BreakdownBy, name="BreakdownBy")
+Granularity = describe_values(strawberry.enum(
+    selectors.Granularity, name="Granularity", description="The buckets of a KPI series."), {
+    "DAY": "One group per day.", "WEEK": "One group per ISO week, starting Monday.",
+    "MONTH": "One group per calendar month."})
+BreakdownBy = describe_values(strawberry.enum(
+    selectors.BreakdownBy, name="BreakdownBy", description="What a KPI breakdown groups by."), {
+    "VIDEO": "The campaign's or brand's videos.", "PLATFORM": "Video platforms.", "DAY": "Reporting days.",
+    "GENDER": "Viewers' gender (small groups merged).", "AGE_BAND": "Viewers' age band (small groups merged).",
+    "REGION": "Viewers' region (small groups merged).",
+    "PERSONA": "Viewers' persona in the active persona model (none: unknown)."})
 
 
 class _RowStrings(list):
@@ -300,7 +308,11 @@ def campaign_kpis(campaign: Campaign, date_from: datetime.date, date_to: datetim
 
 # --- budget pacing --------------------------------------------------------------------------------
 
-PacingStatusEnum = strawberry.enum(pacing.PacingStatus, name="PacingStatus")
+PacingStatusEnum = describe_values(strawberry.enum(
+    pacing.PacingStatus, name="PacingStatus", description="Spend to date against the expected spend."), {
+    "ON_TRACK": "Between PACING_UNDER_RATIO and PACING_OVER_RATIO of the expected spend.",
+    "UNDER_PACING": "Below PACING_UNDER_RATIO of the expected spend.",
+    "OVER_PACING": "Above PACING_OVER_RATIO of the expected spend."})
 PacingConditionEnum = choices_enum(
     PacingCondition, name="PacingCondition", description="Why a pacing alert was raised.",
     values={"UNDER_PACING": "Spend to date below PACING_UNDER_RATIO of the expected spend.",

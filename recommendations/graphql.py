@@ -14,7 +14,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from marketing.graphql import ids
-from marketing.graphql.enums import choices_enum
+from marketing.graphql.enums import choices_enum, describe_values
 from marketing.graphql.errors import UserError, decode_id, run_service
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.graphql.types import BrandScoped, Connection
@@ -91,10 +91,13 @@ class RecommenderModelType(BrandScoped):
     trained_at: strawberry.auto = strawberry_django.field(description="When training finished; null before.")
 
 
-MetricsGrouping = strawberry.enum(
+MetricsGrouping = describe_values(strawberry.enum(
     enum.Enum("RecommendationMetricsGrouping", {"MODEL_VERSION": "model_version", "ARM": "arm", "SURFACE": "surface",
                                                 "POSITION": "position"}),
-    description="What served-list metrics are grouped by.")
+    description="What served-list metrics are grouped by."), {
+    "MODEL_VERSION": "The recommender version that served the list.",
+    "ARM": "The experiment arm (control or candidate).", "SURFACE": "Feed or similar videos.",
+    "POSITION": "The slot in the list (0 = top)."})
 RecommendationSurface = choices_enum(
     models.Surface, name="RecommendationSurface", description="Where served recommendations are shown.",
     values={"FEED": "The recommendations field (a viewer's feed).", "SIMILAR": "The similarVideos field."})

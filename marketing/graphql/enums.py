@@ -21,6 +21,13 @@ def choices_enum(choices: type[TextChoices], *, name: str, description: str,
     return graphql_enum
 
 
+def describe_values(graphql_enum: type, values: Mapping[str, str]) -> type:
+    """Describe the values of an enum that is not a model's choices (a selector's or service's enum)."""
+    for value in graphql_enum.__strawberry_definition__.values:
+        value.description = values[value.name]
+    return graphql_enum
+
+
 Role = choices_enum(models.Role, name="Role", description="A member's or token's role on a brand.", values={
     "VIEWER": "Reads the brand's data.",
     "EDITOR": "Also writes: videos, campaigns, spend, ingestion, training, report re-sends.",
