@@ -75,7 +75,7 @@ SCALARS = {KpiRow: strawberry.scalar(
     description="A list of KPI values: decimal strings (as the Decimal scalar), null where undefined.")}
 
 
-@strawberry.type
+@strawberry.type(description="A first-party KPI of the dictionary: how it is computed and what it counts.")
 class KpiDefinition:
     name: KpiName  # type: ignore[valid-type]
     label: str
@@ -108,7 +108,7 @@ class PlatformKpiDefinition:
         description="Per ad platform that reports it, the field it comes from and the platform's definition.")
 
 
-@strawberry.type
+@strawberry.type(description="One platform-reported KPI's value for one ad platform.")
 class PlatformKpiValue:
     kpi: PlatformKpiName  # type: ignore[valid-type]
     value: decimal.Decimal | None = strawberry.field(description="Null when the ad platform does not report it.")
@@ -143,7 +143,7 @@ class KpiValue:
     value: decimal.Decimal | None
 
 
-@strawberry.type
+@strawberry.type(description="A KPI over the period against the previous period of equal length.")
 class KpiChange:
     kpi: KpiName  # type: ignore[valid-type]
     value: decimal.Decimal | None
@@ -152,7 +152,7 @@ class KpiChange:
     relative_change: decimal.Decimal | None
 
 
-@strawberry.type
+@strawberry.type(description="The KPIs of one group: a bucket of a series or a group of a breakdown.")
 class KpiGroup:
     key: str = strawberry.field(description="Bucket start (ISO date), video/platform/persona id, demographic value, "
                                             "'unknown' or 'other_groups'.")
@@ -185,7 +185,7 @@ class KpiTable:
                     "strings, null where undefined).")
 
 
-@strawberry.type
+@strawberry.type(description="KPIs per group of one dimension (video, platform, day, demographic, persona).")
 class KpiBreakdown:
     by: BreakdownBy  # type: ignore[valid-type]
     suppressed_small_groups: bool = strawberry.field(
@@ -372,14 +372,14 @@ class PacingAlertType(BrandScoped):
         return PacingConditionEnum(self.condition)
 
 
-@strawberry.type
+@strawberry.type(description="One video of a ranking with its KPIs over the period.")
 class VideoKpis:
     video_id: relay.GlobalID
     title: str
     values: list[KpiValue]
 
 
-@strawberry.type
+@strawberry.type(description="One campaign of a brand overview with its KPIs over the period.")
 class CampaignKpiValues:
     campaign_id: relay.GlobalID
     name: str

@@ -29,7 +29,7 @@ RecommenderStatus = choices_enum(
             "READY": "Trained and evaluated: can be made active.", "FAILED": "Training failed."})
 
 
-@strawberry.type
+@strawberry.type(description="One recommended video, with its score and the reasons it was picked.")
 class RecommendedVideo:
     video_id: relay.GlobalID
     title: str
@@ -111,7 +111,7 @@ ExperimentStatusEnum = choices_enum(
             "PROMOTED": "The candidate won and was made the active version."})
 
 
-@strawberry.type
+@strawberry.type(description="Online metrics of the served lists of one group (version, arm, surface or position).")
 class RecommendationMetricsRow:
     key: str | None = strawberry.field(description="The version, arm, surface or position (0 = top); null: none.")
     served_lists: int

@@ -78,7 +78,7 @@ class PersonaCampaignKpis:
     revenue: decimal.Decimal | None
 
 
-@strawberry.type
+@strawberry.type(description="A persona's KPIs per campaign of its brand (campaigns with too few of its viewers left out).")
 class PersonaKpis:
     campaigns: list[PersonaCampaignKpis]
     suppressed: int = strawberry.field(

@@ -21,7 +21,8 @@ JobStatus = choices_enum(
             "SUCCEEDED": "Done; result holds what it produced.", "FAILED": "Failed; error says why, in short."})
 
 
-@strawberry.type(name="Job")
+@strawberry.type(name="Job", description="A background job (training, a sync) of one of your brands: poll it for its "
+                                        "status, progress and result.")
 class JobType:
     id: relay.GlobalID
     kind: str
