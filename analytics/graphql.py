@@ -9,33 +9,47 @@ import datetime
 import decimal
 import enum
 import functools
-from typing import NewType
+from typing import Annotated, NewType
 
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 from django.utils import timezone
-from graphql import GraphQLError
 from strawberry import relay
 from strawberry.types import Info
 
 from analytics import pacing, platform_metrics, selectors
 from analytics.kpis import BY_NAME, KPIS, PLATFORM_KPIS
-from analytics.models import KpiReport, PacingAlert, PacingCondition
+from analytics.models import KpiReport, PacingAlert, PacingCondition, ReportStatus
 from marketing.graphql import ids
+from marketing.graphql.enums import choices_enum, describe_values
 from marketing.graphql.errors import UserError, decode_id, run_service
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.graphql.types import BrandScoped, CampaignType, Connection
 from marketing.models import Brand, Campaign, Role
 from marketing.services.access import get_for_role
+from marketing.services.errors import ErrorCode, ServiceValidationError
 
 MAX_RANGE_DAYS = selectors.MAX_PERIOD_DAYS
 
-KpiName = strawberry.enum(enum.Enum("KpiName", {k.name.upper(): k.name for k in KPIS}),
-                          description="A KPI of the dictionary (see kpiDefinitions).")
-PlatformKpiName = strawberry.enum(enum.Enum("PlatformKpiName", {k.name.upper(): k.name for k in PLATFORM_KPIS}),
-                                  description="A platform-reported KPI of the dictionary (see platformKpiDefinitions).")
-Granularity = strawberry.enum(selectors.Granularity, name="Granularity")
-BreakdownBy = strawberry.enum(selectors.BreakdownBy, name="BreakdownBy")
+KpiName = strawberry.enum(
+    enum.Enum("KpiName", {k.name.upper(): strawberry.enum_value(k.name, description=f"{k.label}: {k.formula}")
+                          for k in KPIS}),
+    description="A KPI of the dictionary (see kpiDefinitions).")
+PlatformKpiName = strawberry.enum(
+    enum.Enum("PlatformKpiName", {k.name.upper(): strawberry.enum_value(k.name, description=f"{k.label}: {k.formula}")
+                                  for k in PLATFORM_KPIS}),
+    description="A platform-reported KPI of the dictionary (see platformKpiDefinitions).")
+Granularity = describe_values(strawberry.enum(
+    selectors.Granularity, name="Granularity", description="The buckets of a KPI series."), {
+    "DAY": "One group per day.", "WEEK": "One group per ISO week, starting Monday.",
+    "MONTH": "One group per calendar month."})
+BreakdownBy = describe_values(strawberry.enum(
+    selectors.BreakdownBy, name="BreakdownBy", description="What a KPI breakdown groups by."), {
+    "VIDEO": "The campaign's or brand's videos.", "PLATFORM": "Video platforms.", "DAY": "Reporting days.",
+    "GENDER": "Viewers' gender (small groups merged).", "AGE_BAND": "Viewers' age band (small groups merged).",
+    "REGION": "Viewers' region (small groups merged).",
+    "PERSONA": "Viewers' persona in the active persona model (none: unknown)."})
 
 
 class _RowStrings(list):
@@ -61,7 +75,7 @@ SCALARS = {KpiRow: strawberry.scalar(
     description="A list of KPI values: decimal strings (as the Decimal scalar), null where undefined.")}
 
 
-@strawberry.type
+@strawberry.type(description="A first-party KPI of the dictionary: how it is computed and what it counts.")
 class KpiDefinition:
     name: KpiName  # type: ignore[valid-type]
     label: str
@@ -94,7 +108,7 @@ class PlatformKpiDefinition:
         description="Per ad platform that reports it, the field it comes from and the platform's definition.")
 
 
-@strawberry.type
+@strawberry.type(description="One platform-reported KPI's value for one ad platform.")
 class PlatformKpiValue:
     kpi: PlatformKpiName  # type: ignore[valid-type]
     value: decimal.Decimal | None = strawberry.field(description="Null when the ad platform does not report it.")
@@ -129,7 +143,7 @@ class KpiValue:
     value: decimal.Decimal | None
 
 
-@strawberry.type
+@strawberry.type(description="A KPI over the period against the previous period of equal length.")
 class KpiChange:
     kpi: KpiName  # type: ignore[valid-type]
     value: decimal.Decimal | None
@@ -138,7 +152,7 @@ class KpiChange:
     relative_change: decimal.Decimal | None
 
 
-@strawberry.type
+@strawberry.type(description="The KPIs of one group: a bucket of a series or a group of a breakdown.")
 class KpiGroup:
     key: str = strawberry.field(description="Bucket start (ISO date), video/platform/persona id, demographic value, "
                                             "'unknown' or 'other_groups'.")
@@ -171,7 +185,7 @@ class KpiTable:
                     "strings, null where undefined).")
 
 
-@strawberry.type
+@strawberry.type(description="KPIs per group of one dimension (video, platform, day, demographic, persona).")
 class KpiBreakdown:
     by: BreakdownBy  # type: ignore[valid-type]
     suppressed_small_groups: bool = strawberry.field(
@@ -208,11 +222,12 @@ def _values(kpis: dict, names) -> list[KpiValue]:
 
 
 def _period(date_from: datetime.date, date_to: datetime.date) -> selectors.Period:
+    """The period of a KPI field; a reversed or too long one is bad input (``BadInputCodes`` answers it)."""
     if date_to < date_from:
-        raise GraphQLError("dateTo is before dateFrom.", extensions={"code": "BAD_USER_INPUT", "field": "dateTo"})
+        raise ServiceValidationError.single("date_to", ErrorCode.END_BEFORE_START, "dateTo is before dateFrom.")
     if (date_to - date_from).days >= MAX_RANGE_DAYS:
-        raise GraphQLError(f"The date range is limited to {MAX_RANGE_DAYS} days.",
-                           extensions={"code": "BAD_USER_INPUT", "field": "dateFrom"})
+        raise ServiceValidationError.single("date_from", ErrorCode.OUT_OF_RANGE,
+                                            f"The date range is limited to {MAX_RANGE_DAYS} days.")
     return selectors.Period(date_from, date_to)
 
 
@@ -293,9 +308,16 @@ def campaign_kpis(campaign: Campaign, date_from: datetime.date, date_to: datetim
 
 # --- budget pacing --------------------------------------------------------------------------------
 
-PacingStatusEnum = strawberry.enum(pacing.PacingStatus, name="PacingStatus")
-PacingConditionEnum = strawberry.enum(
-    enum.Enum("PacingCondition", {c.name: c.value for c in PacingCondition}), name="PacingCondition")
+PacingStatusEnum = describe_values(strawberry.enum(
+    pacing.PacingStatus, name="PacingStatus", description="Spend to date against the expected spend."), {
+    "ON_TRACK": "Between PACING_UNDER_RATIO and PACING_OVER_RATIO of the expected spend.",
+    "UNDER_PACING": "Below PACING_UNDER_RATIO of the expected spend.",
+    "OVER_PACING": "Above PACING_OVER_RATIO of the expected spend."})
+PacingConditionEnum = choices_enum(
+    PacingCondition, name="PacingCondition", description="Why a pacing alert was raised.",
+    values={"UNDER_PACING": "Spend to date below PACING_UNDER_RATIO of the expected spend.",
+            "OVER_PACING": "Spend to date above PACING_OVER_RATIO of the expected spend.",
+            "DAILY_CAP_EARLY": "The daily budget was spent before PACING_DAILY_CAP_HOUR of the brand's day."})
 
 
 @strawberry.type(name="CampaignPacing", description=(
@@ -350,14 +372,14 @@ class PacingAlertType(BrandScoped):
         return PacingConditionEnum(self.condition)
 
 
-@strawberry.type
+@strawberry.type(description="One video of a ranking with its KPIs over the period.")
 class VideoKpis:
     video_id: relay.GlobalID
     title: str
     values: list[KpiValue]
 
 
-@strawberry.type
+@strawberry.type(description="One campaign of a brand overview with its KPIs over the period.")
 class CampaignKpiValues:
     campaign_id: relay.GlobalID
     name: str
@@ -373,28 +395,40 @@ class BrandOverview:
     campaigns: list[CampaignKpiValues]
 
 
-@strawberry.type(name="KpiReport")
-class KpiReportType:
-    id: relay.GlobalID
-    schedule_name: str
-    period_start: datetime.date
-    period_end: datetime.date
-    status: str
-    attempts: int
-    error: str = strawberry.field(description="Why the last delivery failed, in short (operators have the detail).")
-    email_sent_at: datetime.datetime | None
-    webhook_sent_at: datetime.datetime | None
-    csv_url: str = strawberry.field(description="Download of the daily series (same authentication).")
-    chart_url: str
+ReportStatusEnum = choices_enum(
+    ReportStatus, name="ReportStatus", description="Where a report's delivery stands.",
+    values={"PENDING": "Generated, not delivered yet.", "SENT": "Delivered on every channel of its schedule.",
+            "FAILED": "A delivery failed; it is retried (see error)."})
 
-    @classmethod
-    def from_report(cls, report: KpiReport, info: Info) -> KpiReportType:
-        absolute = info.context.request.build_absolute_uri
-        return cls(id=relay.GlobalID("KpiReport", str(report.pk)), schedule_name=report.schedule.name,
-                   period_start=report.period_start, period_end=report.period_end, status=report.status,
-                   attempts=report.attempts, error=report.failure_message, email_sent_at=report.email_sent_at,
-                   webhook_sent_at=report.webhook_sent_at, csv_url=absolute(f"/reports/{report.pk}/csv"),
-                   chart_url=absolute(f"/reports/{report.pk}/chart"))
+
+@strawberry_django.type(KpiReport, name="KpiReport",
+                        description="One generated KPI report of a schedule's period, with its CSV and chart.")
+class KpiReportType(BrandScoped):
+    period_start: strawberry.auto = strawberry_django.field(description="First day of the report's period.")
+    period_end: strawberry.auto = strawberry_django.field(description="Last day of the report's period.")
+    status: ReportStatusEnum  # type: ignore[valid-type]
+    attempts: strawberry.auto = strawberry_django.field(description="Delivery attempts so far.")
+    email_sent_at: strawberry.auto = strawberry_django.field(description="When the e-mail went out; null if not.")
+    webhook_sent_at: strawberry.auto = strawberry_django.field(description="When the webhook was delivered; null "
+                                                                           "if not.")
+
+    @strawberry_django.field(description="Name of the schedule that produced it.", select_related=["schedule"],
+                             only=["schedule__name"])
+    def schedule_name(self) -> str:
+        return self.schedule.name
+
+    @strawberry_django.field(description="Why the last delivery failed, in short (operators have the detail).",
+                             only=["failure_message"])
+    def error(self) -> str:
+        return self.failure_message
+
+    @strawberry_django.field(description="Download of the daily series (same authentication).")
+    def csv_url(self, info: Info) -> str:
+        return info.context.request.build_absolute_uri(f"/reports/{self.pk}/csv")
+
+    @strawberry_django.field(description="Download of the chart image (same authentication).")
+    def chart_url(self, info: Info) -> str:
+        return info.context.request.build_absolute_uri(f"/reports/{self.pk}/chart")
 
 
 @strawberry.type
@@ -415,19 +449,20 @@ class Mutation:
                                   min_role=Role.EDITOR)
             reports.resend(report_id=report.pk)
             report.refresh_from_db()
-            return ResendReportPayload(report=KpiReportType.from_report(report, info), errors=[])
+            return ResendReportPayload(report=report, errors=[])
 
         return run_service(ResendReportPayload, None, call)
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(extensions=authenticated(), description="Generated KPI reports of your brands, newest first.")
-    def reports(self, info: Info, brand: strawberry.ID | None = None, first: int = 20) -> list[KpiReportType]:
-        rows = KpiReport.objects.for_principal(principal_of(info)).select_related("schedule")
-        if brand is not None:
-            rows = rows.filter(brand=_scoped(Brand, info, brand, expected="Brand", field="brand"))
-        return [KpiReportType.from_report(r, info) for r in rows[: max(1, min(first, 100))]]
+    @strawberry_django.connection(Connection[KpiReportType], extensions=authenticated(),
+                                  description="Generated KPI reports of your brands, newest period first.")
+    def reports(self, info: Info, brand: Annotated[strawberry.ID | None, strawberry.argument(
+            description="Only this brand's reports (a Brand ID); default: every brand you can read.")] = None,
+                ) -> QuerySet[KpiReport]:
+        brand_id = None if brand is None else _scoped(Brand, info, brand, expected="Brand", field="brand").pk
+        return selectors.kpi_reports(principal=principal_of(info), brand_id=brand_id)
 
     @strawberry.field(extensions=authenticated(), description="The KPI dictionary: every KPI's formula and unit.")
     def kpi_definitions(self) -> list[KpiDefinition]:
@@ -482,8 +517,7 @@ class Query:
                    kpi: KpiName = KpiName.VIEWS, first: int = 10) -> list[VideoKpis]:  # type: ignore
         obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
         if not 1 <= first <= 100:
-            raise GraphQLError("first must be between 1 and 100.", extensions={"code": "BAD_USER_INPUT",
-                                                                              "field": "first"})
+            raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, "first must be between 1 and 100.")
         rows = selectors.top_videos(brand=obj, period=_period(date_from, date_to), kpi=BY_NAME[kpi.value].name,
                                     first=first)
         return [VideoKpis(video_id=relay.GlobalID("Video", r.key), title=r.label, values=_values(r.kpis, None))

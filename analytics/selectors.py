@@ -38,7 +38,7 @@ from django.utils.translation import gettext
 
 from analytics import reach, reach_blocks, reach_cache, set_cache
 from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all, empty_sums
-from analytics.models import DailyReach, DailyViewerRollup, StaleReachBlock, VideoReachBlock
+from analytics.models import DailyReach, DailyViewerRollup, KpiReport, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from analytics.personas.profiles import localized_label
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
@@ -475,3 +475,9 @@ def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | No
                                                             "spend": spend.get(c.pk, Decimal("0"))}))
                       for c in campaigns],
     }
+
+
+def kpi_reports(*, principal, brand_id: int | None = None) -> QuerySet[KpiReport]:
+    """Generated KPI reports the principal may read (of one brand, or of all theirs), newest period first."""
+    reports = KpiReport.objects.for_principal(principal).order_by("-period_end", "-id")
+    return reports if brand_id is None else reports.filter(brand_id=brand_id)

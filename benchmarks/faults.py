@@ -219,7 +219,7 @@ def kill_rollup(worker: subprocess.Popen, brand_id: int) -> None:
 READS = {
     "campaignKpis": """query($c: ID!) { campaignKpis(campaign: $c, dateFrom: "%s", dateTo: "%s") { totals { kpi value } } }""",
     "brandOverview": """query($b: ID!) { brandOverview(brand: $b, dateFrom: "%s", dateTo: "%s") { totals { kpi value } } }""",
-    "personas": """query($b: ID!) { personas(brand: $b) { index label size } }""",
+    "personas": """query($b: ID!) { personas(brand: $b) { edges { node { index label size } } } }""",
     "recommendations": """query($v: ID!) { recommendations(viewer: $v, first: 5) { videoId score } }""",
 }
 INGEST = """mutation($b: ID!, $events: [InteractionEventInput!]!) { ingestInteractions(brandId: $b, events: $events) {

@@ -26,6 +26,7 @@ from analytics.personas.graphql import Query as PersonasQuery
 from compliance.graphql import Mutation as ComplianceMutation
 from compliance.graphql import Query as ComplianceQuery
 from marketing.graphql.audit import audited
+from marketing.graphql.descriptions import describe_recurring_fields
 from marketing.graphql.execution import PlainLeafExecutor
 from marketing.graphql.extensions import (
     BadInputCodes,
@@ -69,7 +70,13 @@ MUTATIONS: tuple[type, ...] = (
 )
 
 Query = merge_types("Query", QUERIES)
+Query.__strawberry_definition__.description = (
+    "Everything a client can read: node lookups, one connection per brand-scoped model, KPIs, personas, "
+    "recommendations, compliance and ad-platform data. Every field needs authentication.")
 Mutation = audited(merge_types("Mutation", MUTATIONS))
+Mutation.__strawberry_definition__.description = (
+    "Every write. Each mutation takes one input and answers a payload whose errors list what was refused "
+    "(nothing is written then); every write is recorded in the audit log.")
 
 logger = logging.getLogger("marketing.graphql")
 
@@ -82,6 +89,7 @@ class ReelboardSchema(strawberry.Schema):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, execution_context_class=PlainLeafExecutor, **kwargs)
         optimize_model_fields(self._schema)
+        describe_recurring_fields(self._schema)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log unexpected errors with their traceback; the client's own mistakes (bad input, no

@@ -7,23 +7,29 @@ import enum
 from typing import Annotated
 
 import strawberry
+import strawberry_django
+from django.db.models import QuerySet
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from marketing.graphql import ids
+from marketing.graphql.enums import choices_enum, describe_values
 from marketing.graphql.errors import UserError, decode_id, run_service
 from marketing.graphql.permissions import authenticated, principal_of
+from marketing.graphql.types import BrandScoped, Connection
 from marketing.jobs.graphql import JobType, job_from
 from marketing.models import Brand
-from recommendations import experiments, online_metrics, services, serving
-from recommendations.models import RecommenderExperiment, RecommenderModel, RecommenderSettings
+from recommendations import experiments, models, online_metrics, selectors, services, serving
+from recommendations.models import RecommenderSettings
 
-RecommenderStatus = strawberry.enum(
-    enum.Enum("RecommenderStatus", {"QUEUED": "queued", "TRAINING": "training", "READY": "ready", "FAILED": "failed"}))
+RecommenderStatus = choices_enum(
+    models.RecommenderStatus, name="RecommenderStatus", description="Where a recommender version is in training.",
+    values={"QUEUED": "Waiting for a worker.", "TRAINING": "Being trained (poll its job).",
+            "READY": "Trained and evaluated: can be made active.", "FAILED": "Training failed."})
 
 
-@strawberry.type
+@strawberry.type(description="One recommended video, with its score and the reasons it was picked.")
 class RecommendedVideo:
     video_id: relay.GlobalID
     title: str
@@ -35,6 +41,16 @@ class RecommendedVideo:
 def _shape(recs: list[serving.Recommendation]) -> list[RecommendedVideo]:
     return [RecommendedVideo(video_id=relay.GlobalID("Video", str(r.video.pk)), title=r.video.title,
                              category=r.video.category, score=round(r.score, 6), reasons=r.reasons) for r in recs]
+
+
+BrandArgument = Annotated[strawberry.ID | None, strawberry.argument(
+    description="Only this brand's rows (a Brand ID); default: every brand you can read.")]
+
+
+def _brand_id(info: Info, brand: str | None) -> int | None:
+    """A brand the caller may see (a missing one and another brand's: NOT_FOUND); None stays None."""
+    row = ids.visible(Brand.objects, brand, expected="Brand", field="brand", principal=principal_of(info))
+    return None if row is None else row.pk
 
 
 RerankStrength = Annotated[float | None, strawberry.argument(
@@ -57,45 +73,45 @@ class RecommenderSettingsType:
                    rerank_strength=s.rerank_strength, video_cap=s.video_cap, category_cap=s.category_cap)
 
 
-@strawberry.type(name="RecommenderModel")
-class RecommenderModelType:
-    id: relay.GlobalID
-    version: int
-    algorithm: str
+@strawberry_django.type(models.RecommenderModel, name="RecommenderModel",
+                        description="One trained version of a brand's recommender; one version per brand is "
+                                    "active (the one that serves).")
+class RecommenderModelType(BrandScoped):
+    version: strawberry.auto
+    algorithm: strawberry.auto = strawberry_django.field(description="The estimator chosen for this version "
+                                                                     "(e.g. hybrid).")
     status: RecommenderStatus  # type: ignore[valid-type]
-    is_active: bool
-    metrics: JSON
-    n_viewers: int
-    n_videos: int
-    n_interactions: int
-    training_seconds: float | None
-    trained_at: datetime.datetime | None
-
-    @classmethod
-    def from_model(cls, m: RecommenderModel) -> RecommenderModelType:
-        return cls(id=relay.GlobalID("RecommenderModel", str(m.pk)), version=m.version, algorithm=m.algorithm,
-                   status=RecommenderStatus(m.status), is_active=m.is_active, metrics=m.metrics,
-                   n_viewers=m.n_viewers, n_videos=m.n_videos, n_interactions=m.n_interactions,
-                   training_seconds=m.training_seconds, trained_at=m.trained_at)
+    is_active: strawberry.auto
+    metrics: JSON = strawberry_django.field(description="Held-out evaluation of this version (precision, recall, "
+                                                        "NDCG, coverage at k; per candidate estimator).")
+    n_viewers: strawberry.auto = strawberry_django.field(description="Viewers in the training matrix.")
+    n_videos: strawberry.auto = strawberry_django.field(description="Videos in the training matrix.")
+    n_interactions: strawberry.auto = strawberry_django.field(description="Interactions the matrix was built from.")
+    training_seconds: strawberry.auto = strawberry_django.field(description="Wall time of the training, seconds.")
+    trained_at: strawberry.auto = strawberry_django.field(description="When training finished; null before.")
 
 
-MetricsGrouping = strawberry.enum(
+MetricsGrouping = describe_values(strawberry.enum(
     enum.Enum("RecommendationMetricsGrouping", {"MODEL_VERSION": "model_version", "ARM": "arm", "SURFACE": "surface",
                                                 "POSITION": "position"}),
-    description="What served-list metrics are grouped by.")
-RecommendationSurface = strawberry.enum(
-    enum.Enum("RecommendationSurface", {"FEED": "feed", "SIMILAR": "similar"}),
-    description="feed: recommendations; similar: similarVideos.")
-ExperimentMetricEnum = strawberry.enum(
-    enum.Enum("ExperimentMetric", {"ENGAGED_VIEWERS": "engaged_viewers", "CONVERTED_VIEWERS": "converted_viewers",
-                                   "CTR_PER_VIEWER": "ctr_per_viewer",
-                                   "WATCH_SECONDS_PER_VIEWER": "watch_seconds_per_viewer"}),
+    description="What served-list metrics are grouped by."), {
+    "MODEL_VERSION": "The recommender version that served the list.",
+    "ARM": "The experiment arm (control or candidate).", "SURFACE": "Feed or similar videos.",
+    "POSITION": "The slot in the list (0 = top)."})
+RecommendationSurface = choices_enum(
+    models.Surface, name="RecommendationSurface", description="Where served recommendations are shown.",
+    values={"FEED": "The recommendations field (a viewer's feed).", "SIMILAR": "The similarVideos field."})
+ExperimentMetricEnum = choices_enum(
+    models.ExperimentMetric, name="ExperimentMetric",
     description="A per-viewer outcome of an experiment (rates: two-proportion z test; means: Welch).")
-ExperimentStatusEnum = strawberry.enum(
-    enum.Enum("ExperimentStatus", {"RUNNING": "running", "STOPPED": "stopped", "PROMOTED": "promoted"}))
+ExperimentStatusEnum = choices_enum(
+    models.ExperimentStatus, name="ExperimentStatus", description="Where an A/B test of two versions stands.",
+    values={"RUNNING": "Splitting traffic between control and candidate.",
+            "STOPPED": "Stopped (see stopReason); the control serves.",
+            "PROMOTED": "The candidate won and was made the active version."})
 
 
-@strawberry.type
+@strawberry.type(description="Online metrics of the served lists of one group (version, arm, surface or position).")
 class RecommendationMetricsRow:
     key: str | None = strawberry.field(description="The version, arm, surface or position (0 = top); null: none.")
     served_lists: int
@@ -115,35 +131,37 @@ class RecommendationMetricsRow:
                    catalogue_coverage=round(r.catalogue_coverage, 6))
 
 
-@strawberry.type(name="RecommenderExperiment")
-class RecommenderExperimentType:
-    id: relay.GlobalID
+@strawberry_django.type(models.RecommenderExperiment, name="RecommenderExperiment",
+                        description="A fixed-horizon A/B test of a candidate recommender version against the "
+                                    "control on one surface of a brand.")
+class RecommenderExperimentType(BrandScoped):
     surface: RecommendationSurface  # type: ignore[valid-type]
-    control_version: int
-    candidate_version: int
-    traffic_share: float
+    traffic_share: strawberry.auto
     status: ExperimentStatusEnum  # type: ignore[valid-type]
     primary_metric: ExperimentMetricEnum  # type: ignore[valid-type]
-    guardrail_metrics: list[str]
-    mde: float
-    baseline: float
-    alpha: float
-    power: float
-    required_sample_size: int
-    started_at: datetime.datetime
-    stopped_at: datetime.datetime | None
-    stop_reason: str
-    result: JSON = strawberry.field(description="The last evaluation: verdict, effect, CI, p-value, guardrails.")
+    guardrail_metrics: list[str] = strawberry_django.field(
+        description="Metrics (ExperimentMetric values, lower case) that must not get worse; a breach alerts.")
+    mde: strawberry.auto
+    baseline: strawberry.auto
+    alpha: strawberry.auto = strawberry_django.field(description="Significance level of the test.")
+    power: strawberry.auto = strawberry_django.field(description="Power the sample size was computed for.")
+    required_sample_size: strawberry.auto
+    started_at: strawberry.auto = strawberry_django.field(description="When the split started.")
+    stopped_at: strawberry.auto = strawberry_django.field(description="When it was stopped or promoted; null while "
+                                                                      "running.")
+    stop_reason: strawberry.auto = strawberry_django.field(description="Why it was stopped (a guardrail, a person).")
+    result: JSON = strawberry_django.field(description="The last evaluation: verdict, effect, CI, p-value, "
+                                                       "guardrails.")
 
-    @classmethod
-    def from_model(cls, e: RecommenderExperiment) -> RecommenderExperimentType:
-        return cls(id=relay.GlobalID("RecommenderExperiment", str(e.pk)), surface=RecommendationSurface(e.surface),
-                   control_version=e.control.version, candidate_version=e.candidate.version,
-                   traffic_share=e.traffic_share, status=ExperimentStatusEnum(e.status),
-                   primary_metric=ExperimentMetricEnum(e.primary_metric), guardrail_metrics=e.guardrail_metrics,
-                   mde=e.mde, baseline=e.baseline, alpha=e.alpha, power=e.power,
-                   required_sample_size=e.required_sample_size, started_at=e.started_at, stopped_at=e.stopped_at,
-                   stop_reason=e.stop_reason, result=e.result)
+    @strawberry_django.field(description="Version of the control recommender.", select_related=["control"],
+                             only=["control__version"])
+    def control_version(self) -> int:
+        return self.control.version
+
+    @strawberry_django.field(description="Version of the candidate recommender.", select_related=["candidate"],
+                             only=["candidate__version"])
+    def candidate_version(self) -> int:
+        return self.candidate.version
 
 
 @strawberry.type
@@ -183,14 +201,10 @@ class Query:
             principal=principal_of(info), persona_id=decode_id(persona, expected="Persona", field="persona"),
             n=first))
 
-    @strawberry.field(extensions=authenticated(), description="Recommender versions of your brands, newest first.")
-    def recommendation_models(self, info: Info, brand: strawberry.ID | None = None) -> list[RecommenderModelType]:
-        models = RecommenderModel.objects.for_principal(principal_of(info)).order_by("brand_id", "-version")
-        if brand is not None:
-            models = models.filter(brand=ids.visible(Brand.objects, brand, expected="Brand", field="brand",
-                                                     principal=principal_of(info)))
-        return [RecommenderModelType.from_model(m) for m in models[:100]]
-
+    @strawberry_django.connection(Connection[RecommenderModelType], extensions=authenticated(),
+                                  description="Recommender versions of your brands, newest first.")
+    def recommendation_models(self, info: Info, brand: BrandArgument = None) -> QuerySet[models.RecommenderModel]:
+        return selectors.recommender_models(principal=principal_of(info), brand_id=_brand_id(info, brand))
 
     @strawberry.field(extensions=authenticated(),
                       description="Online metrics of served lists on the days dateFrom..dateTo (brand time zone).")
@@ -200,13 +214,10 @@ class Query:
             principal=principal_of(info), brand_id=decode_id(brand, expected="Brand", field="brand"),
             date_from=date_from, date_to=date_to, by=by.value)]
 
-    @strawberry.field(extensions=authenticated(), description="Recommender experiments of your brands, newest first.")
-    def experiments(self, info: Info, brand: strawberry.ID | None = None) -> list[RecommenderExperimentType]:
-        rows = RecommenderExperiment.objects.for_principal(principal_of(info)).select_related("control", "candidate")
-        if brand is not None:
-            rows = rows.filter(brand=ids.visible(Brand.objects, brand, expected="Brand", field="brand",
-                                                 principal=principal_of(info)))
-        return [RecommenderExperimentType.from_model(e) for e in rows[:100]]
+    @strawberry_django.connection(Connection[RecommenderExperimentType], extensions=authenticated(),
+                                  description="Recommender experiments of your brands, newest first.")
+    def experiments(self, info: Info, brand: BrandArgument = None) -> QuerySet[models.RecommenderExperiment]:
+        return selectors.experiments(principal=principal_of(info), brand_id=_brand_id(info, brand))
 
 
 @strawberry.input
@@ -282,7 +293,7 @@ class Mutation:
         def call():
             model = services.activate_recommender(
                 principal=principal_of(info), model_id=decode_id(id, expected="RecommenderModel", field="id"))
-            return ActivateRecommenderPayload(model=RecommenderModelType.from_model(model), errors=[])
+            return ActivateRecommenderPayload(model=model, errors=[])
 
         return run_service(ActivateRecommenderPayload, None, call)
 
@@ -297,7 +308,7 @@ class Mutation:
                 baseline=input.baseline, guardrail_metrics=[m.value for m in input.guardrail_metrics or []],
                 surface=input.surface.value if input.surface else "feed",
                 alert_webhook_url=input.alert_webhook_url or "", alert_emails=input.alert_emails or "")
-            return ExperimentPayload(experiment=RecommenderExperimentType.from_model(experiment), errors=[])
+            return ExperimentPayload(experiment=experiment, errors=[])
 
         return run_service(ExperimentPayload, None, call, aliases=_EXPERIMENT_FIELDS)
 
@@ -306,7 +317,7 @@ class Mutation:
         def call():
             experiment = experiments.stop_experiment(
                 principal=principal_of(info), experiment_id=decode_id(id, expected="RecommenderExperiment", field="id"))
-            return ExperimentPayload(experiment=RecommenderExperimentType.from_model(experiment), errors=[])
+            return ExperimentPayload(experiment=experiment, errors=[])
 
         return run_service(ExperimentPayload, None, call)
 
@@ -316,7 +327,7 @@ class Mutation:
         def call():
             experiment = services.promote_experiment(
                 principal=principal_of(info), experiment_id=decode_id(id, expected="RecommenderExperiment", field="id"))
-            return ExperimentPayload(experiment=RecommenderExperimentType.from_model(experiment), errors=[])
+            return ExperimentPayload(experiment=experiment, errors=[])
 
         return run_service(ExperimentPayload, None, call)
 

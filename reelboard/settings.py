@@ -366,6 +366,10 @@ STRAWBERRY_DJANGO = {
     "MAP_AUTO_ID_AS_GLOBAL_ID": True,
     "PAGINATION_DEFAULT_LIMIT": GRAPHQL_MAX_PAGE_SIZE,
     "PAGINATION_MAX_LIMIT": GRAPHQL_MAX_PAGE_SIZE,
+    # The schema's descriptions (schema.graphql) come from the models' help_text and docstrings where
+    # a type declares none.
+    "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
+    "TYPE_DESCRIPTION_FROM_MODEL_DOCSTRING": True,
 }
 
 # --- Logging --------------------------------------------------------------------------------

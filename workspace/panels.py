@@ -124,9 +124,9 @@ def campaign_audience(campaign) -> PanelQuery:
 
 def personas(brand) -> PanelQuery:
     return _query("Personas", f'  personas(brand: "{gid("Brand", brand.pk)}") {{\n'
-                              "    id label size share profile\n"
-                              "    kpis { suppressed campaigns { campaignId campaignName reach views engagementRate "
-                              "ctr cvr } }\n  }")
+                              "    edges { node {\n      id label size share profile\n"
+                              "      kpis { suppressed campaigns { campaignId campaignName reach views engagementRate "
+                              "ctr cvr } }\n    } }\n  }")
 
 
 def viewer_recommendations(viewer_pk: int) -> PanelQuery:
@@ -147,7 +147,8 @@ def similar_videos(video_pk: int) -> PanelQuery:
 
 def recommender_models(brand) -> PanelQuery:
     return _query("RecommenderModels", f'  recommendationModels(brand: "{gid("Brand", brand.pk)}") {{\n'
-                                       "    version algorithm status isActive metrics trainedAt\n  }")
+                                       "    edges { node { version algorithm status isActive metrics trainedAt } }\n"
+                                       "  }")
 
 
 def recommendation_metrics(brand, date_from, date_to) -> PanelQuery:
@@ -160,5 +161,5 @@ def recommendation_metrics(brand, date_from, date_to) -> PanelQuery:
 
 def experiments(brand) -> PanelQuery:
     return _query("RecommenderExperiments", f'  experiments(brand: "{gid("Brand", brand.pk)}") {{\n'
-                                            "    surface controlVersion candidateVersion trafficShare status "
-                                            "requiredSampleSize result\n  }")
+                                            "    edges { node { surface controlVersion candidateVersion trafficShare "
+                                            "status requiredSampleSize result } }\n  }")

@@ -1,16 +1,17 @@
-"""GraphQL enums of the ad-platform models (values from the models' TextChoices: one source of truth)."""
+"""GraphQL enums of the ad-platform models (the models' TextChoices themselves: one source of truth)."""
 
 from __future__ import annotations
 
-import enum
-
-import strawberry
-
 from adplatforms import models
+from marketing.graphql.enums import choices_enum
 
-AdPlatform = strawberry.enum(enum.Enum("AdPlatform", {c.name: c.value for c in models.AdPlatform}), name="AdPlatform",
-                             description="An ad platform (the seller of the ads), not a video platform.")
-ReportLevel = strawberry.enum(enum.Enum("ReportLevel", {c.name: c.value for c in models.ReportLevel}),
-                              name="ReportLevel")
-AdAccountStatus = strawberry.enum(enum.Enum("AdAccountStatus", {c.name: c.value for c in models.AdAccountStatus}),
-                                  name="AdAccountStatus")
+AdPlatform = choices_enum(models.AdPlatform, name="AdPlatform",
+                          description="An ad platform (the seller of the ads), not a video platform.")
+ReportLevel = choices_enum(
+    models.ReportLevel, name="ReportLevel", description="The level of an ad platform's report rows.",
+    values={"CAMPAIGN": "One row per platform campaign.", "ADGROUP": "One row per ad group (ad set).",
+            "AD": "One row per ad (creative)."})
+AdAccountStatus = choices_enum(
+    models.AdAccountStatus, name="AdAccountStatus", description="Whether an ad account is synced.",
+    values={"ACTIVE": "Synced daily.", "PAUSED": "Not synced until set active again.",
+            "AUTH_FAILED": "The platform refused its credentials; update them (see lastSyncError)."})

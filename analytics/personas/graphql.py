@@ -4,59 +4,62 @@
 ``Campaign.audience`` and ``Viewer.persona`` (declared in marketing.graphql.types with lazy
 annotations) return ``PersonaAudienceEntry`` / ``Persona``, resolved straight from the selectors'
 results (``selectors.AudienceEntry``, ``Persona`` rows). Resolvers decode ids and call one selector or service.
+Lists that grow (personas, persona models) are connections; the node types scope rows through
+``BrandScoped.get_queryset`` like every node type.
 """
 
 from __future__ import annotations
 
-import datetime
 import decimal
 import enum
+from typing import Annotated
 
 import strawberry
+import strawberry_django
+from django.db.models import QuerySet
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from analytics.personas import selectors, services
-from analytics.personas.models import PersonaModel
+from analytics.personas import models, selectors, services
 from marketing.graphql import ids
+from marketing.graphql.enums import choices_enum
 from marketing.graphql.errors import UserError, decode_id, decode_ids, run_service
 from marketing.graphql.permissions import authenticated, principal_of
+from marketing.graphql.types import BrandScoped, Connection
 from marketing.jobs.graphql import JobType, job_from
 from marketing.models import Brand
 
-PersonaModelStatus = strawberry.enum(
-    enum.Enum("PersonaModelStatus", {"QUEUED": "queued", "TRAINING": "training", "READY": "ready",
-                                     "FAILED": "failed"}))
+PersonaModelStatus = choices_enum(
+    models.PersonaModelStatus, name="PersonaModelStatus", description="Where a persona model version is in training.",
+    values={"QUEUED": "Waiting for a worker.", "TRAINING": "Being trained (poll its job).",
+            "READY": "Trained: can be made active.", "FAILED": "Training failed (see error)."})
 AudienceBasis = strawberry.enum(
-    enum.Enum("AudienceBasis", {"OBSERVED": "observed", "PREDICTED": "predicted"}),
-    description="OBSERVED: enough of the persona's viewers saw the campaign's videos; PREDICTED: tag affinity only.")
+    enum.Enum("AudienceBasis", {"OBSERVED": strawberry.enum_value(
+        "observed", description="Enough of the persona's viewers saw the campaign's videos: ranked by their "
+                                "engagement and conversion."),
+        "PREDICTED": strawberry.enum_value("predicted", description="Too few saw them: ranked by tag affinity only.")}),
+    description="What a persona's rank for a campaign rests on.")
 
 
-@strawberry.type(name="PersonaModel", description="One versioned clustering of a brand's viewers.")
-class PersonaModelType:
-    id: relay.GlobalID
-    version: int
+@strawberry_django.type(models.PersonaModel, name="PersonaModel",
+                        description="One versioned clustering of a brand's viewers into personas; one version per "
+                                    "brand is active (the one assignments, KPIs and recommendations use).")
+class PersonaModelType(BrandScoped):
+    version: strawberry.auto
     status: PersonaModelStatus  # type: ignore[valid-type]
-    is_active: bool
-    k: int | None = strawberry.field(description="Personas after merging clusters below the minimum size.")
-    n_viewers: int
-    params: JSON
-    metrics: JSON = strawberry.field(description="silhouette, inertia, sizes, silhouette per candidate k.")
-    window_start: datetime.datetime | None
-    window_end: datetime.datetime | None
-    training_seconds: float | None
-    trained_at: datetime.datetime | None
-    activated_at: datetime.datetime | None
-    error: str
-
-    @classmethod
-    def from_model(cls, m: PersonaModel) -> PersonaModelType:
-        return cls(id=relay.GlobalID("PersonaModel", str(m.pk)), version=m.version,
-                   status=PersonaModelStatus(m.status), is_active=m.is_active, k=m.k, n_viewers=m.n_viewers,
-                   params=m.params, metrics=m.metrics, window_start=m.window_start, window_end=m.window_end,
-                   training_seconds=m.training_seconds, trained_at=m.trained_at, activated_at=m.activated_at,
-                   error=m.error)
+    is_active: strawberry.auto
+    k: strawberry.auto = strawberry_django.field(description="Personas after merging clusters below the minimum size.")
+    n_viewers: strawberry.auto = strawberry_django.field(description="Viewers clustered in this version.")
+    params: JSON = strawberry_django.field(description="Training parameters: k or k range, random_state, SVD size, "
+                                                       "window.")
+    metrics: JSON = strawberry_django.field(description="silhouette, inertia, sizes, silhouette per candidate k.")
+    window_start: strawberry.auto
+    window_end: strawberry.auto
+    training_seconds: strawberry.auto = strawberry_django.field(description="Wall time of the training, seconds.")
+    trained_at: strawberry.auto = strawberry_django.field(description="When training finished; null before.")
+    activated_at: strawberry.auto = strawberry_django.field(description="When it was last made active; null if never.")
+    error: str = strawberry_django.field(description="Why training failed, in short; empty otherwise.")
 
 
 @strawberry.type(description="A persona's KPIs in one campaign (analytics.kpis formulas).")
@@ -75,37 +78,36 @@ class PersonaCampaignKpis:
     revenue: decimal.Decimal | None
 
 
-@strawberry.type
+@strawberry.type(description="A persona's KPIs per campaign of its brand (campaigns with too few of its viewers left out).")
 class PersonaKpis:
     campaigns: list[PersonaCampaignKpis]
     suppressed: int = strawberry.field(
         description="Campaigns left out because fewer than PERSONA_MIN_SIZE of the persona's viewers took part.")
 
 
-@strawberry.type(name="Persona", description="A cluster of viewers with its privacy-safe profile (resolved from the model row).")
-class PersonaType:
-    index: int
-    size: int
-    share: float = strawberry.field(description="size / viewers in the model, 0 to 1.")
-    profile: JSON = strawberry.field(
+@strawberry_django.type(models.Persona, name="Persona",
+                        description="A cluster of a brand's viewers with its privacy-safe profile.")
+class PersonaType(BrandScoped):
+    index: strawberry.auto
+    size: strawberry.auto = strawberry_django.field(description="Viewers assigned to it at training time.")
+    share: strawberry.auto
+    profile: JSON = strawberry_django.field(
         description="top_tags (lift over the population), demographics (shares, dominant), engagement "
                     "(persona vs population), sample_videos. Values held by fewer than PERSONA_MIN_SIZE viewers "
                     "are never included.")
 
-    @strawberry.field
-    def id(self) -> relay.GlobalID:
-        return relay.GlobalID("Persona", str(self.pk))
-
-    @strawberry.field(description="Generated: who, top tags, distinctive behaviour; in the request's language "
-                                  "(Accept-Language), tags and regions as the brand's data has them.")
+    @strawberry_django.field(description="Generated: who, top tags, distinctive behaviour; in the request's language "
+                                         "(Accept-Language), tags and regions as the brand's data has them.",
+                             only=["label", "profile"])
     def label(self) -> str:
         return self.display_label
 
-    @strawberry.field(description="Version of the persona model this persona belongs to.")
+    @strawberry_django.field(description="Version of the persona model this persona belongs to.",
+                             select_related=["model"])
     def model_version(self) -> int:
         return self.model.version
 
-    @strawberry.field(description="The persona's KPIs in each of the brand's campaigns.")
+    @strawberry_django.field(description="The persona's KPIs in each of the brand's campaigns.")
     def kpis(self, info: Info) -> PersonaKpis:
         result = selectors.persona_campaign_kpis(principal=principal_of(info), persona_id=self.pk)
         rows = result.rows if result else []
@@ -143,26 +145,27 @@ def _brand_id(info: Info, brand: str) -> int:
 
 @strawberry.type
 class Query:
-    @strawberry.field(extensions=authenticated(),
-                      description="Personas of a brand's active model (or of a given ready version), largest first.")
-    def personas(self, info: Info, brand: strawberry.ID, version: int | None = None) -> list[PersonaType]:
-        brand_id = _brand_id(info, brand)
-        return list(selectors.personas_for_brand(principal=principal_of(info), brand_id=brand_id, version=version)
-                    .select_related("model"))
+    @strawberry_django.connection(
+        Connection[PersonaType], extensions=authenticated(),
+        description="Personas of a brand's active model (or of a given ready version), largest first.")
+    def personas(self, info: Info, brand: strawberry.ID, version: Annotated[int | None, strawberry.argument(
+            description="A ready version of the brand's persona models; default: the active one. A version that "
+                        "does not exist or is not ready answers NOT_FOUND.")] = None) -> QuerySet[models.Persona]:
+        return selectors.personas_for_brand(principal=principal_of(info), brand_id=_brand_id(info, brand),
+                                            version=version)
 
     @strawberry.field(extensions=authenticated(), description="One persona, with its KPIs across campaigns.")
-    def persona(self, info: Info, id: strawberry.ID) -> PersonaType | None:
+    def persona(self, info: Info, id: strawberry.ID) -> PersonaType:
         persona = selectors.persona_get(principal=principal_of(info),
                                         persona_id=decode_id(id, expected="Persona", field="id"))
         if persona is None:
             raise ids.not_found("id", "Persona")
         return persona
 
-    @strawberry.field(extensions=authenticated(), description="Persona model versions of a brand, newest first.")
-    def persona_models(self, info: Info, brand: strawberry.ID) -> list[PersonaModelType]:
-        models = selectors.persona_models(principal=principal_of(info), brand_id=_brand_id(info, brand))
-        models = models.order_by("-version")
-        return [PersonaModelType.from_model(m) for m in models[:100]]
+    @strawberry_django.connection(Connection[PersonaModelType], extensions=authenticated(),
+                                  description="Persona model versions of a brand, newest first.")
+    def persona_models(self, info: Info, brand: strawberry.ID) -> QuerySet[models.PersonaModel]:
+        return selectors.persona_models(principal=principal_of(info), brand_id=_brand_id(info, brand))
 
 
 @strawberry.input
@@ -221,7 +224,7 @@ class Mutation:
         def call():
             model = services.persona_model_activate(
                 principal=principal_of(info), persona_model_id=decode_id(id, expected="PersonaModel", field="id"))
-            return ActivatePersonaModelPayload(model=PersonaModelType.from_model(model), errors=[])
+            return ActivatePersonaModelPayload(model=model, errors=[])
 
         return run_service(ActivatePersonaModelPayload, None, call, aliases={"persona_model_id": "id"})
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from analytics import kpis
 from analytics.personas.models import (
@@ -25,6 +26,7 @@ from analytics.personas.models import (
 from analytics.trained.artefacts import load_artefact
 from marketing.auth import Principal
 from marketing.models import Campaign, Interaction, InteractionKind, Video, Viewer
+from marketing.services.errors import ErrorCode, ServiceValidationError
 from reelboard.db_router import lag_tolerant
 
 
@@ -58,10 +60,21 @@ def persona_models(*, principal: Principal, brand_id: int) -> QuerySet[PersonaMo
 
 
 def personas_for_brand(*, principal: Principal, brand_id: int, version: int | None = None) -> QuerySet[Persona]:
-    """Personas of the brand's active model, or of a given version (if READY). Largest first."""
+    """Personas of the brand's active model, or of a given version (if READY). Largest first.
+
+    A ``version`` that is not a ready model of the brand raises ``ServiceValidationError`` (``not_found`` on
+    ``version``); no active model is no personas (an empty queryset).
+    """
     qs = Persona.objects.for_principal(principal).filter(model__brand_id=brand_id,
                                                           model__status=PersonaModelStatus.READY)
-    qs = qs.filter(model__version=version) if version is not None else qs.filter(model__is_active=True)
+    if version is not None:
+        if not persona_models(principal=principal, brand_id=brand_id).filter(
+                version=version, status=PersonaModelStatus.READY).exists():
+            raise ServiceValidationError.single("version", ErrorCode.NOT_FOUND,
+                                                gettext("No ready persona model of that version."))
+        qs = qs.filter(model__version=version)
+    else:
+        qs = qs.filter(model__is_active=True)
     return qs.order_by("-size", "index")
 
 

@@ -1,33 +1,20 @@
-"""checkCopy (copy before upload, no video needed), viewerByPlatformUser (data-subject requests), brandRules."""
+"""checkCopy (copy before upload, no video needed), viewerByPlatformUser (data-subject requests), brandRules.
+
+The services' validation errors are answered by ``BadInputCodes`` like every query's (extensions.code and
+extensions.field).
+"""
 
 from __future__ import annotations
 
 import strawberry
 import strawberry_django
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from compliance import privacy, services
 from compliance.graphql.types import BrandRuleType, ComplianceFlag
-from marketing.graphql.errors import decode_id, graphql_field_name
+from marketing.graphql.errors import decode_id
 from marketing.graphql.permissions import authenticated, principal_of
 from marketing.graphql.types import Connection, ViewerType
-from marketing.services.errors import ErrorCode, ServiceValidationError
-
-# Service error codes answered with their own GraphQL code; every other one is the client's bad input.
-_CODES = {ErrorCode.NOT_FOUND: "NOT_FOUND", ErrorCode.PERMISSION_DENIED: "FORBIDDEN"}
-
-
-def answer(call):
-    """Run a service for a query: a validation error becomes a GraphQL error naming the argument."""
-    try:
-        return call()
-    except ServiceValidationError as exc:
-        error = exc.errors[0]
-        raise GraphQLError(error.message, extensions={
-            "code": _CODES.get(error.code, "BAD_USER_INPUT"),
-            "field": graphql_field_name(error.field, {"brand": "brand"}),
-        }) from None
 
 
 @strawberry.type
@@ -41,14 +28,13 @@ class Query:
         "optional (narrows the category rules); text 1 to 10,000 characters."))
     def check_copy(self, text: str, platform: str, language: str, category: str | None = None
                    ) -> list[ComplianceFlag]:
-        return answer(lambda: services.check_copy(text=text, platform=platform, language=language,
-                                                  category=category))
+        return services.check_copy(text=text, platform=platform, language=language, category=category)
 
     @strawberry.field(extensions=authenticated(), description=(
         "The brand's viewer with this platform user id, or null (brand admins; the id is pseudonymised at once, "
         "never stored or logged; the lookup is audited). Use its id with exportViewerData / eraseViewer."))
     def viewer_by_platform_user(self, info: Info, brand: strawberry.ID, platform: str, platform_user_id: str
                                 ) -> ViewerType | None:
-        return answer(lambda: privacy.viewer_by_platform_user(
+        return privacy.viewer_by_platform_user(
             principal=principal_of(info), brand_id=decode_id(brand, expected="Brand", field="brand"),
-            platform=platform, platform_user_id=platform_user_id))
+            platform=platform, platform_user_id=platform_user_id)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import enum
-
 import strawberry
 import strawberry_django
 from django.utils import translation
 
 from compliance.matching import EN, LANGUAGES, ZH
 from compliance.models import BrandRule, BrandRuleKind, Severity
+from marketing.graphql.enums import choices_enum
 from marketing.graphql.types import BrandScoped
 
-ComplianceSeverity = strawberry.enum(
-    enum.Enum("ComplianceSeverity", {s.name: s.value for s in Severity}),
-    description="BLOCK: cannot be approved without an override reason; WARN: for the reviewer's attention.")
-BrandRuleKindEnum = strawberry.enum(
-    enum.Enum("BrandRuleKind", {k.name: k.value for k in BrandRuleKind}), name="BrandRuleKind")
+ComplianceSeverity = choices_enum(
+    Severity, name="ComplianceSeverity", description="How serious a compliance flag is.",
+    values={"BLOCK": "The video cannot be approved without an override reason.",
+            "WARN": "For the reviewer's attention; approval is not blocked."})
+BrandRuleKindEnum = choices_enum(
+    BrandRuleKind, name="BrandRuleKind", description="What a brand's own compliance rule looks for.",
+    values={"BANNED_WORD": "Terms the brand never uses in its copy.",
+            "COMPETITOR": "Competitors' names, flagged wherever they appear.",
+            "REQUIRED_DISCLOSURE": "Terms the copy must contain (e.g. #ad); flagged when missing."})
 
 
 def _in_language(texts: dict, language: str | None) -> str:

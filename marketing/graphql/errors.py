@@ -12,8 +12,27 @@ from strawberry.utils.str_converters import to_camel_case
 from marketing.graphql.ids import decode_id, decode_ids  # noqa: F401 - the one decoder, re-exported
 from marketing.services.errors import ErrorCode, FieldError, ServiceValidationError
 
+_CODE_MEANINGS = {
+    "REQUIRED": "The field is missing or empty.",
+    "INVALID": "The value is malformed (a bad id, a naive date-time, watch time on a non-view, ...).",
+    "INVALID_CHOICE": "The value is not one of the allowed ones.",
+    "TOO_LONG": "The text is longer than allowed.",
+    "OUT_OF_RANGE": "The number or date is outside the allowed range.",
+    "NEGATIVE": "A budget, amount or watch time below zero.",
+    "END_BEFORE_START": "An end before its start.",
+    "DUPLICATE": "A unique value already used (an external id, a spend day, ...).",
+    "NOT_FOUND": "The row does not exist or belongs to another brand (the same answer, on purpose).",
+    "PERMISSION_DENIED": "Your role on the brand does not allow this.",
+    "CROSS_BRAND": "The rows named belong to different brands.",
+    "FORBIDDEN_TRANSITION": "The campaign cannot move from its status to that one.",
+    "NOT_APPROVED": "The video is not approved.",
+    "LIMIT_EXCEEDED": "Too many items (e.g. more than INGEST_MAX_EVENTS events).",
+    "CURRENCY_MISMATCH": "A value in another currency than the brand's.",
+    "BEFORE_RETENTION_HORIZON": "A time before the brand's raw-event retention horizon.",
+}
 UserErrorCode = strawberry.enum(
-    enum.Enum("UserErrorCode", {code.name: code.value for code in ErrorCode}),
+    enum.Enum("UserErrorCode", {code.name: strawberry.enum_value(code.value, description=_CODE_MEANINGS.get(code.name))
+                                for code in ErrorCode}),
     description="Why an input was rejected.",
 )
 

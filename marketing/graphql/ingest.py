@@ -51,7 +51,7 @@ def _event_from_input(cls: type, value: Mapping, context) -> InteractionEventInp
 InteractionEventInput.__strawberry_definition__.from_input = _event_from_input
 
 
-@strawberry.type
+@strawberry.type(description="Why one event of an ingestInteractions batch was rejected (the others were stored).")
 class EventError:
     index: int = strawberry.field(description="Position of the event in the batch (0-based).")
     field: str

@@ -83,7 +83,9 @@ class BrandType(BrandScoped):
 
 
 @strawberry_django.type(
-    models.Video, name="Video", filters=filters.VideoFilter, ordering=orderings.VideoOrder
+    models.Video, name="Video", filters=filters.VideoFilter, ordering=orderings.VideoOrder,
+    description="A brand's short video on one platform: its copy (title, description, script, cover text, "
+                "tags) and where it is in moderation. Only approved videos join campaigns and are recommended.",
 )
 class VideoType(BrandScoped):
     brand: BrandType
@@ -123,7 +125,9 @@ class CampaignSpendType(BrandScoped):
 
 
 @strawberry_django.type(
-    models.Campaign, name="Campaign", filters=filters.CampaignFilter, ordering=orderings.CampaignOrder
+    models.Campaign, name="Campaign", filters=filters.CampaignFilter, ordering=orderings.CampaignOrder,
+    description="A brand's marketing campaign: its videos, objective, budget, flight (startsAt..endsAt), "
+                "lifecycle status and daily spend; KPIs, pacing and the persona audience hang off it.",
 )
 class CampaignType(BrandScoped):
     brand: BrandType

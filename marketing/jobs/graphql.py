@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 
 import strawberry
 from strawberry import relay
@@ -11,14 +10,19 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from marketing.graphql import ids
+from marketing.graphql.enums import choices_enum
 from marketing.graphql.permissions import authenticated, principal_of
+from marketing.jobs import models
 from marketing.jobs.models import Job
 
-JobStatus = strawberry.enum(
-    enum.Enum("JobStatus", {"QUEUED": "queued", "RUNNING": "running", "SUCCEEDED": "succeeded", "FAILED": "failed"}))
+JobStatus = choices_enum(
+    models.JobStatus, name="JobStatus", description="Where a background job stands.",
+    values={"QUEUED": "Waiting for a worker.", "RUNNING": "Being worked on (see progress and message).",
+            "SUCCEEDED": "Done; result holds what it produced.", "FAILED": "Failed; error says why, in short."})
 
 
-@strawberry.type(name="Job")
+@strawberry.type(name="Job", description="A background job (training, a sync) of one of your brands: poll it for its "
+                                        "status, progress and result.")
 class JobType:
     id: relay.GlobalID
     kind: str
@@ -42,5 +46,5 @@ def job_from(job: Job) -> JobType:
 @strawberry.type
 class Query:
     @strawberry.field(extensions=authenticated(), description="A background job of your brands, to poll.")
-    def job(self, info: Info, id: strawberry.ID) -> JobType | None:
+    def job(self, info: Info, id: strawberry.ID) -> JobType:
         return job_from(ids.visible(Job.objects, id, expected="Job", field="id", principal=principal_of(info)))

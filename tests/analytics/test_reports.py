@@ -177,9 +177,9 @@ def test_reports_listed_in_graphql_with_scoped_downloads(schedule, mail_dir):
     report = reports.generate_report(schedule_id=schedule.pk, period=PERIOD)
     _, token = make_token(brand=schedule.brand, role=Role.VIEWER)
     _, stranger = make_token(brand=BrandFactory(), role=Role.ADMIN)
-    data = ok(gql("query($b: ID!) { reports(brand: $b) { periodStart status csvUrl chartUrl } }",
-                  {"b": gid(schedule.brand)}, token=token))["reports"]
-    assert data == [{"periodStart": str(PERIOD.date_from), "status": "pending",
+    data = ok(gql("query($b: ID!) { reports(brand: $b) { edges { node { periodStart status csvUrl chartUrl } } } }",
+                  {"b": gid(schedule.brand)}, token=token))["reports"]["edges"]
+    assert [edge["node"] for edge in data] == [{"periodStart": str(PERIOD.date_from), "status": "PENDING",
                      "csvUrl": f"http://testserver/reports/{report.pk}/csv",
                      "chartUrl": f"http://testserver/reports/{report.pk}/chart"}]
     from django.test import Client
@@ -189,7 +189,7 @@ def test_reports_listed_in_graphql_with_scoped_downloads(schedule, mail_dir):
     assert b"".join(response.streaming_content).decode() == report.csv_file.open("rb").read().decode()
     assert Client().get(f"/reports/{report.pk}/csv", HTTP_AUTHORIZATION=f"Bearer {stranger}").status_code == 404
     assert Client().get(f"/reports/{report.pk}/chart").status_code == 404
-    assert ok(gql("{ reports { id } }", token=stranger)) == {"reports": []}
+    assert ok(gql("{ reports { edges { node { id } } } }", token=stranger)) == {"reports": {"edges": []}}
     # Viewers read reports but only editors may re-send them.
     denied = ok(gql("mutation($id: ID!) { resendReport(id: $id) { errors { code } } }",
                     {"id": str(__import__("strawberry").relay.GlobalID("KpiReport", str(report.pk)))},

@@ -98,7 +98,7 @@ def test_viewer_by_platform_user_finds_the_viewer_and_audits_without_the_raw_id(
 def test_viewer_by_platform_user_is_for_brand_admins_only(editor, brand, other_brand):
     platform("douyin")
     body = gql(VIEWER, {"brand": gid(brand), "platform": "douyin", "uid": "x"}, user=editor)
-    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [("FORBIDDEN", "brand")]
+    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [("PERMISSION_DENIED", "brand")]
     body = gql(VIEWER, {"brand": gid(other_brand), "platform": "douyin", "uid": "x"}, user=editor)
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [("NOT_FOUND", "brand")]
     admin = member(brand, Role.ADMIN)

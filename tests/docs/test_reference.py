@@ -91,7 +91,8 @@ def test_the_commands_page_documents_the_projects_commands_only(gen):
     page = gen.commands_page()
     headings = [line[4:-1] for line in page.splitlines() if line.startswith("## `")]
     assert headings == sorted(["apply_retention", "bootstrap_demo", "catalogues", "erase_viewer", "evaluate_compliance",
-                               "evaluate_recommenders", "import_interactions", "import_platform_report",
-                               "partition_interactions", "recompute_rollups", "rescreen_videos", "seed_ad_platforms", "seed_demo",
+                               "evaluate_recommenders", "graphql_schema", "import_interactions", "import_platform_report",
+                               "partition_interactions", "recompute_rollups", "rescreen_videos", "seed_ad_platforms",
+                               "seed_demo",
                                "send_report", "sync_platform_reports"])
     assert "| `--chunk-rows CHUNK_ROWS` |  | `50000` | Records per chunk (memory vs speed; 50,000). |" in page

@@ -45,9 +45,10 @@ def test_a_failed_report_delivery_shows_viewers_a_classified_message(schedule, m
     Hook.fail = True
     with pytest.raises(Exception):  # noqa: B017 (the task retries it)
         reports.deliver(report_id=report.pk)
-    data = ok(gql("{ reports { error } }", user=member(schedule.brand, Role.VIEWER)))
-    assert (data["reports"], KpiReport.objects.get().error) == (
-        [{"error": "The report could not be delivered; it is retried automatically."}], "webhook answered 500")
+    data = ok(gql("{ reports { edges { node { error } } } }", user=member(schedule.brand, Role.VIEWER)))
+    assert (data["reports"]["edges"], KpiReport.objects.get().error) == (
+        [{"node": {"error": "The report could not be delivered; it is retried automatically."}}],
+        "webhook answered 500")
 
 
 @pytest.mark.parametrize(("exc", "code"), [

@@ -286,9 +286,9 @@ def test_reproductions_of_the_issue(world):
     assert missing_brand == {"data": None, "errors": [
         {"message": "No such Brand.", "locations": [{"line": 1, "column": 3}], "path": ["node"],
          "extensions": {"code": "NOT_FOUND", "field": "id"}}]}
-    int_literal = gql("{ recommendationModels(brand: 1406) { version } }", user=user)
+    int_literal = gql("{ recommendationModels(brand: 1406) { edges { node { version } } } }", user=user)
     assert [e["extensions"] for e in int_literal["errors"]] == [{"code": "BAD_USER_INPUT", "field": "brand"}]
-    persona_id = gql('{ reports(brand: "UGVyc29uYTox") { id } }', user=user)  # Persona:1
+    persona_id = gql('{ reports(brand: "UGVyc29uYTox") { edges { node { id } } } }', user=user)  # Persona:1
     assert [(e["message"], e["extensions"]) for e in persona_id["errors"]] == [
         ("Expected a Brand id, got a Persona id.", {"code": "BAD_USER_INPUT", "field": "brand"})]
 

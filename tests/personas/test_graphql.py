@@ -50,8 +50,9 @@ def test_train_personas_rejects_bad_parameters_as_typed_errors(brand):
 
 def test_personas_lists_the_active_models_profiles_largest_first(api, brand):
     _, token, _ = api
-    data = ok(gql("query($b: ID!) { personas(brand: $b) { id label size share modelVersion profile } }",
-                  {"b": gid(brand)}, token=token))["personas"]
+    data = [edge["node"] for edge in ok(gql(
+        "query($b: ID!) { personas(brand: $b) { edges { node { id label size share modelVersion profile } } } }",
+        {"b": gid(brand)}, token=token))["personas"]["edges"]]
     stored = list(Persona.objects.filter(model__brand=brand).order_by("-size", "index"))
     assert [(pk(p["id"]), p["label"], p["size"], p["share"], p["modelVersion"], p["profile"]) for p in data] == [
         (p.pk, p.label, p.size, p.share, 1, p.profile) for p in stored]
@@ -62,13 +63,22 @@ def test_persona_models_and_explicit_activation(api, brand, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         ok(gql("""mutation($b: ID!) { trainPersonas(input: {brandId: $b, k: 2}) { errors { code } } }""",
                {"b": gid(brand)}, token=token))
-    models = ok(gql("query($b: ID!) { personaModels(brand: $b) { id version isActive k } }", {"b": gid(brand)},
-                    token=token))["personaModels"]
+    models = [edge["node"] for edge in ok(gql(
+        "query($b: ID!) { personaModels(brand: $b) { edges { node { id version isActive k } } } }",
+        {"b": gid(brand)}, token=token))["personaModels"]["edges"]]
     assert [(m["version"], m["isActive"], m["k"]) for m in models] == [(2, False, 2), (1, True, 3)]
     activated = ok(gql("mutation($id: ID!) { activatePersonaModel(id: $id) { model { version isActive } errors { code } } }",
                        {"id": models[0]["id"]}, token=token))["activatePersonaModel"]
     assert (activated, list(PersonaModel.objects.filter(brand=brand, is_active=True).values_list("version", flat=True))) == (
         {"model": {"version": 2, "isActive": True}, "errors": []}, [2])
+
+
+def test_personas_of_a_version_that_is_not_ready_is_not_found(api, brand):
+    _, token, _ = api
+    body = gql("query($b: ID!) { personas(brand: $b, version: 7) { edges { node { id } } } }", {"b": gid(brand)},
+               token=token)
+    assert (body["data"], [(e["message"], e["extensions"]) for e in body["errors"]]) == (
+        None, [("No ready persona model of that version.", {"code": "NOT_FOUND", "field": "version"})])
 
 
 def test_persona_by_id_with_its_campaign_kpis(brand, django_capture_on_commit_callbacks):
@@ -123,8 +133,10 @@ def test_another_brand_sees_no_personas_and_cannot_target_them(api, brand):
     _, outsider = make_token(brand=BrandFactory(), role=Role.ADMIN)
     persona = Persona.objects.filter(model__brand=brand).first()
     campaign = CampaignFactory(brand=brand)
-    reads = [gql("query($b: ID!) { personas(brand: $b) { id } }", {"b": gid(brand)}, token=outsider),
-             gql("query($b: ID!) { personaModels(brand: $b) { id } }", {"b": gid(brand)}, token=outsider),
+    reads = [gql("query($b: ID!) { personas(brand: $b) { edges { node { id } } } }", {"b": gid(brand)},
+                 token=outsider),
+             gql("query($b: ID!) { personaModels(brand: $b) { edges { node { id } } } }", {"b": gid(brand)},
+                 token=outsider),
              gql("query($p: ID!) { persona(id: $p) { id } }", {"p": str(relay.GlobalID("Persona", str(persona.pk)))},
                  token=outsider)]
     write = ok(gql("""mutation($c: ID!, $p: [ID!]!) { setCampaignTargetPersonas(input: {campaignId: $c, personaIds: $p}) {
@@ -133,5 +145,5 @@ def test_another_brand_sees_no_personas_and_cannot_target_them(api, brand):
     assert ([(body["data"], [e["extensions"] for e in body["errors"]]) for body in reads], write,
             CampaignTargetPersona.objects.count()) == (
         [(None, [{"code": "NOT_FOUND", "field": "brand"}]), (None, [{"code": "NOT_FOUND", "field": "brand"}]),
-         ({"persona": None}, [{"code": "NOT_FOUND", "field": "id"}])],
+         (None, [{"code": "NOT_FOUND", "field": "id"}])],
         {"setCampaignTargetPersonas": {"errors": [{"field": "campaignId", "code": "NOT_FOUND"}]}}, 0)

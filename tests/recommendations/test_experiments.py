@@ -242,10 +242,11 @@ def test_graphql_start_list_and_stop(brand, other_brand):
     started = ok(gql(START, {"i": base}, token=token))["startExperiment"]
     assert started["errors"] == [] and started["experiment"]["status"] == "RUNNING"
     assert started["experiment"]["requiredSampleSize"] == 93
-    listed = ok(gql("{ experiments { id controlVersion candidateVersion } }", token=token))["experiments"]
-    assert listed == [{"id": started["experiment"]["id"], "controlVersion": 1, "candidateVersion": 2}]
+    listed = ok(gql("{ experiments { edges { node { id controlVersion candidateVersion } } } }",
+                    token=token))["experiments"]["edges"]
+    assert listed == [{"node": {"id": started["experiment"]["id"], "controlVersion": 1, "candidateVersion": 2}}]
     _, outsider = make_token(brand=other_brand, role=Role.ADMIN)
-    assert ok(gql("{ experiments { id } }", token=outsider))["experiments"] == []
+    assert ok(gql("{ experiments { edges { node { id } } } }", token=outsider))["experiments"] == {"edges": []}
     stopped = ok(gql("mutation($id: ID!) { stopExperiment(id: $id) { experiment { status } errors { code } } }",
                      {"id": started["experiment"]["id"]}, token=token))["stopExperiment"]
     assert stopped == {"experiment": {"status": "STOPPED"}, "errors": []}

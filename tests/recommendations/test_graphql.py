@@ -61,13 +61,14 @@ def test_other_brand_cannot_read_models_recommendations_or_jobs(world, brand):
     planted, _, payload = world
     other = BrandFactory()
     _, other_token = make_token(brand=other, role=Role.ADMIN)
-    assert ok(gql("{ recommendationModels { id } }", token=other_token)) == {"recommendationModels": []}
+    assert ok(gql("{ recommendationModels { edges { node { id } } } }", token=other_token)) == {
+        "recommendationModels": {"edges": []}}
     viewer = ViewerFactory(brand=brand)
     body = gql("query($v: ID!) { recommendations(viewer: $v) { videoId } }", {"v": gid(viewer)}, token=other_token)
     assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = gql("query($id: ID!) { job(id: $id) { status } }", {"id": payload["job"]["id"]}, token=other_token)
     assert (body["data"], [e["extensions"] for e in body["errors"]]) == (
-        {"job": None}, [{"code": "NOT_FOUND", "field": "id"}])
+        None, [{"code": "NOT_FOUND", "field": "id"}])
     denied = ok(gql(TRAIN, {"b": gid(brand)}, token=other_token))["trainRecommender"]
     assert denied["job"] is None and denied["errors"][0]["code"] == "NOT_FOUND"
     assert Job.objects.count() == 1
@@ -81,7 +82,7 @@ def test_viewer_role_cannot_train(world, brand):
 
 
 def test_anonymous_gets_no_data(world):
-    body = gql("{ recommendationModels { id } }")
+    body = gql("{ recommendationModels { edges { node { id } } } }")
     assert body["data"] is None and body["errors"]
 
 

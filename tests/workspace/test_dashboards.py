@@ -270,7 +270,7 @@ def persona_world(brand, editor_principal, django_capture_on_commit_callbacks):
 def test_personas_page_equals_graphql(brand, persona_world, marketer_client):
     content = marketer_client.get(reverse("admin:workspace-personas")).content.decode()
     page = DashboardPage(content)
-    api = graphql(marketer_client, page.query("Personas"))["personas"]
+    api = [edge["node"] for edge in graphql(marketer_client, page.query("Personas"))["personas"]["edges"]]
     assert len(api) >= 2
     assert [row[0] for row in page.tables["personas"]] == [pk_of(p["id"]) for p in api]
     assert [[row[1], row[2]] for row in page.tables["personas"]] == [[str(p["size"]), str(p["share"])] for p in api]
@@ -380,7 +380,8 @@ def test_online_metrics_and_experiments_panels_equal_graphql(brand, marketer_cli
     assert [row[:3] for row in page.tables["online"]] == [[r["key"], str(r["servedLists"]), str(r["itemsServed"])]
                                                           for r in api] == [["1", "1", "2"], ["2", "2", "2"]]
     assert [row[3] for row in page.tables["online"]] == [str(r["ctr"]) for r in api] == ["0.5", "0.0"]
-    experiments = graphql(marketer_client, page.query("RecommenderExperiments"))["experiments"]
+    experiments = [edge["node"] for edge in
+                   graphql(marketer_client, page.query("RecommenderExperiments"))["experiments"]["edges"]]
     assert [row[:6] for row in page.tables["experiments"]] == [
         [e["surface"].lower(), str(e["controlVersion"]), str(e["candidateVersion"]), str(e["trafficShare"]),
          e["status"].lower(), str(e["requiredSampleSize"])] for e in experiments] == [
