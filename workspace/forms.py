@@ -50,7 +50,7 @@ class DashboardForm(forms.Form):
 
     def __init__(self, data, *, brand, default_kpi: str = "views"):
         self.brand, self.today, self.default_kpi = brand, brand_today(brand), default_kpi
-        super().__init__(data)
+        super().__init__(data.copy())  # a copy: the resolved defaults are written back for the page to show
         self.fields["kpi"].choices = [(k.name, k.label) for k in KPIS]
 
     def clean(self):
@@ -78,7 +78,17 @@ class DashboardForm(forms.Form):
         cleaned["kpi"] = cleaned.get("kpi") or self.default_kpi
         cleaned["granularity"] = cleaned.get("granularity") or Granularity.DAY.value
         cleaned["by"] = cleaned.get("by") or BreakdownBy.VIDEO.value
+        if not self.errors:
+            self._show_resolved(cleaned)
         return cleaned
+
+    def _show_resolved(self, cleaned) -> None:
+        """Render the controls as the page was computed: without a range in the URL the page shows the
+        default preset's days, so the range selector says so (not its first option) and the date inputs,
+        shown when a person switches to a custom range, start from those days."""
+        for name in ("range", "kpi", "granularity", "by"):
+            self.data[name] = cleaned[name]
+        self.data["date_from"], self.data["date_to"] = cleaned["date_from"].isoformat(), cleaned["date_to"].isoformat()
 
     @property
     def period(self) -> Period:

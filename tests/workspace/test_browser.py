@@ -180,6 +180,8 @@ def test_presets_switch_the_range(world, live_server, page, console):
     brand = world[0]
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/admin/")
+    assert page.locator("select[name=range]").input_value() == "30d"  # the default the page was computed for
+    page.locator("#rb-controls").screenshot(path=str(SHOTS / "controls-default-en.png"))
     page.select_option("select[name=range]", "7d")  # a preset submits the form by itself
     page.wait_for_url(re.compile(r"range=7d"))
     from workspace.forms import brand_today

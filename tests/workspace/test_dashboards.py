@@ -386,3 +386,26 @@ def test_online_metrics_and_experiments_panels_equal_graphql(brand, marketer_cli
         [e["surface"].lower(), str(e["controlVersion"]), str(e["candidateVersion"]), str(e["trafficShare"]),
          e["status"].lower(), str(e["requiredSampleSize"])] for e in experiments] == [
         ["feed", "1", "2", "0.2", "running", "1376"]]
+
+
+def test_controls_show_the_range_the_page_was_computed_for(kpi_brand, marketer_client):
+    """Without a range in the URL the page shows the last 30 days: the selector must say so, not show its
+    first option, and the (hidden) date inputs start from those days for a switch to a custom range."""
+    from workspace.forms import brand_today
+
+    brand, _ = kpi_brand
+    today = brand_today(brand)
+    first = (today - timedelta(days=29)).isoformat()
+    for params in ({}, {"range": "30d"}):
+        content = marketer_client.get(reverse("admin:index"), params).content.decode()
+        assert '<option value="30d" selected>' in content
+        assert '<option value="7d" selected>' not in content
+        assert f'name="date_from" value="{first}"' in content
+        assert f'name="date_to" value="{today.isoformat()}"' in content
+        assert f"{first} – {today.isoformat()}" in content
+    week = marketer_client.get(reverse("admin:index"), {"range": "7d"}).content.decode()
+    assert '<option value="7d" selected>' in week and '<option value="30d" selected>' not in week
+    # A custom range keeps what the person typed.
+    custom = marketer_client.get(reverse("admin:index"), {"range": "custom", "date_from": "2026-10-01",
+                                                          "date_to": "2026-10-14"}).content.decode()
+    assert '<option value="custom" selected>' in custom and 'name="date_from" value="2026-10-01"' in custom
