@@ -29,6 +29,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.models import DemoSegment, DemoViewerSegment
 from demo.spec import (
     AGE_BANDS,
     ALL_TAGS,
@@ -50,8 +51,6 @@ from marketing.models import (
     CampaignObjective,
     CampaignSpend,
     CampaignStatus,
-    DemoSegment,
-    DemoViewerSegment,
     Interaction,
     ModerationStatus,
     Platform,

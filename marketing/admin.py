@@ -36,8 +36,6 @@ from marketing.models import (
     Campaign,
     CampaignSpend,
     CampaignStatus,
-    DemoSegment,
-    DemoViewerSegment,
     Interaction,
     Membership,
     ModerationStatus,
@@ -733,26 +731,3 @@ class SuperuserReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(DemoSegment)
-class DemoSegmentAdmin(SuperuserReadOnlyAdmin):
-    list_display = ("name", "description", "viewer_count")
-    search_fields = ("name", "description")
-    readonly_fields = ("name", "description", "tag_affinity", "demographics")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_viewers=Count("viewers"))
-
-    @admin.display(description=_("viewers"), ordering="n_viewers")
-    def viewer_count(self, obj) -> int:
-        return obj.n_viewers
-
-
-@admin.register(DemoViewerSegment)
-class DemoViewerSegmentAdmin(SuperuserReadOnlyAdmin):
-    list_display = ("viewer", "segment")
-    list_filter = ("segment", "viewer__brand")
-    search_fields = ("viewer__viewer_key", "segment__name")
-    list_select_related = ("viewer", "segment")
-    readonly_fields = ("viewer", "segment")

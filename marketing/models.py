@@ -606,37 +606,6 @@ class InteractionEventKey(models.Model):
         return f"{self.brand_id}/{self.event_id}"
 
 
-# --- Demo planted truth (seed_demo) --------------------------------------------------------------
-
-
-class DemoSegment(models.Model):
-    """A hidden audience segment of the synthetic demo world: the truth personas should recover."""
-
-    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
-    description = models.TextField(blank=True, verbose_name=_("description"))
-    tag_affinity = models.JSONField(default=dict, help_text=_("tag -> affinity weight"), verbose_name=_("tag affinity"))
-    demographics = models.JSONField(default=dict, help_text=_("attribute -> value -> share"), verbose_name=_("demographics"))
-
-    class Meta:
-        verbose_name = _("demo segment")
-        verbose_name_plural = _("demo segments")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class DemoViewerSegment(models.Model):
-    viewer = models.OneToOneField(Viewer, on_delete=models.CASCADE, related_name="demo_segment", verbose_name=_("viewer"))
-    segment = models.ForeignKey(DemoSegment, on_delete=models.CASCADE, related_name="viewers", verbose_name=_("segment"))
-
-    class Meta:
-        verbose_name = _("demo viewer segment")
-        verbose_name_plural = _("demo viewer segments")
-
-    def __str__(self) -> str:
-        return f"{self.viewer_id} -> {self.segment}"
-
-
 # --- Audit ---------------------------------------------------------------------------------------
 
 

@@ -9,12 +9,11 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from demo import world as demo
+from demo.models import DemoSegment, DemoViewerSegment
 from demo.spec import PLATFORMS
 from marketing.models import (
     ApiToken,
     Brand,
-    DemoSegment,
-    DemoViewerSegment,
     Interaction,
     Membership,
     Role,

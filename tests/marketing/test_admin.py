@@ -220,7 +220,9 @@ def test_a_campaign_with_an_unapproved_video_is_refused_with_the_services_messag
 
 
 @pytest.mark.parametrize("model", ["brand", "membership", "apitoken", "platform", "tag", "video", "campaign",
-                                   "campaignspend", "viewer", "interaction", "demosegment", "demoviewersegment"])
+                                   "campaignspend", "viewer", "interaction", "demo.demosegment",
+                                   "demo.demoviewersegment"])
 def test_every_changelist_renders_for_a_superuser(admin_client, model):
     InteractionFactory()
-    assert admin_client.get(reverse(f"admin:marketing_{model}_changelist")).status_code == 200
+    app, _, model = model.rpartition(".")
+    assert admin_client.get(reverse(f"admin:{app or 'marketing'}_{model}_changelist")).status_code == 200

@@ -69,7 +69,7 @@ def test_the_admin_issues_a_token_with_the_chosen_expiry(client):
 
 # --- every admin action (item 6): the GraphQL mutation's role, on every selected row's brand ---------
 
-PROJECT_APPS = ("marketing", "jobs", "analytics", "personas", "recommendations", "adplatforms")
+PROJECT_APPS = ("marketing", "jobs", "analytics", "personas", "recommendations", "adplatforms", "demo")
 # Admin action -> the GraphQL mutation doing the same thing (their required roles must agree).
 ACTION_MUTATION = {
     ("apitoken", "revoke_tokens"): "revokeApiToken",
@@ -123,7 +123,8 @@ def viewer_world(db):
 
     from analytics.models import AlertEndpoint, DailyRollup, KpiReport
     from analytics.personas.models import CampaignTargetPersona
-    from marketing.models import AuditEntry, DemoSegment, DemoViewerSegment, Tag
+    from demo.models import DemoSegment, DemoViewerSegment
+    from marketing.models import AuditEntry, Tag
     from tests.marketing.test_graphql_isolation import seed
 
     brand = BrandFactory()
