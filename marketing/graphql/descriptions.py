@@ -127,6 +127,175 @@ FIELDS: dict[str, str] = {
     "gender": "The viewer's gender; null when unknown.",
     "ageBand": "The viewer's age band; null when unknown.",
     "score": "Relevance score of the recommender (higher is better; comparable within one list only).",
+    # Meanings of one type ("Type.field"), grouped by type.
+    "Query.brands": "The brands you are a member of (any role), by name unless ordering says otherwise.",
+    "Query.videos": "Videos of your brands in every moderation status (filter on moderationStatus for the "
+                    "approved ones), latest publishedAt first unless ordering says otherwise.",
+    "Query.campaigns": "Campaigns of your brands, latest startsAt first unless ordering says otherwise.",
+    "Query.campaignSpend": "Spend rows of your brands' campaigns, hand-typed and synced (see Campaign.spend), by "
+                           "campaign and day unless ordering says otherwise.",
+    "Query.viewers": "Pseudonymous viewers of your brands (a keyed hash, never the platform's user id), in the "
+                     "order they were stored unless ordering says otherwise.",
+    "Query.interactions": "Raw interactions of your brands, newest first unless ordering says otherwise; those "
+                          "older than a brand's rawEventRetentionDays are removed (KPIs keep their values).",
+    "Query.node": "Any object by the ID this API returned, if it belongs to one of your brands; a missing ID or "
+                  "another brand's answers NOT_FOUND.",
+    "Query.nodes": "Objects by the IDs this API returned, in the order asked (types may be mixed); one missing or "
+                   "hidden ID answers NOT_FOUND for the whole list.",
+    "Job.id": "ID of the job (a Job ID): pass it to job(id:) to poll.",
+    # Inputs that name the object they change: the error of a bad one names the field id.
+    "UpdateBrandInput.id": "ID of the brand to change (a Brand ID); brand admins only.",
+    "RevokeApiTokenInput.id": "ID of the token to revoke (an ApiToken ID from apiTokens); brand admins only.",
+    "UpdateCampaignInput.id": "ID of the campaign to change (a Campaign ID); editors and admins of its brand.",
+    "ChangeCampaignStatusInput.id": "ID of the campaign to move (a Campaign ID); editors and admins of its brand.",
+    "UpdateVideoInput.id": "ID of the video to change (a Video ID); editors and admins of its brand.",
+    "ModerateVideoInput.id": "ID of the video to moderate (a Video ID); editors and admins of its brand.",
+    "UpdateAdAccountInput.id": "ID of the ad account to change (an AdAccount ID); brand admins only.",
+    "DeleteAdAccountInput.id": "ID of the ad account to remove (an AdAccount ID); brand admins only.",
+    "SyncAdAccountInput.id": "ID of the ad account to sync (an AdAccount ID); editors and admins of its brand.",
+    "UpdateBrandRuleInput.id": "ID of the rule to change (a BrandRule ID); brand admins only.",
+    # Videos and campaigns.
+    "Video.moderationStatus": "Where the video is in moderation (moderateVideo, editors). Only APPROVED videos join "
+                              "campaigns and are recommended; changing the reviewed copy (title, description, tags, "
+                              "script, cover text) of an approved video sends it back to PENDING.",
+    "Video.moderationReason": "The moderator's reason for the last decision, as typed (always present on a "
+                              "rejection); empty when none was given or an edit sent the video back to PENDING.",
+    "Video.moderatedAt": "When the last moderation decision was taken; null if never, or since an edit of the "
+                         "reviewed copy sent the video back to PENDING.",
+    "Campaign.statusChangedAt": "When status last changed (changeCampaignStatus); the creation time until then.",
+    "Campaign.videos": "The campaign's videos, set with videoIds (each approved when attached). A video stays "
+                       "attached when an edit sends it back to review: check its moderationStatus.",
+    "Campaign.spend": "The campaign's spend rows: one per day typed by hand (recordSpend) and one per day and "
+                      "ad account synced from the ad platforms. On a day with synced spend the "
+                      "hand-typed row is ignored by KPIs and pacing (synced rows add up).",
+    "CampaignPacing.elapsedShare": "Share of the flight elapsed now, 0 to 1 (6 decimals); null for an open-ended "
+                                   "campaign (no endsAt).",
+    # Ad accounts and their reports.
+    "AdAccount.lastSyncedAt": "When a sync last stored at least one day of this account's reports; null until "
+                              "then. A sync whose every day failed leaves it unchanged.",
+    "AdAccount.lastSyncError": "The failures of the latest sync, one per failed day joined by '; ': the day (the "
+                               "account's zone), the error kind, the platform's code and message (never a "
+                               "credential), at most 2,000 characters. Empty when the latest sync had no failed "
+                               "day: every sync overwrites it. A sync refused before it starts (paused, no access "
+                               "token, another currency) leaves it as it was; its job's error says why.",
+    "AdCredentialsInput.accessToken": "The ad platform's OAuth access token for the advertiser (TikTok for "
+                                      "Business, Ocean Engine and Kuaishou alike); a sync is refused without one. "
+                                      "Replaced by Reelboard when it refreshes the token. Write-only, encrypted "
+                                      "at rest.",
+    "AdCredentialsInput.refreshToken": "The OAuth refresh token: with appId and secret, Reelboard trades it for a new "
+                                       "access token when the platform says the old one expired (and stores both). "
+                                       "Without it an expired token fails the sync's days (the account turns "
+                                       "AUTH_FAILED when no day succeeds). Write-only, encrypted at rest.",
+    "AdCredentialsInput.appId": "The id of your developer app on the ad platform; used, with secret, only to "
+                                "refresh the access token. Write-only, encrypted at rest.",
+    "AdCredentialsInput.secret": "The secret of that developer app, sent with appId to refresh the access token. "
+                                 "Write-only, encrypted at rest.",
+    "CreateAdAccountInput.advertiserId": "The advertiser (account) id on the ad platform, as its console shows it; "
+                                         "one Reelboard account per ad platform and advertiser id.",
+    "PlatformDailyStat.spend": "What the ad platform charged for the row that day, in the account's currency (the "
+                               "brand's: accounts in another currency are refused); null when not reported.",
+    "PlatformDailyStat.plays": "Plays as the ad platform counts them (TikTok: video starts; Ocean Engine: plays "
+                               "over 0 s; Kuaishou: material impressions, aclick): not comparable across platforms.",
+    "PlatformDailyStat.plays2s": "Plays of at least 2 seconds (TikTok: or to the end of a shorter video).",
+    "PlatformDailyStat.plays3s": "Plays of at least 3 seconds; Ocean Engine and Kuaishou, null on TikTok.",
+    "PlatformDailyStat.plays6s": "Plays of at least 6 seconds (or to the end of a shorter video); TikTok only.",
+    "PlatformDailyStat.plays10s": "Plays of at least 10 seconds; Ocean Engine and Kuaishou, null on TikTok.",
+    "PlatformDailyStat.plays25": "Plays reaching 25 % of the video; TikTok and Ocean Engine, null on Kuaishou.",
+    "PlatformDailyStat.plays50": "Plays reaching 50 % of the video; TikTok and Ocean Engine, null on Kuaishou.",
+    "PlatformDailyStat.plays75": "Plays reaching 75 % of the video.",
+    "PlatformDailyStat.plays100": "Plays reaching the end of the video (Kuaishou: its completion rate × plays, "
+                                  "rounded).",
+    "PlatformDailyStat.avgPlayTimeS": "Average play time per play, in seconds; TikTok and Ocean Engine, null on "
+                                      "Kuaishou.",
+    "PlatformDailyStat.profileVisits": "Visits to the advertiser's profile from the ads; TikTok and Ocean Engine, "
+                                       "null on Kuaishou.",
+    "PlatformDailyStat.fetchedAt": "When this row was last read from the ad platform (a sync or a report file "
+                                   "import); a later read of the same day replaces the row.",
+    # KPIs.
+    "BrandOverview.totals": "KPIs of all the brand's interactions in the period, in a campaign or not (in the "
+                            "order of the kpis argument; every KPI when omitted).",
+    "BrandOverview.campaigns": "Every campaign of the brand, activity or not, latest start first, with the same "
+                               "KPIs over the period.",
+    "KpiBreakdown.by": "The dimension the groups are of (the by argument).",
+    "KpiChange.absoluteChange": "value − previous, in the KPI's unit; null when either is null.",
+    "KpiChange.relativeChange": "(value − previous) / previous as a fraction (0.25 = up 25 %, 6 decimals); null "
+                                "when either is null or previous is 0.",
+    "ReconciliationDay.platformImpressions": "Impressions the ad platforms report for the day (their campaign-level "
+                                             "rows, summed over the ad platforms); null when none reported any.",
+    "ReconciliationDay.firstPartyImpressions": "Impressions Reelboard counted from its own interactions that day.",
+    "ReconciliationDay.impressionsDifference": "(platform − first party) / first party as a fraction (0.25: the "
+                                               "platforms count 25 % more); null when the platform number is null "
+                                               "or the first-party one is 0.",
+    "ReconciliationDay.platformPlays": "Plays the ad platforms report for the day (each by its own definition, "
+                                       "summed); null when none reported any.",
+    "ReconciliationDay.playsDifference": "(platform plays − first-party views) / first-party views as a fraction; "
+                                         "null when the platform number is null or the first-party one is 0.",
+    "ReconciliationDay.platformClicks": "Clicks the ad platforms report for the day (summed over the ad platforms); "
+                                        "null when none reported any.",
+    "ReconciliationDay.firstPartyClicks": "Clicks Reelboard counted from its own interactions that day.",
+    "ReconciliationDay.clicksDifference": "(platform − first party) / first party as a fraction; null when the "
+                                          "platform number is null or the first-party one is 0.",
+    # Pacing alerts: the figures as they were when the alert was raised, in its currency.
+    "PacingAlert.expectedSpend": "Spend expected by the moment the alert was raised: the lifetime straight line "
+                                 "when the campaign has one, else the daily budget line; null when neither applies.",
+    "PacingAlert.pacingRatio": "spendToDate / expectedSpend when the alert was raised (6 decimals); null when "
+                               "nothing was expected yet.",
+    "PacingAlert.projectedSpend": "Spend at the end of the flight at the rate so far, as projected when the alert "
+                                  "was raised; null for an open-ended campaign or before its start.",
+    "PacingAlert.emailSentAt": "When the alert e-mail went to the recipients of the brand's alert endpoint; null "
+                               "if not sent (no recipients, no active endpoint, or delivery still being retried).",
+    "PacingAlert.webhookSentAt": "When the signed webhook to the brand's alert endpoint was delivered; null if not "
+                                 "(no webhook URL, no active endpoint, or delivery still being retried).",
+    "PacingAlert.condition": "Why it was raised; at most one alert per campaign, condition and brand day.",
+    # Compliance.
+    "BrandRule.kind": "What the rule looks for; set when the rule is created and not changeable after.",
+    "CreateBrandRuleInput.kind": "What the rule looks for (default BANNED_WORD); updateBrandRule cannot change it.",
+    "ComplianceFlag.ruleId": "The rule that matched: a built-in rule's id (e.g. adlaw.superlative) or "
+                             "brand.<n>.<code> for a brand's own rule (code: BrandRule.code).",
+    "ComplianceFlag.ruleSet": "The rule's set: a built-in one (e.g. ad-law-absolute, efficacy-claims) or "
+                              "brand-<n> for a brand's own rules.",
+    "ComplianceFlag.start": "Offset of the first matched character in field's text, 0-based, in Unicode code points "
+                            "(not UTF-16 units); 0 for a missing disclosure.",
+    "ComplianceFlag.end": "Offset just after the last matched character (exclusive), in code points; equal to start "
+                          "(0) for a missing disclosure.",
+    # Personas.
+    "PersonaAudienceEntry.isTarget": "Whether the campaign targets this persona (setCampaignTargetPersonas).",
+    "PersonaAudienceEntry.basis": "What the rank rests on: OBSERVED when at least PERSONA_MIN_SIZE of the persona's "
+                                  "viewers interacted with the campaign's videos; PREDICTED otherwise, and then "
+                                  "viewers, views, the rates and observedScore are null.",
+    "PersonaCampaignKpis.campaignName": "The campaign's current name.",
+    "PersonaKpis.campaigns": "One entry per campaign with at least PERSONA_MIN_SIZE of the persona's viewers, most "
+                             "views first.",
+    "TrainPersonasInput.randomState": "Seed of the feature reduction and the clustering: the same data, parameters "
+                                      "and seed give the same personas.",
+    # Recommendations.
+    "RecommendationMetricsRow.servedLists": "Lists served in the group over the period (each logged answer "
+                                            "of recommendations or similarVideos).",
+    "RecommendationMetricsRow.itemsServed": "Videos served over those lists (the sum of their lengths).",
+    "RecommendationMetricsRow.watchSecondsPer1000": "Watch time attributed to the served items, in seconds per "
+                                                    "1,000 items served; 0 when none were served.",
+    "RecommendationMetricsRow.conversionsPer1000": "Conversions and purchases attributed to the served items, per "
+                                                   "1,000 items served; 0 when none were served.",
+    "RecommendationMetricsRow.videosServed": "Distinct videos served in the group.",
+    "RecommenderExperiment.surface": "Where the split applies: the feed (recommendations) or similarVideos; at most "
+                                     "one running experiment per brand and surface.",
+    "RecommenderExperiment.primaryMetric": "The per-viewer metric the verdict is about; mde and baseline are in its "
+                                           "unit.",
+    "RecommenderSettings.rerankEnabled": "Whether served lists are re-ranked by default, at rerankStrength; off (the "
+                                         "default): relevance order unless a request passes rerankStrength.",
+    "UpdateRecommenderSettingsInput.rerankEnabled": "Turn the brand's default re-ranking on or off; null: unchanged.",
+    "StartExperimentInput.candidateId": "The RecommenderModel to test: a ready version of the same brand other "
+                                        "than the control; it serves trafficShare of the viewers.",
+    "StartExperimentInput.primaryMetric": "The per-viewer metric the verdict is about; with mde and baseline it "
+                                          "sets requiredSampleSize.",
+    "StartExperimentInput.guardrailMetrics": "Metrics that must not get worse for the candidate: a breach stops "
+                                             "the experiment and sends the alerts. Default: none.",
+    "StartExperimentInput.surface": "Where the split applies (default FEED); another experiment running on it for "
+                                    "the brand is refused.",
+    "StartExperimentInput.alertWebhookUrl": "URL sent a JSON POST (event experiment.stopped, the breached metrics, "
+                                            "the result) when a guardrail stops the experiment; default: none.",
+    "StartExperimentInput.alertEmails": "E-mail addresses, comma separated, told when a guardrail stops the "
+                                        "experiment; default: none.",
 }
 
 # Fields of the filter inputs generated by strawberry-django (boolean logic over the other fields).
