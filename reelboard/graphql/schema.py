@@ -1,6 +1,8 @@
-"""The root GraphQL schema: each app contributes Query and Mutation classes to the lists below.
+"""The root GraphQL schema: each domain package of reelboard/graphql/ contributes the ``Query`` and ``Mutation``
+classes of its ``schema.py`` to the lists below.
 
-To add an app's API, append its ``Query``/``Mutation`` class here; ``merge_types`` builds the roots.
+To add a domain's API, add its package (types.py, schema.py, mutations) and append its ``Query``/``Mutation``
+here; ``merge_types`` builds the roots (the order of the lists is the order of the root fields).
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
-from reelboard.graphql.adplatforms import Mutation as AdPlatformsMutation
-from reelboard.graphql.adplatforms import Query as AdPlatformsQuery
+from reelboard.graphql.adplatforms.schema import Mutation as AdPlatformsMutation
+from reelboard.graphql.adplatforms.schema import Query as AdPlatformsQuery
+from reelboard.graphql.analytics.schema import Mutation as AnalyticsMutation
+from reelboard.graphql.analytics.schema import Query as AnalyticsQuery
 from reelboard.graphql.analytics.types import SCALARS as ANALYTICS_SCALARS
-from reelboard.graphql.analytics.types import Mutation as AnalyticsMutation
-from reelboard.graphql.analytics.types import Query as AnalyticsQuery
-from reelboard.graphql.compliance import Mutation as ComplianceMutation
-from reelboard.graphql.compliance import Query as ComplianceQuery
+from reelboard.graphql.compliance.schema import Mutation as ComplianceMutation
+from reelboard.graphql.compliance.schema import Query as ComplianceQuery
 from reelboard.graphql.core.audit import audited
 from reelboard.graphql.core.descriptions import describe_recurring_fields
 from reelboard.graphql.core.execution import PlainLeafExecutor
@@ -40,15 +42,14 @@ from reelboard.graphql.core.limits import (
     ReadStatementTimeout,
     RememberValidOperations,
 )
-from reelboard.graphql.jobs.types import Query as JobsQuery
-from reelboard.graphql.marketing.filters import SCALARS as FILTER_SCALARS
-from reelboard.graphql.marketing.ingest import Mutation as IngestMutation
-from reelboard.graphql.marketing.mutations import MarketingMutation
+from reelboard.graphql.core.scalars import SCALARS as CORE_SCALARS
+from reelboard.graphql.jobs.schema import Query as JobsQuery
+from reelboard.graphql.marketing.schema import Mutation as MarketingMutation
 from reelboard.graphql.marketing.schema import Query as MarketingQuery
-from reelboard.graphql.personas.types import Mutation as PersonasMutation
-from reelboard.graphql.personas.types import Query as PersonasQuery
-from reelboard.graphql.recommendations.types import Mutation as RecommendationsMutation
-from reelboard.graphql.recommendations.types import Query as RecommendationsQuery
+from reelboard.graphql.personas.schema import Mutation as PersonasMutation
+from reelboard.graphql.personas.schema import Query as PersonasQuery
+from reelboard.graphql.recommendations.schema import Mutation as RecommendationsMutation
+from reelboard.graphql.recommendations.schema import Query as RecommendationsQuery
 
 QUERIES: tuple[type, ...] = (
     MarketingQuery,
@@ -61,7 +62,6 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     MarketingMutation,
-    IngestMutation,
     AnalyticsMutation,
     PersonasMutation,
     RecommendationsMutation,
@@ -78,11 +78,11 @@ Mutation.__strawberry_definition__.description = (
     "Every write. Each mutation takes one input and answers a payload whose errors list what was refused "
     "(nothing is written then); every write is recorded in the audit log.")
 
-logger = logging.getLogger("marketing.graphql")
+logger = logging.getLogger("reelboard.graphql")
 
 
 class ReelboardSchema(strawberry.Schema):
-    """The API's schema. Field execution is wired for many small fields (marketing/graphql/execution.py):
+    """The API's schema. Field execution is wired for many small fields (reelboard/graphql/core/execution.py):
     no extension hooks every field (the optimizer hooks the fields returning model types only) and
     plain leaf fields are read in one step."""
 
@@ -106,7 +106,7 @@ schema = ReelboardSchema(
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
                             batching_config={"max_operations": settings.GRAPHQL_MAX_BATCH},
-                            scalar_map={**ANALYTICS_SCALARS, **FILTER_SCALARS}),
+                            scalar_map={**ANALYTICS_SCALARS, **CORE_SCALARS}),
     extensions=[
         ModelFieldsOptimizer,
         BadInputCodes,

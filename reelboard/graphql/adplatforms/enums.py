@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adplatforms import models
-from reelboard.graphql.marketing.enums import choices_enum
+from reelboard.graphql.core.enums import choices_enum
 
 AdPlatform = choices_enum(models.AdPlatform, name="AdPlatform",
                           description="An ad platform (the seller of the ads), not a video platform.")

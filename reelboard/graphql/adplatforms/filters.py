@@ -10,7 +10,7 @@ from strawberry.types import Info
 from adplatforms import models
 from marketing import models as marketing_models
 from reelboard.graphql.adplatforms import enums
-from reelboard.graphql.marketing.filters import _pks
+from reelboard.graphql.core.filters import visible_pks
 
 
 @strawberry_django.filter_type(models.AdAccount, lookups=True)
@@ -20,7 +20,7 @@ class AdAccountFilter:
 
     @strawberry_django.filter_field(description="Accounts of these brands.")
     def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, info, marketing_models.Brand, field="brand")})
+        return Q(**{f"{prefix}brand_id__in": visible_pks(value, info, marketing_models.Brand, field="brand")})
 
 
 @strawberry_django.filter_type(models.PlatformDailyStat, lookups=True)
@@ -32,11 +32,11 @@ class PlatformDailyStatFilter:
 
     @strawberry_django.filter_field(description="Stats of these ad accounts.")
     def ad_account(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}ad_account_id__in": _pks(value, info, models.AdAccount, field="adAccount")})
+        return Q(**{f"{prefix}ad_account_id__in": visible_pks(value, info, models.AdAccount, field="adAccount")})
 
     @strawberry_django.filter_field(description="Stats mapped to these campaigns.")
     def campaign(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}campaign_id__in": _pks(value, info, marketing_models.Campaign, field="campaign")})
+        return Q(**{f"{prefix}campaign_id__in": visible_pks(value, info, marketing_models.Campaign, field="campaign")})
 
     @strawberry_django.filter_field(description="Stats of these ad platforms.")
     def ad_platform(self, value: list[enums.AdPlatform], prefix: str) -> Q:  # type: ignore[valid-type]
@@ -50,7 +50,7 @@ class ExternalAdObjectFilter:
 
     @strawberry_django.filter_field(description="Objects of these ad accounts.")
     def ad_account(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}ad_account_id__in": _pks(value, info, models.AdAccount, field="adAccount")})
+        return Q(**{f"{prefix}ad_account_id__in": visible_pks(value, info, models.AdAccount, field="adAccount")})
 
     @strawberry_django.filter_field(description="true: mapped to a campaign; false: not mapped yet.")
     def mapped(self, value: bool, prefix: str) -> Q:

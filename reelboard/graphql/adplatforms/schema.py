@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 import strawberry_django
 
+from reelboard.graphql.adplatforms.mutations import AdPlatformsMutation as Mutation
 from reelboard.graphql.adplatforms.types import AdAccountType, ExternalAdObjectType, PlatformDailyStatType
 from reelboard.graphql.core.permissions import authenticated
-from reelboard.graphql.marketing.types import Connection
+from reelboard.graphql.core.types import Connection
 
 
 @strawberry.type
@@ -18,3 +19,6 @@ class Query:
         extensions=authenticated(), description="Daily figures as the ad platforms report them.")
     external_ad_objects: Connection[ExternalAdObjectType] = strawberry_django.connection(
         extensions=authenticated(), description="The ad platforms' campaigns, ad groups and ads, and their mapping.")
+
+
+__all__ = ["Mutation", "Query"]

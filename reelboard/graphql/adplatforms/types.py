@@ -13,7 +13,8 @@ import strawberry_django
 
 from adplatforms import models
 from reelboard.graphql.adplatforms import enums, filters
-from reelboard.graphql.marketing.types import BrandScoped, BrandType, CampaignType, VideoType
+from reelboard.graphql.core.types import BrandScoped
+from reelboard.graphql.marketing.types import BrandType, CampaignType, VideoType
 
 
 @strawberry_django.type(models.AdAccount, name="AdAccount", filters=filters.AdAccountFilter)

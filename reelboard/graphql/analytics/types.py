@@ -1,6 +1,8 @@
-"""GraphQL for campaign KPIs: the KPI dictionary, campaign and brand KPI sets, brand overview, top videos.
+"""GraphQL types of analytics: the KPI dictionary, KPI sets (totals, series, breakdowns, platform KPIs,
+reconciliation), budget pacing and its alerts, brand overviews, top videos, KPI reports.
 
-Resolvers authorise the campaign or brand through the principal, then call one selector.
+``Campaign.kpis`` and ``Campaign.pacing`` (reelboard.graphql.marketing.types) answer ``KpiSet`` and
+``CampaignPacing`` through :func:`campaign_kpis` and :func:`campaign_pacing`.
 """
 
 from __future__ import annotations
@@ -9,26 +11,22 @@ import datetime
 import decimal
 import enum
 import functools
-from typing import Annotated, NewType
+from typing import NewType
 
 import strawberry
 import strawberry_django
-from django.db.models import QuerySet
 from django.utils import timezone
 from strawberry import relay
 from strawberry.types import Info
 
-from analytics import pacing, platform_metrics, reports, selectors
-from analytics.kpis import BY_NAME, KPIS, PLATFORM_KPIS
+from analytics import pacing, platform_metrics, selectors
+from analytics.kpis import KPIS, PLATFORM_KPIS
 from analytics.models import KpiReport, PacingAlert, PacingCondition, ReportStatus
-from marketing.models import Brand, Campaign, Role
-from marketing.services.access import get_for_role
+from marketing.models import Brand, Campaign
 from marketing.services.errors import ErrorCode, ServiceValidationError
-from reelboard.graphql.core import ids
-from reelboard.graphql.core.errors import UserError, decode_id, run_service
-from reelboard.graphql.core.permissions import authenticated, principal_of
-from reelboard.graphql.marketing.enums import choices_enum, describe_values
-from reelboard.graphql.marketing.types import BrandScoped, CampaignType, Connection
+from reelboard.graphql.core.enums import choices_enum, describe_values
+from reelboard.graphql.core.types import BrandScoped
+from reelboard.graphql.marketing.types import CampaignType
 
 MAX_RANGE_DAYS = selectors.MAX_PERIOD_DAYS
 
@@ -171,7 +169,7 @@ class KpiGroup:
 
     @strawberry.field(description="The KPIs as (kpi, value) pairs.")
     def values(self) -> list[KpiValue]:
-        return _values(self.kpis_, self.wanted_)
+        return kpi_values(self.kpis_, self.wanted_)
 
 
 @strawberry.type(description="KPI groups as one table: the compact form for dashboards and exports of many groups "
@@ -214,14 +212,14 @@ def _as_decimal(value) -> decimal.Decimal | None:
     return None if value is None else decimal.Decimal(value)
 
 
-def _values(kpis: dict, names) -> list[KpiValue]:
+def kpi_values(kpis: dict, names) -> list[KpiValue]:
     # ``kpi`` holds the enum's value: graphql-core serialises it with a dict lookup, where an enum
     # member goes through strawberry's linear scan of the members (measurable over thousands of values).
     wanted = names if names and isinstance(names[0], str) else _wanted(names)
     return [KpiValue(kpi=name, value=_as_decimal(kpis[name])) for name in wanted]
 
 
-def _period(date_from: datetime.date, date_to: datetime.date) -> selectors.Period:
+def kpi_period(date_from: datetime.date, date_to: datetime.date) -> selectors.Period:
     """The period of a KPI field; a reversed or too long one is bad input (``BadInputCodes`` answers it)."""
     if date_to < date_from:
         raise ServiceValidationError.single("date_to", ErrorCode.END_BEFORE_START, "dateTo is before dateFrom.")
@@ -249,7 +247,7 @@ class KpiSet:
 
     @strawberry.field(description="Totals of the period.")
     def totals(self, kpis: list[KpiName] | None = None) -> list[KpiValue]:  # type: ignore[valid-type]
-        return _values(self.scope.totals(), kpis)
+        return kpi_values(self.scope.totals(), kpis)
 
     @strawberry.field(description="Totals against the previous period of equal length.")
     def comparison(self, kpis: list[KpiName] | None = None) -> list[KpiChange]:  # type: ignore[valid-type]
@@ -295,13 +293,8 @@ class KpiSet:
                             wanted_=wanted)
 
 
-def _scoped(model, info: Info, value: str, *, expected: str, field: str, related: tuple[str, ...] = ()):
-    return ids.visible(model.objects.select_related(*related), value, expected=expected, field=field,
-                       principal=principal_of(info))
-
-
 def campaign_kpis(campaign: Campaign, date_from: datetime.date, date_to: datetime.date) -> KpiSet:
-    period = _period(date_from, date_to)
+    period = kpi_period(date_from, date_to)
     return KpiSet(date_from=period.date_from, date_to=period.date_to, brand_=campaign.brand,
                   campaign_ids=[campaign.pk])
 
@@ -429,94 +422,3 @@ class KpiReportType(BrandScoped):
     @strawberry_django.field(description="Download of the chart image (same authentication).")
     def chart_url(self, info: Info) -> str:
         return info.context.request.build_absolute_uri(f"/reports/{self.pk}/chart")
-
-
-@strawberry.type
-class ResendReportPayload:
-    report: KpiReportType | None = None
-    errors: list[UserError]
-
-
-@strawberry.type
-class Mutation:
-    @strawberry.mutation(extensions=authenticated(), description="Deliver a stored report again (editors).")
-    def resend_report(self, info: Info, id: strawberry.ID) -> ResendReportPayload:
-        def call():
-            report = get_for_role(KpiReport.objects.select_related("schedule"), principal=principal_of(info),
-                                  pk=decode_id(id, expected="KpiReport", field="id"), field="id",
-                                  min_role=Role.EDITOR)
-            reports.resend(report_id=report.pk)
-            report.refresh_from_db()
-            return ResendReportPayload(report=report, errors=[])
-
-        return run_service(ResendReportPayload, None, call)
-
-
-@strawberry.type
-class Query:
-    @strawberry_django.connection(Connection[KpiReportType], extensions=authenticated(),
-                                  description="Generated KPI reports of your brands, newest period first.")
-    def reports(self, info: Info, brand: Annotated[strawberry.ID | None, strawberry.argument(
-            description="Only this brand's reports (a Brand ID); default: every brand you can read.")] = None,
-                ) -> QuerySet[KpiReport]:
-        brand_id = None if brand is None else _scoped(Brand, info, brand, expected="Brand", field="brand").pk
-        return selectors.kpi_reports(principal=principal_of(info), brand_id=brand_id)
-
-    @strawberry.field(extensions=authenticated(), description="The KPI dictionary: every KPI's formula and unit.")
-    def kpi_definitions(self) -> list[KpiDefinition]:
-        return [KpiDefinition(name=KpiName(k.name), label=str(k.label), formula=k.formula, unit=k.unit,
-                              description=str(k.description), kinds=list(k.kinds),
-                              higher_is_better=k.higher_is_better, source=k.source)
-                for k in KPIS]
-
-    @strawberry.field(extensions=authenticated(),
-                      description="The platform-reported KPIs: per ad platform, the field each comes from.")
-    def platform_kpi_definitions(self) -> list[PlatformKpiDefinition]:
-        return [PlatformKpiDefinition(
-            name=PlatformKpiName(k.name), label=str(k.label), formula=k.formula, unit=k.unit,
-            description=str(k.description), higher_is_better=k.higher_is_better, source=k.source,
-            platform_fields=[PlatformFieldDefinition(ad_platform=platform, field=spec.field,
-                                                     definition=spec.definition, reference=spec.reference)
-                             for platform, spec in k.platform_fields.items()])
-            for k in PLATFORM_KPIS]
-
-    alerts: Connection[PacingAlertType] = strawberry_django.connection(
-        extensions=authenticated(), description="Budget pacing alerts of your brands, newest day first.")
-
-    @strawberry.field(extensions=authenticated(), description="KPIs of one campaign over the brand's days.")
-    def campaign_kpis(self, info: Info, campaign: strawberry.ID, date_from: datetime.date,
-                      date_to: datetime.date) -> KpiSet:
-        obj = _scoped(Campaign, info, campaign, expected="Campaign", field="campaign", related=("brand",))
-        return campaign_kpis(obj, date_from, date_to)
-
-    @strawberry.field(extensions=authenticated(),
-                      description="Brand overview: KPIs over all its interactions (campaigns or not).")
-    def brand_kpis(self, info: Info, brand: strawberry.ID, date_from: datetime.date,
-                   date_to: datetime.date) -> KpiSet:
-        obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
-        period = _period(date_from, date_to)
-        return KpiSet(date_from=period.date_from, date_to=period.date_to, brand_=obj, campaign_ids=None)
-
-    @strawberry.field(extensions=authenticated(),
-                      description="Brand overview: totals of the whole brand and the KPIs of each of its campaigns.")
-    def brand_overview(self, info: Info, brand: strawberry.ID, date_from: datetime.date, date_to: datetime.date,
-                       kpis: list[KpiName] | None = None) -> BrandOverview:  # type: ignore[valid-type]
-        obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
-        period = _period(date_from, date_to)
-        overview = selectors.brand_overview(brand=obj, period=period)
-        return BrandOverview(
-            date_from=period.date_from, date_to=period.date_to, totals=_values(overview["totals"], kpis),
-            campaigns=[CampaignKpiValues(campaign_id=relay.GlobalID("Campaign", str(campaign.pk)), name=campaign.name,
-                                         status=campaign.status, values=_values(values, kpis))
-                       for campaign, values in overview["campaigns"]])
-
-    @strawberry.field(extensions=authenticated(), description="The brand's videos ranked by one KPI.")
-    def top_videos(self, info: Info, brand: strawberry.ID, date_from: datetime.date, date_to: datetime.date,
-                   kpi: KpiName = KpiName.VIEWS, first: int = 10) -> list[VideoKpis]:  # type: ignore
-        obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
-        if not 1 <= first <= 100:
-            raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, "first must be between 1 and 100.")
-        rows = selectors.top_videos(brand=obj, period=_period(date_from, date_to), kpi=BY_NAME[kpi.value].name,
-                                    first=first)
-        return [VideoKpis(video_id=relay.GlobalID("Video", r.key), title=r.label, values=_values(r.kpis, None))
-                for r in rows]

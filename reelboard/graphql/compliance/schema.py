@@ -11,10 +11,12 @@ import strawberry_django
 from strawberry.types import Info
 
 from compliance import privacy, services
+from reelboard.graphql.compliance.mutations import ComplianceMutation as Mutation
 from reelboard.graphql.compliance.types import BrandRuleType, ComplianceFlag
 from reelboard.graphql.core.errors import decode_id
 from reelboard.graphql.core.permissions import authenticated, principal_of
-from reelboard.graphql.marketing.types import Connection, ViewerType
+from reelboard.graphql.core.types import Connection
+from reelboard.graphql.marketing.types import ViewerType
 
 
 @strawberry.type
@@ -38,3 +40,6 @@ class Query:
         return privacy.viewer_by_platform_user(
             principal=principal_of(info), brand_id=decode_id(brand, expected="Brand", field="brand"),
             platform=platform, platform_user_id=platform_user_id)
+
+
+__all__ = ["Mutation", "Query"]

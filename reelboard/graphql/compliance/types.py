@@ -8,8 +8,8 @@ from django.utils import translation
 
 from compliance.matching import EN, LANGUAGES, ZH
 from compliance.models import BrandRule, BrandRuleKind, Severity
-from reelboard.graphql.marketing.enums import choices_enum
-from reelboard.graphql.marketing.types import BrandScoped
+from reelboard.graphql.core.enums import choices_enum
+from reelboard.graphql.core.types import BrandScoped
 
 ComplianceSeverity = choices_enum(
     Severity, name="ComplianceSeverity", description="How serious a compliance flag is.",

@@ -1,4 +1,4 @@
-"""GraphQL for pollable background jobs: ``job(id) { status progress message error result }``."""
+"""The GraphQL type of a pollable background job (training, a sync), answered by the mutations that start one."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ import datetime
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from marketing.jobs import models
 from marketing.jobs.models import Job
-from reelboard.graphql.core import ids
-from reelboard.graphql.core.permissions import authenticated, principal_of
-from reelboard.graphql.marketing.enums import choices_enum
+from reelboard.graphql.core.enums import choices_enum
 
 JobStatus = choices_enum(
     models.JobStatus, name="JobStatus", description="Where a background job stands.",
@@ -41,10 +38,3 @@ def job_from(job: Job) -> JobType:
                    progress=job.progress, message=job.message,
                    error=job.message if job.status == JobStatus.FAILED.value else "", result=job.result,
                    created_at=job.created_at, finished_at=job.finished_at)
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(extensions=authenticated(), description="A background job of your brands, to poll.")
-    def job(self, info: Info, id: strawberry.ID) -> JobType:
-        return job_from(ids.visible(Job.objects, id, expected="Job", field="id", principal=principal_of(info)))

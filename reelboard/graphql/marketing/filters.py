@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from django.utils import timezone
-from strawberry.schema.types.base_scalars import TimeDefinition, wrap_parser
 from strawberry.types import Info
 
 from marketing import models
-from reelboard.graphql.core import ids
-from reelboard.graphql.core.permissions import principal_of
+from reelboard.graphql.core.filters import visible_pks
 from reelboard.graphql.marketing import enums
-
-
-def _pks(values: list[str], info: Info, model: type, *, field: str) -> list[int]:
-    """Database ids of the ``model`` rows the ids name, all visible to the caller: a malformed id or one of
-    another type is BAD_USER_INPUT naming the filter, a missing or hidden row NOT_FOUND (``reelboard.graphql.core.ids``)."""
-    return ids.require_visible(model.objects, values, expected=model.__name__, field=field,
-                               principal=principal_of(info))
-
-
-def _wall_clock_time(value: str) -> datetime.time:
-    """A ``Time`` input as the wall-clock time the ``time`` lookups compare (the current time zone's, i.e.
-    settings.TIME_ZONE): "17:00:00Z" and "19:00:00+02:00" are both 17:00 UTC; a time without offset is taken
-    as is. (SQLite refuses times with an offset; PostgreSQL would compare them in the session's zone.)"""
-    parsed = datetime.time.fromisoformat(value)
-    if parsed.tzinfo is None:
-        return parsed
-    moment = datetime.datetime.combine(timezone.localdate(), parsed)
-    return timezone.localtime(moment).time()
-
-
-# The schema's scalar_map entry for ``Time`` (only the time lookups of the DateTime filters take one).
-SCALARS = {datetime.time: dataclasses.replace(TimeDefinition, parse_value=wrap_parser(_wall_clock_time, "Time"))}
 
 
 @strawberry_django.filter_type(models.Brand, lookups=True)
@@ -56,7 +28,7 @@ class VideoFilter:
 
     @strawberry_django.filter_field(description="Videos of these brands.")
     def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
+        return Q(**{f"{prefix}brand_id__in": visible_pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Videos on these platforms (codes, e.g. 'douyin').")
     def platform(self, value: list[str], prefix: str) -> Q:
@@ -83,7 +55,7 @@ class CampaignFilter:
 
     @strawberry_django.filter_field(description="Campaigns of these brands.")
     def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
+        return Q(**{f"{prefix}brand_id__in": visible_pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Case-insensitive text search in the name.")
     def search(self, value: str, prefix: str) -> Q:
@@ -96,7 +68,7 @@ class CampaignSpendFilter:
 
     @strawberry_django.filter_field(description="Spend of these campaigns.")
     def campaign(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}campaign_id__in": _pks(value, info, models.Campaign, field="campaign")})
+        return Q(**{f"{prefix}campaign_id__in": visible_pks(value, info, models.Campaign, field="campaign")})
 
 
 @strawberry_django.filter_type(models.Viewer, lookups=True)
@@ -109,7 +81,7 @@ class ViewerFilter:
 
     @strawberry_django.filter_field(description="Viewers of these brands.")
     def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
+        return Q(**{f"{prefix}brand_id__in": visible_pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Viewers on these platforms (codes).")
     def platform(self, value: list[str], prefix: str) -> Q:
@@ -123,15 +95,15 @@ class InteractionFilter:
 
     @strawberry_django.filter_field(description="Interactions of these brands.")
     def brand(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}brand_id__in": _pks(value, info, models.Brand, field="brand")})
+        return Q(**{f"{prefix}brand_id__in": visible_pks(value, info, models.Brand, field="brand")})
 
     @strawberry_django.filter_field(description="Interactions with these videos.")
     def video(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}video_id__in": _pks(value, info, models.Video, field="video")})
+        return Q(**{f"{prefix}video_id__in": visible_pks(value, info, models.Video, field="video")})
 
     @strawberry_django.filter_field(description="Interactions within these campaigns.")
     def campaign(self, value: list[strawberry.ID], prefix: str, info: Info) -> Q:
-        return Q(**{f"{prefix}campaign_id__in": _pks(value, info, models.Campaign, field="campaign")})
+        return Q(**{f"{prefix}campaign_id__in": visible_pks(value, info, models.Campaign, field="campaign")})
 
 
 @strawberry_django.filter_type(models.ApiToken, lookups=True)

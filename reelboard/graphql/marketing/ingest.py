@@ -90,7 +90,7 @@ def _as_dict(event: InteractionEventInput) -> dict:
 
 
 @strawberry.type
-class Mutation:
+class IngestMutation:
     @strawberry.mutation(extensions=authenticated(), description=(
         "Store up to INGEST_MAX_EVENTS events for one brand: all are validated, the valid ones are written "
         "atomically, duplicates (known event ids) are counted and skipped, invalid ones are reported."))

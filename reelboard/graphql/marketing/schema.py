@@ -1,4 +1,5 @@
-"""Root query fields: ``node``/``nodes`` and one brand-scoped connection per node type."""
+"""Marketing's root fields: ``node``/``nodes``, one brand-scoped connection per node type; its mutations
+(``mutations/``) and ``ingestInteractions`` (``ingest.py``)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from typing import Annotated
 import strawberry
 import strawberry_django
 from strawberry import relay
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from reelboard.graphql.core import ids
 from reelboard.graphql.core.permissions import authenticated
+from reelboard.graphql.core.types import Connection
+from reelboard.graphql.marketing.ingest import IngestMutation
+from reelboard.graphql.marketing.mutations import MarketingMutation
 from reelboard.graphql.marketing.types import (
     ApiTokenType,
     BrandType,
     CampaignSpendType,
     CampaignType,
-    Connection,
     InteractionType,
     VideoType,
     ViewerType,
@@ -45,3 +49,6 @@ class Query:
     api_tokens: Connection[ApiTokenType] = strawberry_django.connection(
         extensions=authenticated(), description="The tokens of brands you administer (metadata only)."
     )
+
+
+Mutation = merge_types("MarketingMutation", (MarketingMutation, IngestMutation))

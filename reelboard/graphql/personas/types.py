@@ -1,9 +1,9 @@
-"""GraphQL for viewer personas: list personas and model versions, a persona's campaign KPIs, train
-(a pollable job), activate a version, set a campaign's target personas.
+"""GraphQL types of viewer personas: persona model versions, personas with their campaign KPIs, a persona
+ranked for a campaign.
 
 ``Campaign.audience`` and ``Viewer.persona`` (declared in reelboard.graphql.marketing.types with lazy
 annotations) return ``PersonaAudienceEntry`` / ``Persona``, resolved straight from the selectors'
-results (``selectors.AudienceEntry``, ``Persona`` rows). Resolvers decode ids and call one selector or service.
+results (``selectors.AudienceEntry``, ``Persona`` rows).
 Lists that grow (personas, persona models) are connections; the node types scope rows through
 ``BrandScoped.get_queryset`` like every node type.
 """
@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import decimal
 import enum
-from typing import Annotated
 
 import strawberry
 import strawberry_django
-from django.db.models import QuerySet
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from analytics.personas import models, selectors, services
-from marketing.models import Brand
-from reelboard.graphql.core import ids
-from reelboard.graphql.core.errors import UserError, decode_id, decode_ids, run_service
-from reelboard.graphql.core.permissions import authenticated, principal_of
-from reelboard.graphql.jobs.types import JobType, job_from
-from reelboard.graphql.marketing.enums import choices_enum
-from reelboard.graphql.marketing.types import BrandScoped, Connection
+from analytics.personas import models, selectors
+from reelboard.graphql.core.enums import choices_enum
+from reelboard.graphql.core.permissions import principal_of
+from reelboard.graphql.core.types import BrandScoped
 
 PersonaModelStatus = choices_enum(
     models.PersonaModelStatus, name="PersonaModelStatus", description="Where a persona model version is in training.",
@@ -138,108 +132,4 @@ class PersonaAudienceEntry:
         return AudienceBasis(self.basis)
 
 
-def _brand_id(info: Info, brand: str) -> int:
-    """A brand the caller may see (a missing one and another brand's: NOT_FOUND)."""
-    return ids.visible(Brand.objects, brand, expected="Brand", field="brand", principal=principal_of(info)).pk
-
-
-@strawberry.type
-class Query:
-    @strawberry_django.connection(
-        Connection[PersonaType], extensions=authenticated(),
-        description="Personas of a brand's active model (or of a given ready version), largest first.")
-    def personas(self, info: Info, brand: strawberry.ID, version: Annotated[int | None, strawberry.argument(
-            description="A ready version of the brand's persona models; default: the active one. A version that "
-                        "does not exist or is not ready answers NOT_FOUND.")] = None) -> QuerySet[models.Persona]:
-        return selectors.personas_for_brand(principal=principal_of(info), brand_id=_brand_id(info, brand),
-                                            version=version)
-
-    @strawberry.field(extensions=authenticated(), description="One persona, with its KPIs across campaigns.")
-    def persona(self, info: Info, id: strawberry.ID) -> PersonaType:
-        persona = selectors.persona_get(principal=principal_of(info),
-                                        persona_id=decode_id(id, expected="Persona", field="id"))
-        if persona is None:
-            raise ids.not_found("id", "Persona")
-        return persona
-
-    @strawberry_django.connection(Connection[PersonaModelType], extensions=authenticated(),
-                                  description="Persona model versions of a brand, newest first.")
-    def persona_models(self, info: Info, brand: strawberry.ID) -> QuerySet[models.PersonaModel]:
-        return selectors.persona_models(principal=principal_of(info), brand_id=_brand_id(info, brand))
-
-
-@strawberry.input
-class TrainPersonasInput:
-    brand_id: strawberry.ID
-    k: int | None = strawberry.field(default=None, description="Fixed number of personas; empty: choose k.")
-    k_min: int = strawberry.field(default=2, description="Smallest k tried when choosing automatically.")
-    k_max: int = strawberry.field(default=10, description="Largest k tried when choosing automatically.")
-    window_days: int | None = strawberry.field(default=services.DEFAULT_WINDOW_DAYS,
-                                               description="Interactions of the last N days; empty: all.")
-    svd_components: int | None = strawberry.field(default=32, description="TruncatedSVD size of the tag block.")
-    random_state: int = 0
-    activate: bool = strawberry.field(default=False, description="Make the new version active when ready.")
-
-
-@strawberry.type
-class TrainPersonasPayload:
-    job: JobType | None = None
-    errors: list[UserError]
-
-
-@strawberry.type
-class ActivatePersonaModelPayload:
-    model: PersonaModelType | None = None
-    errors: list[UserError]
-
-
-@strawberry.input
-class SetCampaignTargetPersonasInput:
-    campaign_id: strawberry.ID
-    persona_ids: list[strawberry.ID] = strawberry.field(description="Replaces the current targets; [] clears.")
-
-
-@strawberry.type
-class SetCampaignTargetPersonasPayload:
-    target_personas: list[PersonaType] | None = None
-    errors: list[UserError]
-
-
-@strawberry.type
-class Mutation:
-    @strawberry.mutation(extensions=authenticated(),
-                         description="Train a new persona model version (editors); poll job(id) for progress.")
-    def train_personas(self, info: Info, input: TrainPersonasInput) -> TrainPersonasPayload:
-        def call():
-            job = services.persona_training_start(
-                principal=principal_of(info), brand_id=decode_id(input.brand_id, expected="Brand", field="brand_id"),
-                k=input.k, k_min=input.k_min, k_max=input.k_max, window_days=input.window_days,
-                svd_components=input.svd_components, random_state=input.random_state, activate=input.activate)
-            return TrainPersonasPayload(job=job_from(job), errors=[])
-
-        return run_service(TrainPersonasPayload, None, call, aliases={"k_range": "kMin"})
-
-    @strawberry.mutation(extensions=authenticated(), description="Make a ready persona model its brand's active one.")
-    def activate_persona_model(self, info: Info, id: strawberry.ID) -> ActivatePersonaModelPayload:
-        def call():
-            model = services.persona_model_activate(
-                principal=principal_of(info), persona_model_id=decode_id(id, expected="PersonaModel", field="id"))
-            return ActivatePersonaModelPayload(model=model, errors=[])
-
-        return run_service(ActivatePersonaModelPayload, None, call, aliases={"persona_model_id": "id"})
-
-    @strawberry.mutation(extensions=authenticated(),
-                         description="Set the personas a campaign targets (editors), e.g. picked from its audience.")
-    def set_campaign_target_personas(self, info: Info,
-                                     input: SetCampaignTargetPersonasInput) -> SetCampaignTargetPersonasPayload:
-        def call():
-            targets = services.campaign_target_personas_set(
-                principal=principal_of(info),
-                campaign_id=decode_id(input.campaign_id, expected="Campaign", field="campaign_id"),
-                persona_ids=decode_ids(input.persona_ids, expected="Persona", field="persona_ids"))
-            return SetCampaignTargetPersonasPayload(target_personas=[t.persona for t in targets], errors=[])
-
-        return run_service(SetCampaignTargetPersonasPayload, None, call)
-
-
-__all__ = ["Mutation", "PersonaAudienceEntry", "PersonaType", "Query"]
+__all__ = ["PersonaAudienceEntry", "PersonaModelType", "PersonaType"]
