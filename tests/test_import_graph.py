@@ -34,13 +34,7 @@ SHARED = {"reelboard.db_router", "reelboard.observability"}
 
 # Imports other parts of issue 16 remove, each with the reason it is still here. Listed exactly, so nothing
 # else slips in, and a test fails once one of them is gone (then delete it here).
-PENDING = {
-    # The GraphQL tree (reelboard/graphql/): marketing's Campaign and Viewer types reach analytics' KPI and
-    # pacing fields and the personas' audience and persona fields, importing late to dodge the cycle.
-    ("reelboard.graphql.marketing.types", "reelboard.graphql.analytics.types"): "GraphQL tree: Campaign.kpis/pacing",
-    ("reelboard.graphql.marketing.types", "analytics.personas.selectors"): "GraphQL tree: Campaign.audience, "
-                                                                          "Viewer.persona",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import datetime
 import decimal
 import enum
 import functools
-from typing import NewType
+from typing import Annotated, NewType
 
 import strawberry
 import strawberry_django
@@ -26,7 +26,6 @@ from marketing.models import Brand, Campaign
 from marketing.services.errors import ErrorCode, ServiceValidationError
 from reelboard.graphql.core.enums import choices_enum, describe_values
 from reelboard.graphql.core.types import BrandScoped
-from reelboard.graphql.marketing.types import CampaignType
 
 MAX_RANGE_DAYS = selectors.MAX_PERIOD_DAYS
 
@@ -347,7 +346,8 @@ def campaign_pacing(campaign: Campaign) -> CampaignPacing | None:
 
 @strawberry_django.type(PacingAlert, name="PacingAlert")
 class PacingAlertType(BrandScoped):
-    campaign: CampaignType
+    # Lazy: marketing's Campaign type imports this module (for Campaign.kpis and Campaign.pacing).
+    campaign: Annotated[CampaignType, strawberry.lazy("reelboard.graphql.marketing.types")]  # noqa: F821
     day: datetime.date
     spend_to_date: decimal.Decimal
     expected_spend: decimal.Decimal | None

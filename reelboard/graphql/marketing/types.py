@@ -1,30 +1,29 @@
-"""GraphQL types of the domain models.
+"""GraphQL types of marketing's models: brands, videos, campaigns and their spend, viewers, interactions, API tokens.
 
-Every node type's ``get_queryset`` applies ``for_principal``: root connections, nested lists and
-``node``/``nodes`` lookups all pass through it, so visibility is decided in this one place.
+Every node type derives from ``reelboard.graphql.core.types.BrandScoped`` (visibility through ``for_principal``).
+The other domains' fields hang off these types here: ``Video.complianceFlags`` (compliance), ``Campaign.kpis``
+and ``Campaign.pacing`` (analytics), ``Campaign.audience`` and ``Viewer.persona`` (personas); their types come
+from those domains' ``types.py``, which do not import this module (a type of theirs that returns one of these
+names it with ``strawberry.lazy``).
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
-from typing import Annotated
 
 import strawberry
 import strawberry_django
 from strawberry.types import Info
 
+from analytics.personas import selectors as persona_selectors
 from marketing import models
+from reelboard.graphql.analytics.types import CampaignPacing, KpiSet, campaign_kpis, campaign_pacing
+from reelboard.graphql.compliance.types import ComplianceFlag
 from reelboard.graphql.core.permissions import principal_of
 from reelboard.graphql.core.types import BrandScoped
 from reelboard.graphql.marketing import enums, filters, orderings
-
-
-def _personas():
-    """analytics.personas.selectors, imported late: that app's models import this app's."""
-    from analytics.personas import selectors
-
-    return selectors
+from reelboard.graphql.personas.types import PersonaAudienceEntry, PersonaType
 
 
 @strawberry_django.type(models.Platform, name="Platform")
@@ -82,8 +81,7 @@ class VideoType(BrandScoped):
 
     @strawberry_django.field(description="The video's current compliance flags (its latest screening).",
                              prefetch_related=["compliance_flags"])
-    def compliance_flags(self) -> list[Annotated[
-            ComplianceFlag, strawberry.lazy("reelboard.graphql.compliance.types")]]:  # noqa: F821
+    def compliance_flags(self) -> list[ComplianceFlag]:
         return list(self.compliance_flags.all())
 
 
@@ -122,27 +120,18 @@ class CampaignType(BrandScoped):
 
     @strawberry_django.field(description="Personas of the brand's active model ranked for this campaign: "
                                          "observed engagement and conversion first, then predicted tag affinity.")
-    def audience(self, info: Info) -> list[Annotated[
-            PersonaAudienceEntry, strawberry.lazy("reelboard.graphql.personas.types")]]:  # noqa: F821
-        return _personas().campaign_audience(principal=principal_of(info), campaign_id=self.pk)
+    def audience(self, info: Info) -> list[PersonaAudienceEntry]:
+        return persona_selectors.campaign_audience(principal=principal_of(info), campaign_id=self.pk)
 
     @strawberry_django.field(description="KPIs of this campaign over a date range of the brand's days.",
                              select_related=["brand"])
-    def kpis(self, date_from: datetime.date, date_to: datetime.date) -> Annotated[
-            KpiSet, strawberry.lazy("reelboard.graphql.analytics.types")]:  # noqa: F821
-        from reelboard.graphql.analytics.types import (
-            campaign_kpis,  # late: analytics' GraphQL builds on this module's types
-        )
-
+    def kpis(self, date_from: datetime.date, date_to: datetime.date) -> KpiSet:
         return campaign_kpis(self, date_from, date_to)
 
     @strawberry_django.field(description="Budget pacing now: null unless the campaign is active and has a budget.",
                              only=["status", "budget_lifetime", "budget_daily", "currency", "starts_at", "ends_at",
                                    "brand__reporting_timezone"], select_related=["brand"])
-    def pacing(self) -> Annotated[CampaignPacing, strawberry.lazy("reelboard.graphql.analytics.types")] | None:  # noqa: F821
-        # late: analytics' GraphQL builds on this module's types
-        from reelboard.graphql.analytics.types import campaign_pacing
-
+    def pacing(self) -> CampaignPacing | None:
         return campaign_pacing(self)
 
 
@@ -164,10 +153,9 @@ class ViewerType(BrandScoped):
     last_seen_at: strawberry.auto
 
     @strawberry_django.field(description="The viewer's persona in the brand's active persona model.",
-                             prefetch_related=[lambda info: _personas().active_persona_prefetch()])
-    def persona(self, info: Info) -> Annotated[
-            PersonaType, strawberry.lazy("reelboard.graphql.personas.types")] | None:  # noqa: F821
-        return _personas().persona_of_loaded_viewer(principal=principal_of(info), viewer=self)
+                             prefetch_related=[lambda info: persona_selectors.active_persona_prefetch()])
+    def persona(self, info: Info) -> PersonaType | None:
+        return persona_selectors.persona_of_loaded_viewer(principal=principal_of(info), viewer=self)
 
 
 @strawberry_django.type(
