@@ -23,7 +23,6 @@ from marketing.services.errors import ErrorCode, ServiceValidationError
 from reelboard.graphql.analytics.mutations import Mutation
 from reelboard.graphql.analytics.types import (
     BrandOverview,
-    CampaignKpiValues,
     KpiDefinition,
     KpiName,
     KpiReportType,
@@ -97,13 +96,8 @@ class Query:
     def brand_overview(self, info: Info, brand: strawberry.ID, date_from: datetime.date, date_to: datetime.date,
                        kpis: list[KpiName] | None = None) -> BrandOverview:  # type: ignore[valid-type]
         obj = _scoped(Brand, info, brand, expected="Brand", field="brand")
-        period = kpi_period(date_from, date_to)
-        overview = selectors.brand_overview(brand=obj, period=period)
-        return BrandOverview(
-            date_from=period.date_from, date_to=period.date_to, totals=kpi_values(overview["totals"], kpis),
-            campaigns=[CampaignKpiValues(campaign_id=relay.GlobalID("Campaign", str(campaign.pk)), name=campaign.name,
-                                         status=campaign.status, values=kpi_values(values, kpis))
-                       for campaign, values in overview["campaigns"]])
+        return selectors.brand_overview_values(brand=obj, period=kpi_period(date_from, date_to),
+                                               kpis=[k.value for k in kpis] if kpis else None)
 
     @strawberry.field(extensions=authenticated(), description="The brand's videos ranked by one KPI.")
     def top_videos(self, info: Info, brand: strawberry.ID, date_from: datetime.date, date_to: datetime.date,

@@ -269,12 +269,9 @@ class KpiSet:
                                   "are the first-party ones.")
     def platform_totals(self, kpis: list[PlatformKpiName] | None = None  # type: ignore[valid-type]
                         ) -> list[AdPlatformKpis]:
-        wanted = [k.value for k in kpis] if kpis else [k.name for k in PLATFORM_KPIS]
-        rows = platform_metrics.platform_kpis(brand_id=self.brand_.pk, campaign_ids=self.campaign_ids,
-                                              date_from=self.date_from, date_to=self.date_to)
-        return [AdPlatformKpis(ad_platform=row.ad_platform, source="platform",
-                               values=[PlatformKpiValue(kpi=PlatformKpiName(name), value=_as_decimal(row.kpis[name]))
-                                       for name in wanted]) for row in rows]
+        return platform_metrics.platform_kpi_values(
+            brand_id=self.brand_.pk, campaign_ids=self.campaign_ids, date_from=self.date_from,
+            date_to=self.date_to, kpis=[k.value for k in kpis] if kpis else None)
 
     @strawberry.field(description="Per brand day: platform-reported against first-party impressions, plays and "
                                   "clicks, with the difference.")
@@ -372,9 +369,13 @@ class VideoKpis:
     values: list[KpiValue]
 
 
+def _campaign_id(root: selectors.CampaignKpiValues) -> relay.GlobalID:
+    return relay.GlobalID("Campaign", str(root.campaign_id))
+
+
 @strawberry.type(description="One campaign of a brand overview with its KPIs over the period.")
 class CampaignKpiValues:
-    campaign_id: relay.GlobalID
+    campaign_id: relay.GlobalID = strawberry.field(resolver=_campaign_id)
     name: str
     status: str
     values: list[KpiValue]
