@@ -176,6 +176,19 @@ def compute_all(sums: Sums) -> dict[str, int | Decimal | None]:
     return values
 
 
+@dataclass(frozen=True)
+class KpiValue:
+    """One KPI's value as a read answers it: the KPI's name and its value, None when undefined."""
+
+    kpi: str
+    value: Decimal | None
+
+
+def kpi_values(values: Mapping[str, int | Decimal | None], names: list[str]) -> list[KpiValue]:
+    """The KPIs ``names`` of computed ``values`` (``compute_all`` / ``compute_platform``), in that order."""
+    return [KpiValue(kpi=name, value=None if (value := values[name]) is None else Decimal(value)) for name in names]
+
+
 def change(current, previous) -> tuple[int | Decimal | None, Decimal | None]:
     """Absolute and relative change of a KPI value against the previous period."""
     if current is None or previous is None:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.db.models import Case, F, FloatField, Q, Sum, When
 
 from adplatforms.models import AdPlatform, PlatformDailyStat, ReportLevel
-from analytics.kpis import PLATFORM_SUMS, compute_platform, ratio
+from analytics.kpis import PLATFORM_KPIS, PLATFORM_SUMS, KpiValue, compute_platform, kpi_values, ratio
 from analytics.models import DailyRollup
 
 _COLUMNS = [name for name in PLATFORM_SUMS if name not in ("play_time_s", "timed_plays")]
@@ -59,6 +59,24 @@ def platform_kpis(*, brand_id: int, campaign_ids: list[int] | None, date_from: d
     by_platform = {row["ad_platform"]: {name: row[f"sum_{name}"] for name in PLATFORM_SUMS} for row in rows}
     return [PlatformKpis(ad_platform=value, sums=by_platform[value], kpis=compute_platform(by_platform[value]))
             for value in AdPlatform.values if value in by_platform]
+
+
+@dataclass(frozen=True)
+class AdPlatformKpiValues:
+    """One ad platform's KPIs as it reports them (source ``platform``), as (kpi, value) pairs."""
+
+    ad_platform: str
+    values: list[KpiValue]
+    source: str = "platform"
+
+
+def platform_kpi_values(*, brand_id: int, campaign_ids: list[int] | None, date_from: date, date_to: date,
+                        kpis: list[str] | None = None) -> list[AdPlatformKpiValues]:
+    """``platform_kpis`` as the platform KPIs ``kpis`` (every one, in dictionary order, when None or empty)."""
+    names = kpis or [kpi.name for kpi in PLATFORM_KPIS]
+    return [AdPlatformKpiValues(ad_platform=row.ad_platform, values=kpi_values(row.kpis, names))
+            for row in platform_kpis(brand_id=brand_id, campaign_ids=campaign_ids, date_from=date_from,
+                                     date_to=date_to)]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 
 from analytics import reach, reach_blocks, reach_cache, set_cache
-from analytics.kpis import BY_NAME, ROLLUP_SUMS, change, compute_all, empty_sums
+from analytics.kpis import BY_NAME, KPIS, ROLLUP_SUMS, KpiValue, change, compute_all, empty_sums, kpi_values
 from analytics.models import DailyReach, DailyViewerRollup, KpiReport, StaleReachBlock, VideoReachBlock
 from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
 from analytics.personas.profiles import localized_label
@@ -475,6 +475,37 @@ def brand_overview(*, brand: Brand, period: Period, campaign_ids: list[int] | No
                                                             "spend": spend.get(c.pk, Decimal("0"))}))
                       for c in campaigns],
     }
+
+
+@dataclass(frozen=True)
+class CampaignKpiValues:
+    """One campaign of a brand overview: the campaign and its KPIs over the period."""
+
+    campaign_id: int
+    name: str
+    status: str
+    values: list[KpiValue]
+
+
+@dataclass(frozen=True)
+class BrandOverview:
+    """A brand's KPIs over all its interactions (``totals``) and per campaign, over the brand's days."""
+
+    date_from: date
+    date_to: date
+    totals: list[KpiValue]
+    campaigns: list[CampaignKpiValues]
+
+
+def brand_overview_values(*, brand: Brand, period: Period, kpis: list[str] | None = None) -> BrandOverview:
+    """``brand_overview`` of the whole brand as the KPIs ``kpis`` (every KPI, in dictionary order, when None
+    or empty) of the brand and of each of its campaigns."""
+    names = kpis or [kpi.name for kpi in KPIS]
+    overview = brand_overview(brand=brand, period=period)
+    return BrandOverview(
+        date_from=period.date_from, date_to=period.date_to, totals=kpi_values(overview["totals"], names),
+        campaigns=[CampaignKpiValues(campaign_id=campaign.pk, name=campaign.name, status=campaign.status,
+                                     values=kpi_values(values, names)) for campaign, values in overview["campaigns"]])
 
 
 def kpi_reports(*, principal, brand_id: int | None = None) -> QuerySet[KpiReport]:

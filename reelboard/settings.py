@@ -154,7 +154,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# GraphQL operations that passed validation (marketing/graphql/limits.py), in each process's memory: a
+# GraphQL operations that passed validation (reelboard/graphql/core/limits.py), in each process's memory: a
 # Redis round trip would cost about what it saves. The least recently used keys go first when it is full.
 CACHES["graphql-validation"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "graphql-validation",
@@ -277,7 +277,7 @@ GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
 GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=2000)
-GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=20_000)  # see marketing/graphql/limits.py
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=20_000)  # see reelboard/graphql/core/limits.py
 GRAPHQL_MAX_BATCH = env.int("GRAPHQL_MAX_BATCH", default=10)  # operations in one batched request
 # Items in any one list argument or list input field (nodes(ids:), filters, videoIds...; ingest events aside).
 GRAPHQL_MAX_LIST_ARGUMENT = env.int("GRAPHQL_MAX_LIST_ARGUMENT", default=100)

@@ -10,8 +10,9 @@ from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
 from marketing.auth import ANONYMOUS, bearer_token
-from marketing.graphql.limits import BATCH_COST_ATTRIBUTE, operation_cost
-from marketing.graphql.permissions import Context
+from reelboard.graphql.core.limits import BATCH_COST_ATTRIBUTE, operation_cost
+from reelboard.graphql.core.permissions import Context
+from reelboard.graphql.schema import schema
 from reelboard.ratelimit import retry_after_seconds
 
 
@@ -59,6 +60,4 @@ def _rate_limited(wait: int) -> JsonResponse:
 
 
 def graphql_view():
-    from marketing.schema import schema
-
     return ReelboardGraphQLView.as_view(schema=schema, graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None)

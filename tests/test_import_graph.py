@@ -34,18 +34,7 @@ SHARED = {"reelboard.db_router", "reelboard.observability"}
 
 # Imports other parts of issue 16 remove, each with the reason it is still here. Listed exactly, so nothing
 # else slips in, and a test fails once one of them is gone (then delete it here).
-PENDING = {
-    # The GraphQL reorganisation (one tree under the project package): the root schema composes every app's
-    # API, and marketing's Campaign type reaches analytics' KPI, pacing and audience fields.
-    ("marketing.schema", "adplatforms.graphql"): "GraphQL tree",
-    ("marketing.schema", "analytics.graphql"): "GraphQL tree",
-    ("marketing.schema", "analytics.personas.graphql"): "GraphQL tree",
-    ("marketing.schema", "compliance.graphql"): "GraphQL tree",
-    ("marketing.schema", "recommendations.graphql"): "GraphQL tree",
-    ("marketing.graphql.types", "analytics.graphql"): "GraphQL tree",
-    ("marketing.graphql.types", "analytics.personas.selectors"): "GraphQL tree",
-    ("reelboard.views", "marketing.schema"): "GraphQL tree: the view imports the root schema when the URLs load",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

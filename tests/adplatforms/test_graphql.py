@@ -7,7 +7,7 @@ import pytest
 
 from adplatforms.models import AdAccount
 from marketing.models import AuditEntry, Role
-from marketing.schema import schema
+from reelboard.graphql.schema import schema
 from tests.conftest import member
 from tests.factories import AdAccountFactory, CampaignFactory, PlatformDailyStatFactory
 from tests.marketing.graphql_helpers import gid, gql

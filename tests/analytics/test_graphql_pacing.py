@@ -23,7 +23,7 @@ PACING = """query($id: ID!) { node(id: $id) { ... on Campaign { pacing {
 
 @pytest.fixture
 def frozen(monkeypatch):
-    monkeypatch.setattr("analytics.graphql.timezone.now", lambda: NOON_DAY_6)
+    monkeypatch.setattr("reelboard.graphql.analytics.types.timezone.now", lambda: NOON_DAY_6)
 
 
 def test_campaign_pacing_in_graphql(campaign, frozen):  # noqa: F811

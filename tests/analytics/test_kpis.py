@@ -228,6 +228,19 @@ def test_brand_overview_query_count_does_not_grow_with_campaigns(world, django_a
     assert len(empty) == 3 and all(k["views"] == 0 and k["ctr"] is None for k in empty)
 
 
+def test_brand_overview_values_are_the_overview_as_kpi_value_pairs(world):
+    brand, campaigns = world
+    overview = selectors.brand_overview(brand=brand, period=PERIOD)
+    values = selectors.brand_overview_values(brand=brand, period=PERIOD, kpis=["views", "ctr"])
+    assert (values.date_from, values.date_to) == (PERIOD.date_from, PERIOD.date_to)
+    assert [(v.kpi, v.value) for v in values.totals] == [
+        (name, None if overview["totals"][name] is None else Decimal(overview["totals"][name])) for name in ("views", "ctr")]
+    assert [(c.campaign_id, c.name, c.status, [v.kpi for v in c.values]) for c in values.campaigns] == [
+        (c.pk, c.name, c.status, ["views", "ctr"]) for c, _ in overview["campaigns"]]
+    every = selectors.brand_overview_values(brand=brand, period=PERIOD)
+    assert [v.kpi for v in every.totals] == [k.name for k in KPIS]
+
+
 def test_brand_overview_scoped_to_some_campaigns(world):
     brand, campaigns = world
     ids = [campaigns[1].pk]

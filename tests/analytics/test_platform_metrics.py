@@ -58,6 +58,16 @@ def test_platform_kpis_are_per_ad_platform_and_null_where_not_reported(world):
     assert k["avg_play_time_s"] is None and k["profile_visits"] is None and k["plays_25"] is None
 
 
+def test_platform_kpi_values_pair_the_asked_kpis_with_their_values(world):
+    ocean, kwai = platform_metrics.platform_kpi_values(brand_id=world.brand_id, campaign_ids=[world.pk], date_from=D1,
+                                                       date_to=D2, kpis=["platform_spend", "paid_reach"])
+    assert (ocean.ad_platform, ocean.source, kwai.ad_platform) == ("oceanengine", "platform", "kuaishou_ads")
+    assert [(v.kpi, v.value) for v in ocean.values] == [("platform_spend", Decimal("500.50")), ("paid_reach", None)]
+    (every, _) = platform_metrics.platform_kpi_values(brand_id=world.brand_id, campaign_ids=[world.pk], date_from=D1,
+                                                      date_to=D2)
+    assert [v.kpi for v in every.values] == [k.name for k in kpis.PLATFORM_KPIS]
+
+
 def test_frequency_and_cost_per_thousand_reached_from_reach(world):
     tiktok = account(world.brand, "tiktok", "3003")
     stat(tiktok, world, D1, spend="80.00", impressions=9_000, reach=3_000, clicks=90)

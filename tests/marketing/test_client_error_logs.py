@@ -24,17 +24,17 @@ def test_client_error_log_lines_carry_no_input_values(brand, caplog, query, vari
     with caplog.at_level(logging.DEBUG):
         body = gql(query, variables, token=raw)
     assert body["errors"]  # the client is told, with its value
-    lines = [r.getMessage() for r in caplog.records if r.name == "marketing.graphql"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "reelboard.graphql"]
     assert lines and all(line.startswith("GraphQL client error: ") for line in lines)
     assert str(RAW) not in caplog.text
 
 
 def test_a_client_error_log_line_names_the_path_and_code(brand, caplog):
     _, raw = make_token(brand=brand)
-    with caplog.at_level(logging.INFO, logger="marketing.graphql"):
+    with caplog.at_level(logging.INFO, logger="reelboard.graphql"):
         gql('{ top: topVideos(brand: "QnJhbmQ6OTk5OTk5", dateFrom: "2026-01-01", dateTo: "2026-01-02") { title } }',
             token=raw)
-    assert [r.getMessage() for r in caplog.records if r.name == "marketing.graphql"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "reelboard.graphql"] == [
         "GraphQL client error: code=NOT_FOUND field=brand path=top at=1:3"]
 
 

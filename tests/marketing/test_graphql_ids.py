@@ -30,7 +30,7 @@ from graphql import (
 from strawberry import relay
 
 from marketing.models import Role
-from marketing.schema import schema
+from reelboard.graphql.schema import schema
 from tests.conftest import member
 from tests.factories import BrandFactory, CampaignFactory
 from tests.marketing.graphql_helpers import gid, gql

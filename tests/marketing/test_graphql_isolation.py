@@ -20,8 +20,8 @@ from analytics.personas.models import Persona, PersonaModel
 from compliance.models import BrandRule
 from marketing.jobs.models import Job
 from marketing.models import ApiToken, Brand, Campaign, CampaignSpend, Interaction, Role, Video, Viewer
-from marketing.schema import schema
 from recommendations.models import RecommenderExperiment, RecommenderModel, RecommenderSettings
+from reelboard.graphql.schema import schema
 from tests.conftest import member
 from tests.factories import (
     AdAccountFactory,

@@ -6,7 +6,7 @@ import pytest
 from graphql import GraphQLInputObjectType, GraphQLNonNull, get_named_type
 
 from marketing.models import Role
-from marketing.schema import schema
+from reelboard.graphql.schema import schema
 from tests.conftest import member
 from tests.factories import BrandFactory
 from tests.marketing.graphql_helpers import gql

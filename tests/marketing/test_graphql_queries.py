@@ -123,7 +123,7 @@ def test_viewer_role_cannot_list_api_tokens_but_admin_can(brand):
 
 
 def test_api_token_type_has_no_hash_field():
-    from marketing.schema import schema
+    from reelboard.graphql.schema import schema
 
     fields = set(schema._schema.type_map["ApiToken"].fields)
     assert fields == {"id", "brand", "name", "role", "prefix", "createdAt", "lastUsedAt", "revokedAt", "expiresAt",
@@ -131,7 +131,7 @@ def test_api_token_type_has_no_hash_field():
 
 
 def test_viewer_type_exposes_only_pseudonymous_fields():
-    from marketing.schema import schema
+    from reelboard.graphql.schema import schema
 
     fields = set(schema._schema.type_map["Viewer"].fields)
     # persona is the viewer's cluster in the active persona model: a group label, not an identifier

@@ -7,7 +7,7 @@ import pytest
 import strawberry.schema.schema as strawberry_schema
 from django.core.cache import caches
 
-from marketing.graphql.limits import VALIDATION_CACHE
+from reelboard.graphql.core.limits import VALIDATION_CACHE
 from tests.factories import VideoFactory, make_token
 from tests.marketing.graphql_helpers import gid, gql, ok
 

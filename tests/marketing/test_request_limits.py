@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from analytics.graphql import MAX_RANGE_DAYS
-from marketing.graphql import limits
 from marketing.models import Campaign, Role
+from reelboard.graphql.analytics.types import MAX_RANGE_DAYS
+from reelboard.graphql.core import limits
 from tests.factories import CampaignFactory, VideoFactory, make_token
 from tests.marketing.graphql_helpers import gid, gql, ok
 

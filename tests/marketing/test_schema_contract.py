@@ -13,8 +13,8 @@ from graphql import (
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from marketing.management.commands.graphql_schema import SCHEMA_FILE, schema_sdl
-from marketing.schema import schema
+from reelboard.graphql.schema import schema
+from reelboard.management.commands.graphql_schema import SCHEMA_FILE, schema_sdl
 
 # Types the libraries declare (strawberry's relay and scalars, strawberry-django's filter lookups and
 # Ordering): their names and fields are the libraries' documented API, not ours to describe. Exempted by

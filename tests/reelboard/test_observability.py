@@ -45,7 +45,7 @@ def json_log_lines():
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter(django_settings.LOGGING["formatters"]["json"]["format"]))
     handler.addFilter(LogContextFilter())
-    logger = logging.getLogger("marketing.graphql")
+    logger = logging.getLogger("reelboard.graphql")
     logger.addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     logger.removeHandler(handler)

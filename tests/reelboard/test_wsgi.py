@@ -11,6 +11,6 @@ def test_wsgi_module_imports_the_schema_then_freezes_the_startup_heap():
     # A child process: freezing this test process's heap would keep its garbage alive.
     out = subprocess.run(
         [sys.executable, "-c", "import gc, sys; import reelboard.wsgi; "
-         "print(gc.get_freeze_count() > 10_000, 'marketing.schema' in sys.modules, gc.isenabled())"],
+         "print(gc.get_freeze_count() > 10_000, 'reelboard.graphql.schema' in sys.modules, gc.isenabled())"],
         cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True", "True"]

@@ -1,0 +1,1 @@
+"""GraphQL API of analytics: the KPI dictionary, KPI sets, pacing, alerts and reports."""

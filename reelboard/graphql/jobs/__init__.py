@@ -1,0 +1,1 @@
+"""GraphQL API of background jobs: ``job(id)``, the job a training or sync mutation answers."""

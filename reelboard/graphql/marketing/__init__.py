@@ -1,0 +1,1 @@
+"""GraphQL API of marketing: brands, videos, campaigns, viewers, interactions, API tokens, ingestion."""

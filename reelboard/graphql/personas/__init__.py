@@ -1,0 +1,1 @@
+"""GraphQL API of viewer personas: personas, persona models, training, campaign audiences."""

@@ -1,0 +1,1 @@
+"""GraphQL API of recommendations: serving, recommender versions, settings and experiments."""
