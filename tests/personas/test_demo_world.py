@@ -9,7 +9,8 @@ from sklearn.metrics import adjusted_rand_score
 from analytics.personas.models import PersonaAssignment
 from analytics.personas.services import persona_model_create, persona_model_train
 from demo import world as demo
-from marketing.models import Brand, DemoViewerSegment
+from demo.models import DemoViewerSegment
+from marketing.models import Brand
 
 pytestmark = pytest.mark.django_db
 

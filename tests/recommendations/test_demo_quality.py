@@ -11,7 +11,8 @@ from django.core.management import call_command
 
 from analytics.interactions import load_interaction_matrix
 from demo import world as demo
-from marketing.models import Brand, DemoViewerSegment, ModerationStatus, Video
+from demo.models import DemoViewerSegment
+from marketing.models import Brand, ModerationStatus, Video
 from recommendations.estimators import HybridRecommender
 from recommendations.evaluation import EvaluationSet, default_candidates, run_benchmark
 
