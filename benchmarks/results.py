@@ -38,13 +38,16 @@ def portable_argument(argument: str) -> str:
     and anything in the temporary folder becomes ``$TMPDIR/...``."""
     if not argument.startswith("/"):
         return argument
-    # Symbolic links are kept (../shared is often one) and the repository wins over the temporary folder:
-    # a checkout may itself live in /tmp.
+    # Symbolic links are kept (../shared is often one). The most specific folder wins: the repository, the
+    # temporary folder, then the repository's parent (../shared); a checkout may itself live in /tmp.
     path, root = os.path.normpath(argument), os.path.normpath(ROOT)
-    if path == root or path.startswith(root + os.sep) or path.startswith(os.path.dirname(root) + os.sep):
-        return os.path.relpath(path, root)
     temporary = os.path.normpath(tempfile.gettempdir())
-    if path == temporary or path.startswith(temporary + os.sep):
+
+    def depth_inside(folder: str) -> int:
+        return len(folder) if path == folder or path.startswith(folder.rstrip(os.sep) + os.sep) else -1
+
+    in_repository = max(depth_inside(root), depth_inside(os.path.dirname(root)))
+    if depth_inside(temporary) > in_repository:
         return "$TMPDIR/" + os.path.relpath(path, temporary)
     return os.path.relpath(path, root)
 

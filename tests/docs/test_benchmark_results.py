@@ -28,7 +28,8 @@ def results():
     del sys.modules["results"]
 
 
-def test_record_writes_a_dated_portable_file(results, tmp_path):
+def test_record_writes_a_dated_portable_file(results, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a temporary folder apart from the checkout's parent
     results.PENDING["full recompute"] = {"value": 118.9, "unit": "s"}
     argv = [str(ROOT / "benchmarks" / "kpis.py"), "--path", str(ROOT.parent / "shared" / "datasets" / "ml-100k"),
             "--media", str(Path(tempfile.gettempdir()) / "bench-media"), "--events", "1000"]
