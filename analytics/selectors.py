@@ -12,7 +12,7 @@ reads the raw interactions.
 
 Privacy rule (demographic breakdowns): a group (gender, age band, region or persona of the brand's
 active persona model; "unknown" when the viewer has none) whose distinct viewers in the period number fewer than
-``settings.KPI_MIN_GROUP_SIZE`` (default 20) is never shown. All such groups are merged into one
+``settings.PRIVACY_MIN_GROUP_SIZE`` (default 20) is never shown. All such groups are merged into one
 "other" row (key ``other_groups``). Because "other" equals the totals minus the shown groups, it
 must itself reach the threshold: if it does not, the smallest shown groups are moved into it until
 it does; if the whole audience is below the threshold no row is shown and
@@ -39,8 +39,10 @@ from django.utils.translation import gettext
 from analytics import reach, reach_blocks, reach_cache, set_cache
 from analytics.kpis import BY_NAME, KPIS, ROLLUP_SUMS, KpiValue, change, compute_all, empty_sums, kpi_values
 from analytics.models import DailyReach, DailyViewerRollup, KpiReport, StaleReachBlock, VideoReachBlock
-from analytics.personas.models import Persona, PersonaModel, PersonaModelStatus
+from analytics.personas.models import Persona, PersonaModel
 from analytics.personas.profiles import localized_label
+from analytics.privacy import privacy_min_group_size
+from analytics.trained.models import TrainingStatus
 from marketing.models import AgeBand, Brand, Campaign, CampaignSpend, Gender, Platform, Video
 from reelboard.db_router import lag_tolerant
 
@@ -66,13 +68,7 @@ DEMOGRAPHIC = {BreakdownBy.GENDER: "viewer__gender", BreakdownBy.AGE_BAND: "view
 DEMOGRAPHIC_LABELS = {BreakdownBy.GENDER: dict(Gender.choices), BreakdownBy.AGE_BAND: dict(AgeBand.choices)}
 OTHER = "other_groups"  # not "other": that is a Gender value
 UNKNOWN = "unknown"  # viewers without the attribute
-DEFAULT_MIN_GROUP_SIZE = 20
 MAX_PERIOD_DAYS = 731  # the longest date range a KPI read accepts (GraphQL and the dashboards)
-
-
-def privacy_min_group_size() -> int:
-    """Smallest number of distinct viewers a demographic group needs to be shown."""
-    return getattr(settings, "KPI_MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE)
 
 
 @dataclass(frozen=True)
@@ -325,7 +321,7 @@ class KpiScope:
         """KPIs per video, platform, day, viewer demographic or persona (of the brand's active persona model).
 
         Spend is recorded per campaign day, so it is only split by DAY; other breakdowns leave the
-        spend-based KPIs empty. Demographic groups reaching fewer than ``KPI_MIN_GROUP_SIZE`` distinct
+        spend-based KPIs empty. Demographic groups reaching fewer than ``PRIVACY_MIN_GROUP_SIZE`` distinct
         viewers are merged into "other"; if "other" is still too small it is suppressed (module docstring).
         """
         by = BreakdownBy(by)
@@ -387,7 +383,7 @@ def kpi_breakdown(*, brand: Brand, campaign_ids: list[int] | None, period: Perio
 
 def active_persona_model_id(*, brand: Brand) -> int | None:
     """The brand's active, trained persona model (the one personas are reported with), if any."""
-    return (PersonaModel.objects.filter(brand=brand, is_active=True, status=PersonaModelStatus.READY)
+    return (PersonaModel.objects.filter(brand=brand, is_active=True, status=TrainingStatus.READY)
             .values_list("pk", flat=True).first())
 
 

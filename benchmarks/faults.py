@@ -138,9 +138,10 @@ def kill_training(stack: Stack, env: dict, worker: subprocess.Popen, brand_id: i
                   label: str) -> subprocess.Popen:
     from django.db import close_old_connections
 
+    from analytics.trained.models import TrainingStatus
     from analytics.trained.services import start_training
     from marketing.jobs.models import Job
-    from recommendations.models import RecommenderModel, RecommenderStatus
+    from recommendations.models import RecommenderModel
     from recommendations.services import JOB_KIND_TRAIN
 
     before = RecommenderModel.objects.filter(brand_id=brand_id).count()
@@ -150,7 +151,7 @@ def kill_training(stack: Stack, env: dict, worker: subprocess.Popen, brand_id: i
 
     def training():
         close_old_connections()
-        return RecommenderModel.objects.filter(pk=model_id, status=RecommenderStatus.TRAINING).exists()
+        return RecommenderModel.objects.filter(pk=model_id, status=TrainingStatus.TRAINING).exists()
 
     if not check(f"{label}: training started", wait_until(training, 120)):
         return worker
@@ -178,7 +179,7 @@ def kill_training(stack: Stack, env: dict, worker: subprocess.Popen, brand_id: i
     check(f"{label}: task redelivered and finished", done and job.status == "succeeded",
           f"job {job.status} {time.monotonic() - killed_at:.0f} s after the kill")
     check(f"{label}: exactly one new model version", models.count() == before + 1
-          and models.get(pk=model_id).status == RecommenderStatus.READY,
+          and models.get(pk=model_id).status == TrainingStatus.READY,
           f"versions {before} -> {models.count()}, model {model_id} {models.get(pk=model_id).status}")
     return worker
 

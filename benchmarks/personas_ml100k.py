@@ -107,7 +107,7 @@ def via_importer(args) -> None:
 
     os.environ["DATABASE_URL"] = args.scratch_db
     os.environ["REDIS_URL"] = ""  # embedded: tasks eager, no broker
-    os.environ["PERSONA_MIN_SIZE"] = str(args.min_size)
+    os.environ["PRIVACY_MIN_GROUP_SIZE"] = str(args.min_size)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
     os.environ.setdefault("VIEWER_ID_HMAC_KEY", "benchmark-only-viewer-id-key")  # a database needs a dedicated key
     os.environ.setdefault("AD_CREDENTIALS_KEY", "benchmark-only-ad-credentials-key")

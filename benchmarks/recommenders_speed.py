@@ -251,8 +251,9 @@ def train_served_model(brand_id: int) -> float:
     """Train and activate a hybrid version from the database (components as in SERVE_PARAMS)."""
     from analytics.interactions import load_interaction_matrix
     from analytics.trained import services as lifecycle
+    from analytics.trained.models import TrainingStatus
     from recommendations.evaluation import EvaluationSet
-    from recommendations.models import RecommenderModel, RecommenderStatus
+    from recommendations.models import RecommenderModel
     from recommendations.serving import save_estimator
 
     started = time.perf_counter()
@@ -270,7 +271,7 @@ def train_served_model(brand_id: int) -> float:
     hybrid = HybridRecommender(components=components, weights=SERVE_WEIGHTS).fit(everything.train)
     model = lifecycle.create_version(RecommenderModel, brand_id=brand_id, params={"bench": True})
     save_estimator(model, estimator=hybrid, video_ids=data.item_ids)
-    model.status = RecommenderStatus.READY
+    model.status = TrainingStatus.READY
     model.n_viewers, model.n_videos = data.shape
     model.n_interactions = data.n_events
     model.training_seconds = time.perf_counter() - started

@@ -4,6 +4,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from analytics.trained.models import TrainingStatus
 from marketing.admin import BrandScopedAdmin
 from marketing.admin_access import BrandRoleAdminMixin, caller_may, principal_of, role_action
 from marketing.auth import principal_for_user
@@ -15,7 +16,6 @@ from recommendations.models import (
     RecommenderExperiment,
     RecommenderModel,
     RecommenderSettings,
-    RecommenderStatus,
     Verdict,
 )
 
@@ -61,7 +61,7 @@ class StartExperimentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["brand"].queryset = Brand.objects.for_principal(self.principal, min_role=Role.EDITOR)
         ready = RecommenderModel.objects.for_principal(self.principal, min_role=Role.EDITOR).filter(
-            status=RecommenderStatus.READY).select_related("brand").order_by("brand__name", "-version")
+            status=TrainingStatus.READY).select_related("brand").order_by("brand__name", "-version")
         self.fields["control"].queryset = self.fields["candidate"].queryset = ready
 
     def clean(self):

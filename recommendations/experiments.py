@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from analytics import webhooks
+from analytics.trained.models import TrainingStatus
 from marketing.auth import Principal
 from marketing.models import AuditSource, Brand, Role
 from marketing.services.access import get_for_role
@@ -37,7 +38,6 @@ from recommendations.models import (
     ExperimentStatus,
     RecommenderExperiment,
     RecommenderModel,
-    RecommenderStatus,
     ServedAttribution,
     ServedList,
     Surface,
@@ -74,7 +74,7 @@ def start_experiment(*, principal: Principal, brand_id, control_id, candidate_id
         model = RecommenderModel.objects.filter(brand=brand, pk=pk).first() if str(pk).isdigit() else None
         if model is None:  # another brand's version is answered as not found
             errors.append(FieldError(field, ErrorCode.NOT_FOUND, gettext("No such recommender version.")))
-        elif model.status != RecommenderStatus.READY:
+        elif model.status != TrainingStatus.READY:
             errors.append(FieldError(field, ErrorCode.INVALID, gettext("This version is not ready.")))
         versions[field] = model
     if versions.get("control") is not None and versions["control"] == versions.get("candidate"):

@@ -12,11 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from analytics.trained.models import TrainedModel, TrainingStatus
+from analytics.trained.models import TrainedModel
 from marketing.models import BrandScopedQuerySet
 from recommendations.fields import IntegerListField
-
-RecommenderStatus = TrainingStatus
 
 
 class RecommenderModel(TrainedModel):

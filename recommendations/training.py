@@ -13,9 +13,10 @@ from django.utils import timezone
 from analytics.interactions import load_interaction_matrix
 from analytics.personas.models import PersonaAssignment
 from analytics.trained import services as lifecycle
+from analytics.trained.models import TrainingStatus
 from recommendations.estimators import HybridRecommender
 from recommendations.evaluation import EvaluationSet, default_candidates, run_benchmark
-from recommendations.models import RecommenderModel, RecommenderStatus
+from recommendations.models import RecommenderModel
 from recommendations.serving import save_estimator
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def train_recommender(*, model_id: int, progress: Callable[[float, str], None] =
     version already READY is returned unchanged. The brand's first ready version goes live by itself;
     later ones are switched explicitly."""
     model = RecommenderModel.objects.get(pk=model_id)
-    if model.status == RecommenderStatus.READY:
+    if model.status == TrainingStatus.READY:
         return model
     started = lifecycle.begin_training(model)
     progress(0.05, "loading interactions")

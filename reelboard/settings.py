@@ -319,8 +319,13 @@ RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
 # Dotted path of a callable ``(before) -> [partition names]`` dropping whole interaction partitions older than
 # ``before`` (empty: batched deletes only). The default finds nothing on SQLite or an unpartitioned table.
 RETENTION_PARTITION_DROP = env.str("RETENTION_PARTITION_DROP", default="analytics.retention.drop_whole_partitions")
-# Privacy: demographic groups and personas with fewer distinct viewers are merged, never shown.
-KPI_MIN_GROUP_SIZE = env.int("KPI_MIN_GROUP_SIZE", default=20)
+# Privacy: the one threshold for every aggregate about people. Demographic groups, personas and a persona's
+# per-campaign figures with fewer distinct viewers are merged or left out, never shown.
+PRIVACY_MIN_GROUP_SIZE = env.int("PRIVACY_MIN_GROUP_SIZE", default=20)
+for _retired in ("KPI_MIN_GROUP_SIZE", "PERSONA_MIN_SIZE"):  # the two settings it replaces
+    if env.int(_retired, default=PRIVACY_MIN_GROUP_SIZE) != PRIVACY_MIN_GROUP_SIZE:
+        raise ImproperlyConfigured(f"{_retired} is retired: set PRIVACY_MIN_GROUP_SIZE, the one privacy threshold "
+                                   "for demographic groups and personas alike")
 # Reach (distinct viewers) per scope, period and dimension is cached under the brand's rollup
 # generation, which every rollup write bumps: a hit is exact, never stale. 0 turns the cache off.
 KPI_REACH_CACHE_SECONDS = env.int("KPI_REACH_CACHE_SECONDS", default=3600)
@@ -332,7 +337,6 @@ PACING_OVER_RATIO = env.float("PACING_OVER_RATIO", default=1.2)
 PACING_DAILY_CAP_HOUR = env.int("PACING_DAILY_CAP_HOUR", default=18)
 # Per serving process: deserialized per-video viewer sets (analytics.set_cache), least recently used first out.
 KPI_SET_CACHE_MB = env.int("KPI_SET_CACHE_MB", default=64)
-PERSONA_MIN_SIZE = env.int("PERSONA_MIN_SIZE", default=20)
 # PostgreSQL: months of interaction partitions the beat task keeps created ahead of the current month
 # (rows beyond them land in the default partition and move when their month is created).
 INTERACTION_PARTITIONS_AHEAD_MONTHS = env.int("INTERACTION_PARTITIONS_AHEAD_MONTHS", default=3)

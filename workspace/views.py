@@ -26,6 +26,7 @@ from adplatforms.models import AdPlatform
 from analytics import pacing, platform_metrics, selectors
 from analytics.kpis import BY_NAME, KPIS, PLATFORM_BY_NAME
 from analytics.personas import selectors as persona_selectors
+from analytics.privacy import privacy_min_group_size
 from marketing.models import Brand, Campaign, Video, Viewer
 from marketing.services.errors import ServiceValidationError
 from recommendations import online_metrics, serving
@@ -297,7 +298,7 @@ def campaign_dashboard(request, pk: int, *, site):
                                   for row in breakdown.rows[:20]]},
         "suppressed": breakdown.suppressed_viewers,
         "merged": any(row.key == selectors.OTHER for row in breakdown.rows),
-        "min_group_size": selectors.privacy_min_group_size(),
+        "min_group_size": privacy_min_group_size(),
         "budget": _budget(campaign, flight),
         "pacing": _pacing(campaign, timezone.now()),
         "breakdown_choices": form.fields["by"].choices,

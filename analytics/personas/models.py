@@ -13,10 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from analytics.trained.models import TrainedModel, TrainingStatus
+from analytics.trained.models import TrainedModel
 from marketing.models import BrandScopedQuerySet, Campaign, Viewer
-
-PersonaModelStatus = TrainingStatus
 
 
 class PersonaModel(TrainedModel):

@@ -1,6 +1,6 @@
 """Persona profiles and labels, computed once at training time (pure: numpy / scipy).
 
-Privacy rules applied here (min_size = settings.PERSONA_MIN_SIZE):
+Privacy rules applied here (min_size = settings.PRIVACY_MIN_GROUP_SIZE):
 * a demographic value is reported inside a persona only if at least min_size of its viewers have
   it; shares are over the persona's viewers whose value is known;
 * top tags are ranked by lift: the tag's share of the persona's engagement weight divided by its

@@ -1,6 +1,6 @@
 """Persona selectors (reads). Everything is brand-scoped through ``for_principal`` and set-based.
 
-Privacy: a persona has at least settings.PERSONA_MIN_SIZE viewers (small clusters are merged at
+Privacy: a persona has at least settings.PRIVACY_MIN_GROUP_SIZE viewers (small clusters are merged at
 training); per-campaign figures of a persona are shown only when at least that many of its viewers
 took part, otherwise the row is left out (counted in ``suppressed``).
 """
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
@@ -21,17 +20,14 @@ from analytics.personas.models import (
     Persona,
     PersonaAssignment,
     PersonaModel,
-    PersonaModelStatus,
 )
+from analytics.privacy import privacy_min_group_size
 from analytics.trained.artefacts import load_artefact
+from analytics.trained.models import TrainingStatus
 from marketing.auth import Principal
 from marketing.models import Campaign, Interaction, InteractionKind, Video, Viewer
 from marketing.services.errors import ErrorCode, ServiceValidationError
 from reelboard.db_router import lag_tolerant
-
-
-def _min_size() -> int:
-    return int(getattr(settings, "PERSONA_MIN_SIZE", 20))
 
 
 def _kpi_aggregates() -> dict:
@@ -66,10 +62,10 @@ def personas_for_brand(*, principal: Principal, brand_id: int, version: int | No
     ``version``); no active model is no personas (an empty queryset).
     """
     qs = Persona.objects.for_principal(principal).filter(model__brand_id=brand_id,
-                                                          model__status=PersonaModelStatus.READY)
+                                                          model__status=TrainingStatus.READY)
     if version is not None:
         if not persona_models(principal=principal, brand_id=brand_id).filter(
-                version=version, status=PersonaModelStatus.READY).exists():
+                version=version, status=TrainingStatus.READY).exists():
             raise ServiceValidationError.single("version", ErrorCode.NOT_FOUND,
                                                 gettext("No ready persona model of that version."))
         qs = qs.filter(model__version=version)
@@ -123,7 +119,7 @@ def persona_of_loaded_viewer(*, principal: Principal, viewer) -> Persona | None:
 @dataclass
 class PersonaCampaignKpis:
     rows: list[dict]  # per campaign: campaign_id, campaign_name and the PERSONA_KPIS (analytics.kpis formulas)
-    suppressed: int  # campaigns left out because fewer than PERSONA_MIN_SIZE of the persona's viewers took part
+    suppressed: int  # campaigns left out because fewer than PRIVACY_MIN_GROUP_SIZE of the persona's viewers took part
 
 
 @lag_tolerant
@@ -137,7 +133,7 @@ def persona_campaign_kpis(*, principal: Principal, persona_id: int) -> PersonaCa
                                    viewer__persona_assignments__persona_id=persona.pk)
         .order_by().values("campaign_id").annotate(**_kpi_aggregates())
     )
-    shown = [r for r in rows if r["reach"] >= _min_size()]
+    shown = [r for r in rows if r["reach"] >= privacy_min_group_size()]
     names = dict(Campaign.objects.filter(pk__in=[r["campaign_id"] for r in shown]).values_list("id", "name"))
     out = [{"campaign_id": r["campaign_id"], "campaign_name": names.get(r["campaign_id"], ""), **_kpis(r)}
            for r in shown]
@@ -194,7 +190,7 @@ def _affinity(persona: Persona, vocab: dict[str, int], campaign_vector: np.ndarr
 def campaign_audience(*, principal: Principal, campaign_id: int) -> list[AudienceEntry]:
     """Personas of the active model ranked for a campaign.
 
-    Personas with at least PERSONA_MIN_SIZE viewers who interacted with the campaign's videos come
+    Personas with at least PRIVACY_MIN_GROUP_SIZE viewers who interacted with the campaign's videos come
     first, by observed score (mean of their engagement-rate and conversion-rate lifts over the
     campaign's average); the others follow by predicted affinity (cosine between the campaign's
     TF-IDF tag profile and the persona's tag affinity vector), so a campaign with no data yet is
@@ -224,7 +220,7 @@ def campaign_audience(*, principal: Principal, campaign_id: int) -> list[Audienc
     entries = []
     for persona in personas:
         row = observed.get(persona.pk)
-        enough = row is not None and row["reach"] >= _min_size()
+        enough = row is not None and row["reach"] >= privacy_min_group_size()
         er = _engagement_rate(row) if enough else None
         cvr = _conversion_per_view(row) if enough else None
         lifts = [float(x / base) for x, base in ((er, base_er), (cvr, base_cvr)) if x is not None and base]

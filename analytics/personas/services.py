@@ -11,7 +11,6 @@ import logging
 from datetime import timedelta
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -24,11 +23,12 @@ from analytics.personas.models import (
     Persona,
     PersonaAssignment,
     PersonaModel,
-    PersonaModelStatus,
 )
 from analytics.personas.profiles import build_profiles
+from analytics.privacy import privacy_min_group_size
 from analytics.trained import services as lifecycle
 from analytics.trained.artefacts import load_artefact, save_artefact
+from analytics.trained.models import TrainingStatus
 from marketing.auth import Principal
 from marketing.jobs import services as jobs
 from marketing.jobs.models import Job
@@ -42,10 +42,6 @@ JOB_KIND_TRAIN = "personas.train"
 DEFAULT_WINDOW_DAYS = 90
 K_LIMIT = 50
 ASSIGN_CHUNK = 20_000
-
-
-def _min_size() -> int:
-    return int(getattr(settings, "PERSONA_MIN_SIZE", 20))
 
 
 def _validate_params(*, k, k_min, k_max, window_days, svd_components, random_state) -> dict:
@@ -107,7 +103,7 @@ def persona_model_train(*, persona_model_id: int, job_id: int | None = None) -> 
     a half-written one is cleaned and retrained. Raises ServiceValidationError when there is too little data.
     """
     model = PersonaModel.objects.get(pk=persona_model_id)
-    if model.status == PersonaModelStatus.READY:
+    if model.status == TrainingStatus.READY:
         return model
 
     def progress(fraction: float, message: str) -> None:
@@ -116,16 +112,13 @@ def persona_model_train(*, persona_model_id: int, job_id: int | None = None) -> 
 
     started = lifecycle.begin_training(model)
     Persona.objects.filter(model=model).delete()  # a redelivered task starts from a clean slate
-    params, min_size = model.params, _min_size()
+    params, min_size = model.params, privacy_min_group_size()
     window_end = timezone.now()
     window_start = window_end - timedelta(days=params["window_days"]) if params.get("window_days") else None
 
     progress(0.02, "loading viewers")
-    data = load_viewer_arrays(brand_id=model.brand_id, window_start=window_start, window_end=window_end)
-    if data.n < max(min_size, 2):
-        raise ServiceValidationError.single(
-            "brand_id", ErrorCode.LIMIT_EXCEEDED,
-            f"{data.n} viewers with interactions in the window; at least {max(min_size, 2)} are needed.")
+    data = _load_enough_viewers(brand_id=model.brand_id, window_start=window_start, window_end=window_end,
+                                min_size=min_size)
     progress(0.1, f"building features for {data.n} viewers")
     featurizer = PersonaFeaturizer(svd_components=params.get("svd_components"),
                                    random_state=params.get("random_state", 0)).fit(data)
@@ -140,29 +133,45 @@ def persona_model_train(*, persona_model_id: int, job_id: int | None = None) -> 
     profiles = build_profiles(data=data, labels=result.labels, k=result.k, tag_tfidf=featurizer.tag_tfidf(data),
                               min_size=min_size)
     _attach_video_titles(profiles)
-
-    arrays, spec = featurizer.get_state()
-    sizes = np.bincount(result.labels, minlength=result.k)
     with transaction.atomic():
-        personas = Persona.objects.bulk_create([
-            Persona(model=model, index=p.index, label=p.label[:300], size=p.size, share=p.share,
-                    profile=p.profile, tag_affinity=p.tag_affinity)
-            for p in profiles
-        ])
-        persona_of = np.array([p.pk for p in sorted(personas, key=lambda p: p.index)], dtype=np.int64)
-        _bulk_assign(model=model, viewer_ids=data.viewer_ids, persona_ids=persona_of[result.labels])
-        save_artefact(model, {**arrays, "centroids": result.centroids})
-        model.feature_spec = spec
+        _store_personas(model, data=data, result=result, profiles=profiles, featurizer=featurizer,
+                        feature_width=int(X.shape[1]), min_size=min_size)
         model.window_start, model.window_end = window_start, window_end
-        model.k, model.n_viewers = result.k, data.n
-        model.metrics = {
-            "silhouette": result.silhouette, "inertia": result.inertia, "k_fitted": result.k_fitted,
-            "k_scores": {str(k): s for k, s in result.k_scores.items()}, "merged_small": result.merged,
-            "sizes": sorted((int(s) for s in sizes), reverse=True), "min_size": min_size,
-            "feature_width": int(X.shape[1]),
-        }
         lifecycle.finish_training(model, started=started, activate=bool(params.get("activate")))
     return model
+
+
+def _load_enough_viewers(*, brand_id: int, window_start, window_end, min_size: int):
+    """The window's viewer arrays; too few viewers to form one persona of the privacy size is bad input."""
+    data = load_viewer_arrays(brand_id=brand_id, window_start=window_start, window_end=window_end)
+    if data.n < max(min_size, 2):
+        raise ServiceValidationError.single(
+            "brand_id", ErrorCode.LIMIT_EXCEEDED,
+            f"{data.n} viewers with interactions in the window; at least {max(min_size, 2)} are needed.")
+    return data
+
+
+def _store_personas(model: PersonaModel, *, data, result, profiles, featurizer: PersonaFeaturizer,
+                    feature_width: int, min_size: int) -> None:
+    """Write the personas, every viewer's assignment, the featurizer's arrays and the fit's metrics."""
+    personas = Persona.objects.bulk_create([
+        Persona(model=model, index=p.index, label=p.label[:300], size=p.size, share=p.share,
+                profile=p.profile, tag_affinity=p.tag_affinity)
+        for p in profiles
+    ])
+    persona_of = np.array([p.pk for p in sorted(personas, key=lambda p: p.index)], dtype=np.int64)
+    _bulk_assign(model=model, viewer_ids=data.viewer_ids, persona_ids=persona_of[result.labels])
+    arrays, spec = featurizer.get_state()
+    save_artefact(model, {**arrays, "centroids": result.centroids})
+    sizes = np.bincount(result.labels, minlength=result.k)
+    model.feature_spec = spec
+    model.k, model.n_viewers = result.k, data.n
+    model.metrics = {
+        "silhouette": result.silhouette, "inertia": result.inertia, "k_fitted": result.k_fitted,
+        "k_scores": {str(k): s for k, s in result.k_scores.items()}, "merged_small": result.merged,
+        "sizes": sorted((int(s) for s in sizes), reverse=True), "min_size": min_size,
+        "feature_width": feature_width,
+    }
 
 
 def _bulk_assign(*, model: PersonaModel, viewer_ids: np.ndarray, persona_ids: np.ndarray,
@@ -270,7 +279,7 @@ def retrain_personas_all_brands() -> list[int]:
     since = timezone.now() - timedelta(days=DEFAULT_WINDOW_DAYS)
     brand_ids = list(
         Interaction.objects.filter(occurred_at__gte=since).order_by().values("brand_id")
-        .annotate(viewers=Count("viewer_id", distinct=True)).filter(viewers__gte=max(_min_size(), 2))
+        .annotate(viewers=Count("viewer_id", distinct=True)).filter(viewers__gte=max(privacy_min_group_size(), 2))
         .values_list("brand_id", flat=True)
     )
     params = _validate_params(k=None, k_min=2, k_max=10, window_days=DEFAULT_WINDOW_DAYS, svd_components=32,

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics import selectors
 from analytics.kpis import KPIS, compute_all
-from analytics.personas.models import Persona, PersonaAssignment, PersonaModel, PersonaModelStatus
+from analytics.personas.models import Persona, PersonaAssignment, PersonaModel
 from analytics.selectors import BreakdownBy
+from analytics.trained.models import TrainingStatus
 from marketing.models import Interaction, Role
 from tests.analytics.test_kpis import PERIOD, build, expected_sums
 from tests.factories import BrandFactory, make_token
@@ -205,7 +206,7 @@ def test_day_breakdown_matches_raw_interactions_with_spend(world):
         assert api_kpis(group["values"]) == as_api_kpis(expected_sums(brand, campaign_ids=ids, first=day, last=day))
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=1)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=1)
 @pytest.mark.parametrize("by, attribute", [("GENDER", "gender"), ("AGE_BAND", "age_band"), ("REGION", "region")])
 def test_demographic_breakdowns_match_raw_interactions(world, by, attribute):
     brand, campaigns, token = world
@@ -219,7 +220,7 @@ def test_demographic_breakdowns_match_raw_interactions(world, by, attribute):
         assert api_kpis(group["values"]) == as_api_kpis(expected)
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=31)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=31)
 def test_demographic_groups_under_the_threshold_are_never_shown(world):
     _, campaigns, token = world
     breakdown = campaign_answer(token, campaigns[0], "GENDER")["breakdown"]
@@ -228,21 +229,21 @@ def test_demographic_groups_under_the_threshold_are_never_shown(world):
 
 def make_personas(brand, viewers):
     """An active persona model: viewers 0-14 -> "Night owls", 15-24 -> "Bargain hunters", the rest unassigned."""
-    model = PersonaModel.objects.create(brand=brand, version=1, status=PersonaModelStatus.READY, is_active=True)
+    model = PersonaModel.objects.create(brand=brand, version=1, status=TrainingStatus.READY, is_active=True)
     owls = Persona.objects.create(model=model, index=0, label="Night owls", size=15, share=0.5)
     hunters = Persona.objects.create(model=model, index=1, label="Bargain hunters", size=10, share=1 / 3)
     PersonaAssignment.objects.bulk_create(
         [PersonaAssignment(model=model, viewer=v, persona=owls) for v in viewers[:15]]
         + [PersonaAssignment(model=model, viewer=v, persona=hunters) for v in viewers[15:25]])
     # an inactive older model must not count
-    old = PersonaModel.objects.create(brand=brand, version=2, status=PersonaModelStatus.READY, is_active=False)
+    old = PersonaModel.objects.create(brand=brand, version=2, status=TrainingStatus.READY, is_active=False)
     stale = Persona.objects.create(model=old, index=0, label="Stale", size=30, share=1.0)
     PersonaAssignment.objects.bulk_create([PersonaAssignment(model=old, viewer=v, persona=stale) for v in viewers])
     return {str(owls.pk): {v.pk for v in viewers[:15]}, str(hunters.pk): {v.pk for v in viewers[15:25]},
             "unknown": {v.pk for v in viewers[25:]}}
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=1)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=1)
 def test_persona_breakdown_matches_raw_interactions(world):
     brand, campaigns, token = world
     members = make_personas(brand, list(brand.viewers.order_by("pk")))
@@ -257,7 +258,7 @@ def test_persona_breakdown_matches_raw_interactions(world):
         assert api_kpis(groups[key]["values"]) == as_api_kpis(expected)
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=12)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=12)
 def test_small_personas_are_merged(world):
     brand, _, token = world
     members = make_personas(brand, list(brand.viewers.order_by("pk")))

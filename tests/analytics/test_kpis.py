@@ -125,7 +125,7 @@ def test_breakdown_by_day_carries_spend(world):
     assert rows[1].kpis == compute_all(expected_sums(brand, campaign_ids=ids, first=day, last=day))
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=8)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=8)
 def test_gender_groups_with_enough_viewers_are_exact(world):
     brand, _ = world
     rows = selectors.kpi_breakdown(brand=brand, campaign_ids=None, period=PERIOD, by=BreakdownBy.GENDER).rows
@@ -136,7 +136,7 @@ def test_gender_groups_with_enough_viewers_are_exact(world):
         assert shown[key].kpis == compute_all(expected) and shown[key].kpis["reach"] == 9
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=8)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=8)
 def test_a_too_small_other_takes_in_the_smallest_shown_group(world):
     brand, _ = world
     # Genders: female / male / unknown 9 viewers each, "other" 3. Merged "other" alone (3 < 8) would be
@@ -148,14 +148,14 @@ def test_a_too_small_other_takes_in_the_smallest_shown_group(world):
     assert rows[-1].kpis == compute_all(expected)
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=31)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=31)
 def test_an_audience_smaller_than_one_group_shows_nothing(world):
     brand, _ = world
     result = selectors.kpi_breakdown(brand=brand, campaign_ids=None, period=PERIOD, by=BreakdownBy.GENDER)
     assert (result.rows, result.suppressed_viewers) == ([], True)
 
 
-@override_settings(KPI_MIN_GROUP_SIZE=7)
+@override_settings(PRIVACY_MIN_GROUP_SIZE=7)
 def test_small_regions_are_merged_into_other(world):
     brand, _ = world
     # Regions have 12 / 9 / 6 / 3 viewers: Chengdu (6) and Lhasa (3) are merged, 9 viewers >= 7.

@@ -15,7 +15,7 @@ from marketing.models import Brand
 pytestmark = pytest.mark.django_db
 
 # One brand (glow-lab, all five segments in its mix); the seed_demo defaults for everything else
-# except size: 600 viewers keep the test fast and every planted segment well above PERSONA_MIN_SIZE.
+# except size: 600 viewers keep the test fast and every planted segment well above PRIVACY_MIN_GROUP_SIZE.
 WORLD = {"viewers": 600, "videos": 100, "brands": 1}
 
 
@@ -59,7 +59,7 @@ def test_two_seeds_agree_on_the_demo_world(demo_brand):
 
 
 def test_personas_below_the_minimum_size_are_merged_on_the_demo_world(demo_brand, settings):
-    settings.PERSONA_MIN_SIZE = 150  # above every planted segment's size here (about 90 to 180 viewers)
+    settings.PRIVACY_MIN_GROUP_SIZE = 150  # above every planted segment's size here (about 90 to 180 viewers)
     model, found = trained(demo_brand)
     sizes = sorted(Counter(found.values()).values())
     shown_video_viewers = [v["viewers"] for p in model.personas.all() for v in p.profile["sample_videos"]]

@@ -6,7 +6,8 @@ from django_celery_beat.models import PeriodicTask
 from sklearn.metrics import adjusted_rand_score
 
 from analytics.personas import services
-from analytics.personas.models import Persona, PersonaAssignment, PersonaModel, PersonaModelStatus
+from analytics.personas.models import Persona, PersonaAssignment, PersonaModel
+from analytics.trained.models import TrainingStatus
 from marketing.jobs.models import Job, JobStatus
 from marketing.models import Viewer
 from tests.factories import BrandFactory
@@ -42,7 +43,7 @@ def test_automatic_k_is_the_planted_number_of_segments(trained):
 def test_metrics_record_sizes_and_viewers(trained):
     _, model, _ = trained
     assert (model.status, model.n_viewers, model.metrics["sizes"], model.metrics["merged_small"]) == (
-        PersonaModelStatus.READY, 300, [100, 100, 100], 0)
+        TrainingStatus.READY, 300, [100, 100, 100], 0)
 
 
 def test_job_succeeds_with_the_model_in_its_result(trained):
@@ -130,7 +131,7 @@ def test_too_few_viewers_fails_the_job_and_the_model(brand, editor_principal, dj
     build_world(brand, (Segment(**{**BEAUTY.__dict__, "size": 8}),))
     job, model = train(editor_principal, brand, django_capture_on_commit_callbacks)
     assert (job.status, model.status, job.error) == (
-        JobStatus.FAILED, PersonaModelStatus.FAILED,
+        JobStatus.FAILED, TrainingStatus.FAILED,
         "brand_id: 8 viewers with interactions in the window; at least 20 are needed.")
 
 

@@ -17,6 +17,7 @@ from django.core import mail
 from django.utils import timezone
 from scipy import stats
 
+from analytics.trained.models import TrainingStatus
 from marketing.auth import principal_for_user
 from marketing.models import AuditEntry, Role
 from marketing.services.errors import ServiceValidationError
@@ -28,7 +29,6 @@ from recommendations.models import (
     ExperimentStatus,
     RecommenderExperiment,
     RecommenderModel,
-    RecommenderStatus,
     ServedList,
 )
 from tests.conftest import member
@@ -36,7 +36,7 @@ from tests.factories import BrandFactory, InteractionFactory, VideoFactory, View
 from tests.marketing.graphql_helpers import gid, gql, ok
 
 
-def version(brand, number, videos=None, weights=None, status=RecommenderStatus.READY):
+def version(brand, number, videos=None, weights=None, status=TrainingStatus.READY):
     """A ready popularity version ranking ``videos`` by ``weights`` (no training needed)."""
     model = RecommenderModel.objects.create(brand=brand, version=number, algorithm="popularity", status=status)
     if videos:
@@ -79,7 +79,7 @@ def test_refused_starts_are_typed_and_change_nothing(editor, brand, case, field,
     v1, v2 = version(brand, 1), version(brand, 2)
     overrides = {
         "another brand's version": {"candidate_id": version(BrandFactory(), 1).pk},
-        "version not ready": {"candidate_id": version(brand, 3, status=RecommenderStatus.TRAINING).pk},
+        "version not ready": {"candidate_id": version(brand, 3, status=TrainingStatus.TRAINING).pk},
         "same version twice": {"candidate_id": v1.pk},
         "share 0": {"traffic_share": 0.0},
         "share 1": {"traffic_share": 1.0},

@@ -5,12 +5,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from analytics.trained.models import TrainingStatus
 from marketing.auth import principal_for_user
 from marketing.jobs.models import Job, JobStatus
 from marketing.models import Interaction, ModerationStatus, Role, Video
 from marketing.services.errors import ServiceValidationError
 from recommendations import services, serving, training
-from recommendations.models import RecommenderModel, RecommenderStatus
+from recommendations.models import RecommenderModel
 from tests.conftest import member
 from tests.factories import BrandFactory, VideoFactory, ViewerFactory
 from tests.personas.world import build_world
@@ -41,7 +42,7 @@ def test_training_job_produces_one_ready_active_version(trained, brand):
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
     model = RecommenderModel.objects.get(brand=brand)
-    assert (model.version, model.status, model.is_active) == (1, RecommenderStatus.READY, True)
+    assert (model.version, model.status, model.is_active) == (1, TrainingStatus.READY, True)
     assert job.result == {"model_id": model.pk, "version": 1, "is_active": True}
     assert model.n_videos == Video.objects.filter(brand=brand).count()
     assert model.artefact.name.endswith(".npz")

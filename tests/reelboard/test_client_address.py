@@ -120,3 +120,16 @@ def test_the_retired_ip_meta_key_setting_is_refused_at_start_with_its_replacemen
 def test_the_retired_ip_meta_key_setting_is_accepted_with_its_default_value():
     result = manage("check", RATELIMIT_IP_META_KEY="REMOTE_ADDR")
     assert (result.returncode, result.stdout.strip()) == (0, "System check identified no issues (0 silenced).")
+
+
+@pytest.mark.parametrize("retired", ["KPI_MIN_GROUP_SIZE", "PERSONA_MIN_SIZE"])
+def test_the_two_retired_privacy_thresholds_are_refused_at_start_with_their_replacement(retired):
+    result = manage("check", **{retired: "10"})
+    assert result.returncode == 1
+    assert (f"{retired} is retired: set PRIVACY_MIN_GROUP_SIZE, the one privacy threshold for demographic groups "
+            "and personas alike") in result.stderr
+
+
+def test_a_retired_privacy_threshold_equal_to_the_one_in_force_is_accepted():
+    result = manage("check", PERSONA_MIN_SIZE="30", PRIVACY_MIN_GROUP_SIZE="30")
+    assert (result.returncode, result.stdout.strip()) == (0, "System check identified no issues (0 silenced).")

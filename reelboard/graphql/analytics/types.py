@@ -281,7 +281,7 @@ class KpiSet:
         return [ReconciliationDay(**vars(row)) for row in rows]
 
     @strawberry.field(description="KPIs per video, platform, day, viewer demographic or persona of the active "
-                                  "persona model (groups under KPI_MIN_GROUP_SIZE viewers merged or suppressed).")
+                                  "persona model (groups under PRIVACY_MIN_GROUP_SIZE viewers merged or suppressed).")
     def breakdown(self, by: BreakdownBy, kpis: list[KpiName] | None = None) -> KpiBreakdown:  # type: ignore
         wanted = _wanted(kpis)
         result = self.scope.breakdown(selectors.BreakdownBy(by), with_reach="reach" in wanted)

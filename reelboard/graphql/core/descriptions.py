@@ -260,11 +260,11 @@ FIELDS: dict[str, str] = {
                           "(0) for a missing disclosure.",
     # Personas.
     "PersonaAudienceEntry.isTarget": "Whether the campaign targets this persona (setCampaignTargetPersonas).",
-    "PersonaAudienceEntry.basis": "What the rank rests on: OBSERVED when at least PERSONA_MIN_SIZE of the persona's "
+    "PersonaAudienceEntry.basis": "What the rank rests on: OBSERVED when at least PRIVACY_MIN_GROUP_SIZE of the persona's "
                                   "viewers interacted with the campaign's videos; PREDICTED otherwise, and then "
                                   "viewers, views, the rates and observedScore are null.",
     "PersonaCampaignKpis.campaignName": "The campaign's current name.",
-    "PersonaKpis.campaigns": "One entry per campaign with at least PERSONA_MIN_SIZE of the persona's viewers, most "
+    "PersonaKpis.campaigns": "One entry per campaign with at least PRIVACY_MIN_GROUP_SIZE of the persona's viewers, most "
                              "views first.",
     "TrainPersonasInput.randomState": "Seed of the feature reduction and the clustering: the same data, parameters "
                                       "and seed give the same personas.",

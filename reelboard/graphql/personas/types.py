@@ -20,12 +20,13 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from analytics.personas import models, selectors
+from analytics.trained.models import TrainingStatus
 from reelboard.graphql.core.enums import choices_enum
 from reelboard.graphql.core.permissions import principal_of
 from reelboard.graphql.core.types import BrandScoped
 
 PersonaModelStatus = choices_enum(
-    models.PersonaModelStatus, name="PersonaModelStatus", description="Where a persona model version is in training.",
+    TrainingStatus, name="PersonaModelStatus", description="Where a persona model version is in training.",
     values={"QUEUED": "Waiting for a worker.", "TRAINING": "Being trained (poll its job).",
             "READY": "Trained: can be made active.", "FAILED": "Training failed (see error)."})
 AudienceBasis = strawberry.enum(
@@ -76,7 +77,7 @@ class PersonaCampaignKpis:
 class PersonaKpis:
     campaigns: list[PersonaCampaignKpis]
     suppressed: int = strawberry.field(
-        description="Campaigns left out because fewer than PERSONA_MIN_SIZE of the persona's viewers took part.")
+        description="Campaigns left out because fewer than PRIVACY_MIN_GROUP_SIZE of the persona's viewers took part.")
 
 
 @strawberry_django.type(models.Persona, name="Persona",
@@ -87,7 +88,7 @@ class PersonaType(BrandScoped):
     share: strawberry.auto
     profile: JSON = strawberry_django.field(
         description="top_tags (lift over the population), demographics (shares, dominant), engagement "
-                    "(persona vs population), sample_videos. Values held by fewer than PERSONA_MIN_SIZE viewers "
+                    "(persona vs population), sample_videos. Values held by fewer than PRIVACY_MIN_GROUP_SIZE viewers "
                     "are never included.")
 
     @strawberry_django.field(description="Generated: who, top tags, distinctive behaviour; in the request's language "

@@ -9,13 +9,14 @@ import strawberry_django
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from analytics.trained.models import TrainingStatus
 from recommendations import models, online_metrics
 from recommendations.models import RecommenderSettings
 from reelboard.graphql.core.enums import choices_enum, describe_values
 from reelboard.graphql.core.types import BrandScoped
 
 RecommenderStatus = choices_enum(
-    models.RecommenderStatus, name="RecommenderStatus", description="Where a recommender version is in training.",
+    TrainingStatus, name="RecommenderStatus", description="Where a recommender version is in training.",
     values={"QUEUED": "Waiting for a worker.", "TRAINING": "Being trained (poll its job).",
             "READY": "Trained and evaluated: can be made active.", "FAILED": "Training failed."})
 
