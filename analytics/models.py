@@ -115,9 +115,9 @@ class DailyViewerRollup(DerivedVideoRow):
         ]
         indexes = [
             # Demographic breakdowns of a whole brand over a day range (a campaign's use the unique
-            # index's (brand, campaign) prefix). Reach no longer reads this table (DailyReach /
-            # VideoReachBlock), so the former covering reach indexes were dropped: each cost every
-            # rollup write an index insertion per viewer row.
+            # index's (brand, campaign) prefix). Reach reads DailyReach / VideoReachBlock, not this
+            # table, so no covering reach index here: each would cost every rollup write an index
+            # insertion per viewer row.
             models.Index(fields=["brand", "day"], name="viewerroll_brand_day_idx"),
         ]
 

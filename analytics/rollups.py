@@ -108,9 +108,6 @@ def interaction_sums() -> dict:
     }
 
 
-_aggregates = interaction_sums  # old name, kept for callers outside this module
-
-
 def _insert_select(model: type[Model], columns: tuple[str, ...], select: QuerySet, suffix: str = "") -> int:
     """``INSERT INTO model (columns) <select>``: set-based, no rows travel through Python.
 

@@ -67,11 +67,25 @@ def _round(x: float, digits: int = 4) -> float:
     return float(round(float(x), digits))
 
 
-def build_profiles(
-    *, data: ViewerArrays, labels: np.ndarray, k: int, tag_tfidf: sp.csr_matrix, min_size: int,
-    n_top_tags: int = 5, n_sample_videos: int = 5, n_affinity_tags: int = 100,
-) -> list[PersonaProfile]:
-    """One profile per persona index 0..k-1 from the training arrays and final labels."""
+@dataclass
+class _Totals:
+    """Per-persona sums (rows 0..k-1) and the population's, computed once in sparse products."""
+
+    sizes: np.ndarray
+    tag_counts: np.ndarray  # viewers of each persona who engaged with each tag
+    tag_mix: np.ndarray  # each persona's engagement weight over tags, as shares
+    pop_mix: np.ndarray
+    pop_tag_share: np.ndarray
+    affinity: np.ndarray  # mean tag TF-IDF of each persona's viewers
+    persona_means: np.ndarray  # nan-aware behaviour means
+    pop_means: np.ndarray
+    demo_counts: list[np.ndarray]  # per demographic column: persona x value counts
+    pop_demo: list[np.ndarray]
+    video_weights: np.ndarray | None
+    video_viewers: np.ndarray | None
+
+
+def _totals(data: ViewerArrays, labels: np.ndarray, k: int, tag_tfidf: sp.csr_matrix) -> _Totals:
     n = data.n
     members = _membership(labels, k)  # k x n
     sizes = np.asarray(members.sum(axis=1)).ravel()
@@ -79,13 +93,8 @@ def build_profiles(
     # Tags: lift = the tag's share of the persona's engagement weight over its share in the population;
     # the share of the persona's viewers who engaged with the tag gates what may be shown.
     engaged = (data.tag_weights > 0).astype(np.float64)
-    tag_counts = np.asarray((members @ engaged).todense())
     tag_mass = np.asarray((members @ data.tag_weights).todense())
-    tag_mix = tag_mass / np.maximum(tag_mass.sum(axis=1, keepdims=True), 1e-12)
     pop_mass = np.asarray(data.tag_weights.sum(axis=0)).ravel()
-    pop_mix = pop_mass / max(pop_mass.sum(), 1e-12)
-    pop_tag_share = np.asarray(engaged.sum(axis=0)).ravel() / max(n, 1)
-    affinity = np.asarray((members @ tag_tfidf).todense()) / np.maximum(sizes, 1)[:, None]
 
     # Behaviour: nan-aware means per persona and over everyone.
     behaviour = np.asarray(data.behaviour, dtype=np.float64)
@@ -110,29 +119,67 @@ def build_profiles(
         video_weights = np.asarray((members @ data.engagement).todense())
         video_viewers = np.asarray((members @ (data.engagement > 0).astype(np.float64)).todense())
 
+    return _Totals(
+        sizes=sizes,
+        tag_counts=np.asarray((members @ engaged).todense()),
+        tag_mix=tag_mass / np.maximum(tag_mass.sum(axis=1, keepdims=True), 1e-12),
+        pop_mix=pop_mass / max(pop_mass.sum(), 1e-12),
+        pop_tag_share=np.asarray(engaged.sum(axis=0)).ravel() / max(n, 1),
+        affinity=np.asarray((members @ tag_tfidf).todense()) / np.maximum(sizes, 1)[:, None],
+        persona_means=persona_means, pop_means=pop_means, demo_counts=demo_counts, pop_demo=pop_demo,
+        video_weights=video_weights, video_viewers=video_viewers,
+    )
+
+
+def build_profiles(
+    *, data: ViewerArrays, labels: np.ndarray, k: int, tag_tfidf: sp.csr_matrix, min_size: int,
+    n_top_tags: int = 5, n_sample_videos: int = 5, n_affinity_tags: int = 100,
+) -> list[PersonaProfile]:
+    """One profile per persona index 0..k-1 from the training arrays and final labels."""
+    totals = _totals(data, labels, k, tag_tfidf)
     profiles = []
     for p in range(k):
-        size = int(sizes[p])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share_p = tag_counts[p] / max(size, 1)
-            lift = np.where(pop_mix > 0, tag_mix[p] / pop_mix, 0.0)
-        eligible = np.where((tag_counts[p] >= min_size) & (share_p >= 0.1) & (lift > 1.0))[0]
-        order = eligible[np.lexsort((-share_p[eligible], -lift[eligible]))][:n_top_tags]
-        top_tags = [
-            {"tag": data.tag_vocab[t], "share": _round(share_p[t]), "population_share": _round(pop_tag_share[t]),
-             "engagement_share": _round(tag_mix[p][t]), "population_engagement_share": _round(pop_mix[t]),
-             "lift": _round(lift[t], 3)}
-            for t in order
-        ]
+        size = int(totals.sizes[p])
+        profile = {
+            "top_tags": _top_tags(data, totals, p, size, min_size, n_top_tags),
+            "demographics": _demographics(data, totals, p, min_size),
+            "engagement": _engagement(totals, p),
+            "sample_videos": _sample_videos(data, totals, p, min_size, n_sample_videos),
+        }
+        top_affinity = np.argsort(-totals.affinity[p], kind="stable")[:n_affinity_tags]
+        tag_affinity = {data.tag_vocab[t]: _round(totals.affinity[p][t], 5)
+                        for t in top_affinity if totals.affinity[p][t] > 0}
+        with translation.override(LABEL_LANGUAGE):
+            label = persona_label(profile)
+        profiles.append(PersonaProfile(index=p, size=size, share=_round(size / max(data.n, 1), 6),
+                                       label=label, profile=profile, tag_affinity=tag_affinity))
+    _dedupe_labels(profiles)
+    return profiles
 
-        demographics = {}
-        for j, column in enumerate(DEMOGRAPHIC_COLUMNS):
-            counts, pop = demo_counts[j][p], pop_demo[j]
-            known_p, known_pop = counts.sum(), pop.sum()
-            if known_p < min_size:
-                demographics[column] = []
-                continue
-            rows = []
+
+def _top_tags(data: ViewerArrays, totals: _Totals, p: int, size: int, min_size: int, n_top: int) -> list[dict]:
+    """Tags with lift above 1 that at least min_size (and a tenth) of the persona engaged with, by lift."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_p = totals.tag_counts[p] / max(size, 1)
+        lift = np.where(totals.pop_mix > 0, totals.tag_mix[p] / totals.pop_mix, 0.0)
+    eligible = np.where((totals.tag_counts[p] >= min_size) & (share_p >= 0.1) & (lift > 1.0))[0]
+    order = eligible[np.lexsort((-share_p[eligible], -lift[eligible]))][:n_top]
+    return [
+        {"tag": data.tag_vocab[t], "share": _round(share_p[t]), "population_share": _round(totals.pop_tag_share[t]),
+         "engagement_share": _round(totals.tag_mix[p][t]), "population_engagement_share": _round(totals.pop_mix[t]),
+         "lift": _round(lift[t], 3)}
+        for t in order
+    ]
+
+
+def _demographics(data: ViewerArrays, totals: _Totals, p: int, min_size: int) -> dict[str, list[dict]]:
+    """Per column, the values held by at least min_size of the persona, most common first."""
+    demographics = {}
+    for j, column in enumerate(DEMOGRAPHIC_COLUMNS):
+        counts, pop = totals.demo_counts[j][p], totals.pop_demo[j]
+        known_p, known_pop = counts.sum(), pop.sum()
+        rows = []
+        if known_p >= min_size:
             for code in np.argsort(-counts, kind="stable"):
                 if counts[code] < min_size:
                     break
@@ -144,35 +191,31 @@ def build_profiles(
                     "lift": _round(share / pop_share, 3) if pop_share else None,
                     "dominant": bool(share >= DOMINANT_SHARE[column] and share >= DOMINANT_LIFT * pop_share),
                 })
-            demographics[column] = rows
+        demographics[column] = rows
+    return demographics
 
-        engagement = {
-            name: {
-                "value": None if np.isnan(persona_means[p, j]) else _round(persona_means[p, j]),
-                "population": None if np.isnan(pop_means[j]) else _round(pop_means[j]),
-                "ratio": None if np.isnan(persona_means[p, j]) or not pop_means[j]
-                else _round(persona_means[p, j] / pop_means[j], 3),
-            }
-            for j, name in enumerate(BEHAVIOUR_COLUMNS)
+
+def _engagement(totals: _Totals, p: int) -> dict[str, dict]:
+    """Each behaviour's persona mean, the population's and their ratio (None where unknown)."""
+    means, pop_means = totals.persona_means, totals.pop_means
+    return {
+        name: {
+            "value": None if np.isnan(means[p, j]) else _round(means[p, j]),
+            "population": None if np.isnan(pop_means[j]) else _round(pop_means[j]),
+            "ratio": None if np.isnan(means[p, j]) or not pop_means[j] else _round(means[p, j] / pop_means[j], 3),
         }
+        for j, name in enumerate(BEHAVIOUR_COLUMNS)
+    }
 
-        sample_videos = []
-        if video_weights is not None:
-            eligible_videos = np.where(video_viewers[p] >= min_size)[0]
-            for v in eligible_videos[np.argsort(-video_weights[p][eligible_videos], kind="stable")][:n_sample_videos]:
-                sample_videos.append({"video_id": int(data.video_ids[v]), "viewers": int(video_viewers[p][v]),
-                                      "engagement": _round(video_weights[p][v], 2)})
 
-        top_affinity = np.argsort(-affinity[p], kind="stable")[:n_affinity_tags]
-        tag_affinity = {data.tag_vocab[t]: _round(affinity[p][t], 5) for t in top_affinity if affinity[p][t] > 0}
-        profile = {"top_tags": top_tags, "demographics": demographics, "engagement": engagement,
-                   "sample_videos": sample_videos}
-        with translation.override(LABEL_LANGUAGE):
-            label = persona_label(profile)
-        profiles.append(PersonaProfile(index=p, size=size, share=_round(size / max(n, 1), 6),
-                                       label=label, profile=profile, tag_affinity=tag_affinity))
-    _dedupe_labels(profiles)
-    return profiles
+def _sample_videos(data: ViewerArrays, totals: _Totals, p: int, min_size: int, n_sample: int) -> list[dict]:
+    """The persona's most engaged videos among those at least min_size of its viewers engaged with."""
+    if totals.video_weights is None:
+        return []
+    weights, viewers = totals.video_weights[p], totals.video_viewers[p]
+    eligible = np.where(viewers >= min_size)[0]
+    return [{"video_id": int(data.video_ids[v]), "viewers": int(viewers[v]), "engagement": _round(weights[v], 2)}
+            for v in eligible[np.argsort(-weights[eligible], kind="stable")][:n_sample]]
 
 
 def _dominant(profile: dict, column: str) -> str | None:
