@@ -14,8 +14,7 @@ from django.utils.translation import ngettext
 
 from adplatforms import services
 from adplatforms.models import AdAccount, ExternalObject, PlatformDailyStat
-from marketing.admin import BrandScopedAdmin
-from marketing.admin_access import principal_of, role_action
+from marketing.admin_access import BrandScopedAdmin, principal_of, role_action
 from marketing.models import Campaign, Role, Video
 from marketing.services.errors import ServiceValidationError
 

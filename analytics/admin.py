@@ -4,20 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics import reports, webhook_signing
 from analytics.models import AlertEndpoint, DailyRollup, KpiReport, KpiReportSchedule, PacingAlert
-from marketing.admin_access import BrandRoleAdminMixin, role_action
-from marketing.auth import principal_for_user
-from marketing.models import Brand, Campaign, Role
+from marketing.admin_access import BrandScopedAdmin, principal_of, role_action
+from marketing.models import Campaign, Role
 
 
-class BrandScopedAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
-    """Staff see their brands' rows (with the model's view permission); changes and deletions need the
-    editor role on the row's brand, as the schedules' and reports' API does."""
+class EditorScopedAdmin(BrandScopedAdmin):
+    """Changes and deletions need the editor role on the row's brand, as the schedules' and alerts' API does."""
 
     delete_role = Role.EDITOR
 
 
 @admin.register(KpiReportSchedule)
-class KpiReportScheduleAdmin(BrandScopedAdmin):
+class KpiReportScheduleAdmin(EditorScopedAdmin):
     list_display = ("name", "brand", "period", "language", "send_at", "is_active")
     list_filter = ("period", "is_active", "brand")
     search_fields = ("name", "recipients")
@@ -45,19 +43,14 @@ class KpiReportScheduleAdmin(BrandScopedAdmin):
             kwargs["assume_scheme"] = "https"  # "hooks.example.com/x" means https, not plain http
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "brand":
-            kwargs["queryset"] = Brand.objects.for_principal(principal_for_user(request.user), min_role=Role.EDITOR)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "campaigns":
-            kwargs["queryset"] = Campaign.objects.for_principal(principal_for_user(request.user))
+            kwargs["queryset"] = Campaign.objects.for_principal(principal_of(request))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(KpiReport)
-class KpiReportAdmin(BrandScopedAdmin):
+class KpiReportAdmin(EditorScopedAdmin):
     list_display = ("schedule", "period_start", "period_end", "status", "attempts", "email_sent_at",
                     "webhook_sent_at", "error")
     list_filter = ("status", "brand")
@@ -76,7 +69,7 @@ class KpiReportAdmin(BrandScopedAdmin):
 
 
 @admin.register(DailyRollup)
-class DailyRollupAdmin(BrandScopedAdmin):
+class DailyRollupAdmin(EditorScopedAdmin):
     list_display = ("day", "brand", "campaign", "video", "impressions", "views", "clicks", "conversions", "revenue")
     list_filter = ("brand",)
     date_hierarchy = "day"
@@ -93,7 +86,7 @@ class DailyRollupAdmin(BrandScopedAdmin):
 
 
 @admin.register(AlertEndpoint)
-class AlertEndpointAdmin(BrandScopedAdmin):
+class AlertEndpointAdmin(EditorScopedAdmin):
     list_display = ("brand", "recipients", "webhook_url", "language", "is_active")
     list_filter = ("is_active",)
     actions = ["rotate_webhook_secret"]
@@ -119,14 +112,9 @@ class AlertEndpointAdmin(BrandScopedAdmin):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "brand":
-            kwargs["queryset"] = Brand.objects.for_principal(principal_for_user(request.user), min_role=Role.EDITOR)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(PacingAlert)
-class PacingAlertAdmin(BrandScopedAdmin):
+class PacingAlertAdmin(EditorScopedAdmin):
     list_display = ("day", "campaign", "condition", "spend_to_date", "expected_spend", "spend_today",
                     "pacing_ratio", "email_sent_at", "webhook_sent_at", "error")
     list_filter = ("condition", "brand")

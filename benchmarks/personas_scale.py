@@ -13,6 +13,7 @@ Prints each stage's time and the process's peak resident memory.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -22,7 +23,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import adjusted_rand_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the pure part needs no Django
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelboard.settings")
+
+import django  # noqa: E402
+
+# No database is used; persona labels are built with Django's translation machinery, which needs the apps.
+django.setup()
 
 from results import record  # noqa: E402
 

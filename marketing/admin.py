@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from marketing.admin_access import BrandRoleAdminMixin, principal_of, role_action
+from marketing.admin_access import BrandScopedAdmin, principal_of, role_action
 from marketing.auth import Principal
 from marketing.models import (
     ApiToken,
@@ -51,7 +51,6 @@ from marketing.services import campaigns as campaign_services
 from marketing.services import privacy as privacy_services
 from marketing.services import retention as retention_services
 from marketing.services import videos as video_services
-from marketing.services.audit import audit_record
 from marketing.services.errors import ServiceValidationError
 
 admin.site.site_header = _("Reelboard administration")
@@ -83,81 +82,6 @@ def apply_each(modeladmin, request, queryset, service, *, done_message: str, cha
             done += 1
             modeladmin.log_change(request, obj, change_message)
     report_failures(modeladmin, request, failures, done, done_message)
-
-
-# --- Brand-scoped base ----------------------------------------------------------------------
-
-
-class BrandScopedAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
-    """Rows of the principal's brands; editing needs ``change_role`` on the row's brand."""
-
-    view_role = Role.VIEWER
-    change_role = Role.EDITOR
-    delete_role = Role.ADMIN
-    list_select_related = ("brand",)
-
-    def brand_id_of(self, obj) -> int:
-        return obj.brand_id
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_principal(principal_of(request))
-
-    def _allowed(self, request, obj, role: str) -> bool:
-        if not request.user.is_active or not request.user.is_staff:
-            return False
-        principal = principal_of(request)
-        if principal.is_global:
-            return True
-        if obj is None:
-            return bool(principal.brand_ids(min_role=role))
-        return principal.has_role(self.brand_id_of(obj), role)
-
-    def has_module_permission(self, request):
-        return self._allowed(request, None, self.view_role)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, obj, self.view_role)
-
-    def has_add_permission(self, request):
-        return self._allowed(request, None, self.change_role)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj, self.change_role)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj, self.delete_role)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        principal = principal_of(request)
-        scoped = {Brand: Brand.objects, Video: Video.objects, Campaign: Campaign.objects, Viewer: Viewer.objects}
-        if db_field.related_model in scoped:
-            kwargs["queryset"] = scoped[db_field.related_model].for_principal(principal, min_role=self.change_role)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    # Admin writes go to the audit log beside Django's own history.
-    def _audit(self, request, obj, action: str, message) -> None:
-        audit_record(principal=principal_of(request), source=AuditSource.ADMIN, action=action,
-                     brand_id=self.brand_id_of(obj), object_type=obj._meta.model_name, object_id=obj.pk,
-                     details={"change": message})
-
-    def log_addition(self, request, obj, message):
-        self._audit(request, obj, "add", message)
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        self._audit(request, obj, "change", message)
-        return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        for obj in queryset:
-            self._audit(request, obj, "delete", str(obj))
-        return super().log_deletions(request, queryset)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.related_model in (Video, Tag):
-            kwargs["queryset"] = db_field.related_model.objects.for_principal(principal_of(request),
-                                                                              min_role=self.change_role)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ServiceForm(forms.ModelForm):

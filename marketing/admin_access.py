@@ -3,9 +3,11 @@
 Staff see the rows of their brands (``for_principal``); changing, deleting and running an action need
 the same brand role as the matching GraphQL mutation, on the brand of every row concerned:
 
-- ``BrandRoleAdminMixin`` adds the role checks to a ModelAdmin (on top of Django's model permissions,
-  where the admin uses them), narrows every brand sidebar filter to the caller's brands, and offers
-  ``has_brand_editor_permission`` / ``has_brand_admin_permission`` for actions' ``allowed_permissions``.
+- ``BrandScopedAdmin`` is the one base of every app's brand-scoped ModelAdmin. Visibility and rights
+  come from brand roles, not Django model permissions, as in the API: superusers see everything, other
+  staff the rows of their brands. It narrows foreign-key choices and every brand sidebar filter to the
+  caller's brands, records admin writes in the audit log, and offers ``has_brand_editor_permission`` /
+  ``has_brand_admin_permission`` for actions' ``allowed_permissions``.
 - ``role_action(role, ...)`` declares an admin action: hidden from staff without the role on any brand,
   and refused as a whole when a selected row belongs to a brand where the caller's role is lower.
 """
@@ -20,7 +22,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import ngettext
 
 from marketing.auth import Principal, principal_for_user
-from marketing.models import Brand, Role
+from marketing.models import AuditSource, Brand, Campaign, Role, Tag, Video, Viewer
+from marketing.services.audit import audit_record
 
 
 def principal_of(request) -> Principal:
@@ -77,36 +80,96 @@ def _is_brand_path(model, path: str) -> bool:
         return False
 
 
+# Foreign keys whose choices are narrowed to the caller's brands (with the role that changing needs).
+SCOPED_CHOICES = (Brand, Video, Campaign, Viewer)
+
 # Role -> the ``allowed_permissions`` name of actions needing it (``has_<name>_permission`` below).
 ACTION_PERMISSION = {Role.EDITOR: "brand_editor", Role.ADMIN: "brand_admin"}
 
 
-class BrandRoleAdminMixin:
-    """Role checks per row's brand for a brand-scoped ModelAdmin (see the module docstring)."""
+class BrandScopedAdmin(admin.ModelAdmin):
+    """The base of every brand-scoped admin, in every app (see the module docstring).
 
+    Rows of the caller's brands; viewing needs ``view_role``, adding and changing ``change_role``,
+    deleting ``delete_role`` on the row's brand (``brand_id_of``, following the model's brand path);
+    foreign-key choices are the caller's brands' rows; every admin write goes to the audit log beside
+    Django's own history. The changelist joins the row's brand unless ``list_select_related`` says otherwise.
+    """
+
+    view_role = Role.VIEWER
     change_role = Role.EDITOR
     delete_role = Role.ADMIN
+
+    def brand_id_of(self, obj) -> int:
+        return brand_id_of(obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_principal(principal_of(request))
 
+    def get_list_select_related(self, request):
+        if self.list_select_related is False:
+            path = brand_path_of(self.model)
+            return () if path == "pk" else (path,)
+        return self.list_select_related
+
+    def get_list_filter(self, request):
+        return [(entry, CallerBrandFilter) if isinstance(entry, str) and _is_brand_path(self.model, entry) else entry
+                for entry in super().get_list_filter(request)]
+
+    def _allowed(self, request, obj, role: str) -> bool:
+        return caller_may(request, role, None if obj is None else self.brand_id_of(obj))
+
+    def has_module_permission(self, request):
+        return self._allowed(request, None, self.view_role)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj, self.view_role)
+
+    def has_add_permission(self, request):
+        return self._allowed(request, None, self.change_role)
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and caller_may(
-            request, self.change_role, None if obj is None else brand_id_of(obj))
+        return self._allowed(request, obj, self.change_role)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and caller_may(
-            request, self.delete_role, None if obj is None else brand_id_of(obj))
+        return self._allowed(request, obj, self.delete_role)
 
+    # For actions' ``allowed_permissions`` (``role_action``).
     def has_brand_editor_permission(self, request):
         return caller_may(request, Role.EDITOR)
 
     def has_brand_admin_permission(self, request):
         return caller_may(request, Role.ADMIN)
 
-    def get_list_filter(self, request):
-        return [(entry, CallerBrandFilter) if isinstance(entry, str) and _is_brand_path(self.model, entry) else entry
-                for entry in super().get_list_filter(request)]
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model in SCOPED_CHOICES:
+            kwargs["queryset"] = db_field.related_model.objects.for_principal(principal_of(request),
+                                                                              min_role=self.change_role)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model in (Video, Tag):
+            kwargs["queryset"] = db_field.related_model.objects.for_principal(principal_of(request),
+                                                                              min_role=self.change_role)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _audit(self, request, obj, action: str, message) -> None:
+        audit_record(principal=principal_of(request), source=AuditSource.ADMIN, action=action,
+                     brand_id=self.brand_id_of(obj), object_type=obj._meta.model_name, object_id=obj.pk,
+                     details={"change": message})
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "delete", str(obj))
+        return super().log_deletions(request, queryset)
 
 
 def role_action(role: str, *, description):
@@ -132,5 +195,5 @@ def role_action(role: str, *, description):
     return decorator
 
 
-__all__ = ["ACTION_PERMISSION", "BrandRoleAdminMixin", "CallerBrandFilter", "brand_id_of", "caller_may",
+__all__ = ["ACTION_PERMISSION", "BrandScopedAdmin", "CallerBrandFilter", "brand_id_of", "caller_may",
            "principal_of", "role_action"]

@@ -5,8 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from analytics.trained.models import TrainingStatus
-from marketing.admin import BrandScopedAdmin
-from marketing.admin_access import BrandRoleAdminMixin, caller_may, principal_of, role_action
+from marketing.admin_access import BrandScopedAdmin, caller_may, principal_of, role_action
 from marketing.auth import principal_for_user
 from marketing.models import AuditSource, Brand, Role
 from marketing.services.errors import ServiceValidationError
@@ -21,7 +20,7 @@ from recommendations.models import (
 
 
 @admin.register(RecommenderModel)
-class RecommenderModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+class RecommenderModelAdmin(BrandScopedAdmin):
     list_display = ("brand", "version", "algorithm", "status", "is_active", "n_viewers", "n_videos",
                     "n_interactions", "training_seconds", "trained_at")
     list_filter = ("status", "is_active", "brand")
@@ -87,7 +86,7 @@ class StartExperimentForm(forms.ModelForm):
 
 
 @admin.register(RecommenderExperiment)
-class RecommenderExperimentAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+class RecommenderExperimentAdmin(BrandScopedAdmin):
     """Experiments: started here (or by ``startExperiment``), read, stopped and promoted."""
 
     list_display = ("brand", "surface", "control", "candidate", "traffic_share", "status", "primary_metric",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.personas import services
 from analytics.personas.models import CampaignTargetPersona, Persona, PersonaModel
-from marketing.admin_access import BrandRoleAdminMixin, role_action
+from marketing.admin_access import BrandScopedAdmin, role_action
 from marketing.auth import principal_for_user
 from marketing.models import Role
 from marketing.services.errors import ServiceValidationError
@@ -26,7 +26,7 @@ class PersonaInline(admin.TabularInline):
 
 
 @admin.register(PersonaModel)
-class PersonaModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+class PersonaModelAdmin(BrandScopedAdmin):
     list_display = ("brand", "version", "status", "is_active", "k", "n_viewers", "training_seconds", "trained_at")
     list_filter = ("status", "is_active")
     search_fields = ("brand__name",)
@@ -51,7 +51,7 @@ class PersonaModelAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Persona)
-class PersonaAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+class PersonaAdmin(BrandScopedAdmin):
     list_display = ("display_label", "model", "size", "share")
     list_select_related = ("model__brand",)
     readonly_fields = ("model", "index", "display_label", "size", "share", "profile", "tag_affinity")
@@ -66,7 +66,7 @@ class PersonaAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CampaignTargetPersona)
-class CampaignTargetPersonaAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+class CampaignTargetPersonaAdmin(BrandScopedAdmin):
     list_display = ("campaign", "persona", "created_by", "created_at")
     readonly_fields = ("campaign", "persona", "created_by", "created_at")
 

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from marketing.admin_access import BrandRoleAdminMixin
+from marketing.admin_access import BrandScopedAdmin
 from marketing.jobs.models import Job
 
 
 @admin.register(Job)
-class JobAdmin(BrandRoleAdminMixin, admin.ModelAdmin):
+class JobAdmin(BrandScopedAdmin):
     list_display = ("id", "kind", "brand", "status", "progress", "message", "created_at", "finished_at")
     list_filter = ("status", "kind", "brand")
     search_fields = ("kind", "message", "error", "task_id")

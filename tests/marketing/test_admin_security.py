@@ -226,3 +226,71 @@ def test_the_brand_filter_lists_the_callers_brands(client):
     response = client.get(reverse("admin:marketing_video_changelist"))
     brand_filter = next(f for f in response.context["cl"].filter_specs if getattr(f, "field_path", "") == "brand")
     assert [title for _, title in brand_filter.lookup_choices] == ["Own Brand", "Second Own Brand"]
+
+
+# --- one brand-scoped admin base (the house issue): brand roles, not Django model permissions ----------------
+
+# Project admins outside the base: the global platform catalogue and the demo's planted truth (superusers only).
+NOT_BRAND_SCOPED = {"marketing.Platform", "demo.DemoSegment", "demo.DemoViewerSegment"}
+
+
+def test_every_brand_scoped_admin_shares_one_base():
+    from marketing.admin_access import BrandScopedAdmin
+
+    outside = sorted(model._meta.label for model, ma in _project_admins().items()
+                     if not isinstance(ma, BrandScopedAdmin))
+    assert outside == sorted(NOT_BRAND_SCOPED)
+
+
+@pytest.mark.parametrize("label", sorted(m._meta.label for m in _project_admins() if m._meta.label not in NOT_BRAND_SCOPED))
+def test_a_role_without_model_permissions_sees_exactly_its_brands_rows(client, viewer_world, label):
+    from django.apps import apps
+    from django.contrib import admin
+
+    from marketing.admin_access import brand_path_of
+    from tests.marketing.test_graphql_isolation import seed
+
+    brand, _ = viewer_world
+    seed(BrandFactory())  # another tenant's rows of the same models
+    model = apps.get_model(label)
+    modeladmin = admin.site._registry[model]
+    user = staff_of(brand, modeladmin.view_role)  # the least role that sees the model; no Django model permission
+    path = brand_path_of(model)
+    expected = sorted(model._default_manager.filter(**{path if path == "pk" else f"{path}__pk": brand.pk})
+                      .values_list("pk", flat=True))
+    client.force_login(user)
+    response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    shown = sorted(row.pk for row in response.context["cl"].result_list)
+    assert (response.status_code, shown) == (200, expected) and expected
+
+
+@pytest.mark.parametrize("label", ["adplatforms.AdAccount", "marketing.ApiToken"])
+def test_a_role_below_the_models_view_role_is_refused(client, viewer_world, label):
+    from django.apps import apps
+
+    brand, _ = viewer_world
+    model = apps.get_model(label)
+    client.force_login(staff_of(brand, Role.VIEWER))
+    assert client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")).status_code == 403
+
+
+def test_an_editors_admin_change_of_a_report_schedule_is_audited(client):
+    from datetime import time
+
+    from analytics.models import KpiReportSchedule
+    from marketing.models import AuditEntry
+
+    brand = BrandFactory()
+    schedule = KpiReportSchedule.objects.create(brand=brand, name="weekly", send_at=time(8),
+                                                recipients="ads@example.com")
+    user = staff_of(brand, Role.EDITOR)
+    client.force_login(user)
+    url = reverse("admin:analytics_kpireportschedule_change", args=[schedule.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(name="weekly, renamed", campaigns=[], brand=brand.pk)
+    response = client.post(url, data)
+    schedule.refresh_from_db()
+    entry = AuditEntry.objects.get(action="change")
+    assert (response.status_code, schedule.name, entry.brand_id, entry.actor_user_id, entry.object_type,
+            entry.object_id) == (302, "weekly, renamed", brand.pk, user.pk, "kpireportschedule", str(schedule.pk))
