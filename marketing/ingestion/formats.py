@@ -1,4 +1,4 @@
-"""Input formats: each maps one source record to reelboard events (see validation.EVENT_FIELDS).
+"""Input formats: each maps one source record to reelboard events (see staged.EVENT_FIELDS).
 
 * ``reelboard``: the record already has the reelboard columns (an optional ``video_duration_ms`` column
   sets the duration of videos created with ``--create-missing``; 15 s otherwise); it has no mapper and is

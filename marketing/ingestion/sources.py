@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marketing.ingestion.validation import EventColumns
+from marketing.ingestion.staged import EventColumns
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 

@@ -3,24 +3,26 @@
 An *event* has the reelboard keys (``event_id``, ``platform``, ``viewer_id``, ``video_external_id``,
 ``campaign_id``, ``kind``, ``watch_ms``, ``value``, ``currency``, ``occurred_at``), values as strings
 (CSV), JSON scalars or Python objects (the service API). Events are validated a chunk at a time,
-column by column (:class:`EventColumns` in, :class:`ValidatedChunk` out): each rule runs once per
-*distinct* value of its column where it can (platforms, kinds, videos, campaigns, currencies, viewer
-ids), so the per-row work left in Python is a few list passes. The valid events come out as
+column by column (staged.py: :class:`EventColumns` in, :class:`ValidatedChunk` out): each rule runs
+once per *distinct* value of its column where it can (platforms, kinds, videos, campaigns, currencies,
+viewer ids), so the per-row work left in Python is a few list passes. The valid events come out as
 :class:`StagedEvents` columns; raw viewer ids are replaced by their keyed hash here, at the edge, and
-never travel further.
+never travel further. Problems come out as :class:`RowError` (rejects.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
 from django.utils.translation import gettext
 
+from marketing.ingestion.rejects import RowError
+from marketing.ingestion.staged import EventColumns, StagedEvents, ValidatedChunk
 from marketing.models import (
     Campaign,
     InteractionKind,
@@ -30,8 +32,6 @@ from marketing.models import (
 )
 from marketing.services.errors import ErrorCode
 
-EVENT_FIELDS = ("event_id", "platform", "viewer_id", "video_external_id", "campaign_id", "kind",
-                "watch_ms", "value", "currency", "occurred_at")
 KINDS = frozenset(InteractionKind.values)
 VIEW = InteractionKind.VIEW.value
 MAX_EVENT_ID = 64
@@ -46,102 +46,6 @@ FULL_WATCH = object()
 _NUMBER_TYPES = frozenset({bool, int, float, Decimal})
 
 Problem = tuple[ErrorCode, str]
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem with one input row: ``line`` is the file line (or the event index for the API)."""
-
-    line: int
-    field: str
-    code: ErrorCode
-    message: str
-
-
-@dataclass
-class EventColumns:
-    """A chunk of events, column by column: ``values[key][i]`` is field ``key`` of event ``i``.
-
-    A missing key means the field is absent from every event. ``problems`` are found before validation
-    (the API layer decoding a GlobalID) and reported with the rest; ``unreadable`` events (a CSV line
-    with the wrong number of columns, a JSON line that is not an object) get only that one error.
-    """
-
-    size: int
-    values: dict[str, Sequence] = field(default_factory=dict)
-    problems: dict[int, list[tuple[str, ErrorCode, str]]] = field(default_factory=dict)
-    unreadable: dict[int, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_events(cls, events: Sequence, *, not_an_object: str = "Each event must be an object.",
-                    unreadable: dict[int, str] | None = None) -> EventColumns:
-        """Columns of a list of event dicts; anything else (and ``unreadable``) is an unreadable event."""
-        unreadable = dict(unreadable or {})
-        unreadable.update({i: not_an_object for i, event in enumerate(events)
-                           if not isinstance(event, dict) and i not in unreadable})
-        if unreadable:
-            events = [{} if i in unreadable else event for i, event in enumerate(events)]
-        values = {key: [event.get(key) for event in events] for key in (*EVENT_FIELDS, "video_duration_ms")}
-        return cls(size=len(events), values=values, unreadable=unreadable)
-
-    def column(self, key: str) -> Sequence:
-        values = self.values.get(key)
-        return [None] * self.size if values is None else values
-
-
-_STAGED_COLUMNS = ("event_id", "platform_id", "viewer_key", "video_id", "video_ext", "campaign_id", "kind",
-                   "watch_ms", "value", "currency", "occurred_at")
-
-
-@dataclass
-class StagedEvents:
-    """The valid events of one chunk, one list per staging column, ready for a writer.
-
-    ``video_id`` is None for a video that is created by this import (``video_ext`` then names it);
-    ``viewer_key`` is the keyed hash of the viewer id; ``occurred_at`` is an aware datetime.
-    """
-
-    event_id: list[str]
-    platform_id: list[int]
-    viewer_key: list[str]
-    video_id: list[int | None]
-    video_ext: list[str | None]
-    campaign_id: list[int | None]
-    kind: list[str]
-    watch_ms: list[int | None]
-    value: list[Decimal | None]
-    currency: list[str]
-    occurred_at: list[datetime]
-
-    def __len__(self) -> int:
-        return len(self.event_id)
-
-    def columns(self) -> tuple[list, ...]:
-        return tuple(getattr(self, name) for name in _STAGED_COLUMNS)
-
-    def rows(self) -> list[tuple]:
-        """One tuple per event, in the staging column order."""
-        return list(zip(*self.columns(), strict=True))
-
-    def take(self, positions: Sequence[int]) -> StagedEvents:
-        """The events at ``positions`` (in that order)."""
-        return StagedEvents(*([column[i] for i in positions] for column in self.columns()))
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[tuple]) -> StagedEvents:
-        rows = list(rows)
-        if not rows:
-            return cls(*([] for _ in _STAGED_COLUMNS))
-        return cls(*(list(column) for column in zip(*rows, strict=True)))
-
-
-@dataclass
-class ValidatedChunk:
-    """Outcome of :meth:`BrandContext.validate_events` for one chunk of events."""
-
-    staged: StagedEvents
-    positions: list[int]  # position in the chunk of each staged event
-    errors: dict[int, list[RowError]]  # position -> every problem of a rejected event, in field order
 
 
 def derive_event_id(fmt: str, *parts) -> str:
@@ -163,6 +67,50 @@ def parse_occurred_at(value) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive")
     return moment
+
+
+class _Findings:
+    """The problems found in a chunk so far: position -> [(field, code, message)], in the order found."""
+
+    def __init__(self, problems: dict[int, list[tuple[str, ErrorCode, str]]]) -> None:
+        self.by_position: dict[int, list[tuple[str, ErrorCode, str]]] = {
+            i: list(found) for i, found in problems.items()}
+
+    def add(self, rows: Iterable[tuple[int, Problem]], name: str) -> None:
+        for i, (code, message) in rows:
+            self.by_position.setdefault(i, []).append((name, code, message))
+
+    def row_errors(self, unreadable: dict[int, str], lines: Sequence[int],
+                   names: dict[str, str]) -> dict[int, list[RowError]]:
+        """Every problem as a row error, by position; an unreadable event has only that one."""
+        found = self.by_position
+        for i, message in unreadable.items():
+            found[i] = [("input", ErrorCode.INVALID, message)]
+        return {i: [RowError(lines[i], names.get(name, name), code, message)
+                    for name, code, message in found[i]] for i in sorted(found)}
+
+
+@dataclass
+class _CheckedColumns:
+    """A chunk's columns as the checks normalised them (a value is None where it is missing or invalid)."""
+
+    event_ids: list[str | None]
+    platforms: list[tuple[str, int] | None]
+    raw_viewers: list[str | None]
+    exts: list[str | None]
+    video_ids: list[int | None]
+    new_exts: list[str | None]
+    campaign_ids: list[int | None]
+    kinds: list[str | None]
+    watch: list[int | None]
+    values: list[Decimal | None]
+    currencies: list[str]
+    moments: list[datetime | None]
+
+    def take(self, positions: list[int]) -> _CheckedColumns:
+        """The events at ``positions`` (in that order)."""
+        return _CheckedColumns(**{name: [column[i] for i in positions]
+                                  for name, column in vars(self).items()})
 
 
 class BrandContext:
@@ -236,111 +184,126 @@ class BrandContext:
         keys to the source's column names for error messages; ``default_duration_ms`` is the duration
         given to videos created on the fly; ``before_query`` as in :meth:`load_videos`.
         """
-        n = batch.size
-        found: dict[int, list[tuple[str, ErrorCode, str]]] = {}
+        # The checks run in field order: an event's problems are reported in that order.
+        found = _Findings(batch.problems)
+        event_ids, platforms, raw_viewers, kinds = self._check_identity(batch, found)
+        exts, video_ids, new_exts, durations, campaign_ids = self._check_references(
+            batch, platforms, found, default_duration_ms, before_query)
+        watch, values, currencies = self._check_amounts(batch, kinds, durations, found)
+        moments = self._check_time(batch, found)
+        errors = found.row_errors(batch.unreadable, lines, columns or {})
+        checked = _CheckedColumns(
+            event_ids=event_ids, platforms=platforms, raw_viewers=raw_viewers, exts=exts, video_ids=video_ids,
+            new_exts=new_exts, campaign_ids=campaign_ids, kinds=kinds, watch=watch, values=values,
+            currencies=currencies, moments=moments,
+        )
+        return self._stage(checked, batch.size, errors, fmt)
 
-        def fail(rows: Iterable[tuple[int, Problem]], name: str) -> None:
-            for i, (code, message) in rows:
-                found.setdefault(i, []).append((name, code, message))
-
-        for i, problems in batch.problems.items():
-            found.setdefault(i, []).extend(problems)
-
+    def _check_identity(self, batch: EventColumns, found: _Findings) -> tuple[list, list, list, list]:
+        """Event ids, platforms (code, id), raw viewer ids and kinds."""
         # event_id: free text, unique per event (no per-value cache)
         event_ids = [None if v is None else (v if v.__class__ is str else str(v))
                      for v in _cleaned(batch.column("event_id"))]
         present = [v for v in event_ids if v is not None]
         if present and not _plain_text(present, MAX_EVENT_ID):
-            fail(((i, problem) for i, v in enumerate(event_ids)
-                  if v is not None and (problem := _event_id_problem(v))), "event_id")
+            found.add(((i, problem) for i, v in enumerate(event_ids)
+                       if v is not None and (problem := _event_id_problem(v))), "event_id")
 
         platforms, issues = _by_value(_cleaned(batch.column("platform")), self._check_platform)
-        fail(issues, "platform")
+        found.add(issues, "platform")
         raw_viewers = _cleaned(batch.column("viewer_id"))
         if not _plain_text(raw_viewers, MAX_VIEWER_ID):
             raw_viewers, issues = _by_value(raw_viewers, _check_viewer_id)
-            fail(issues, "viewer_id")
+            found.add(issues, "viewer_id")
         kinds, issues = _by_value(_cleaned(batch.column("kind")), _check_kind)
-        fail(issues, "kind")
+        found.add(issues, "kind")
+        return event_ids, platforms, raw_viewers, kinds
 
+    def _check_references(self, batch: EventColumns, platforms: list, found: _Findings,
+                          default_duration_ms: int | None, before_query: Callable[[], None] | None):
+        """The brand's videos and campaigns.
+
+        Returns (external ids, video ids, external ids of videos to create, durations, campaign ids).
+        """
         exts = _cleaned(batch.column("video_external_id"))
         if not _plain_text(exts, MAX_VIDEO_ID):
             exts, issues = _by_value(exts, _check_video_external_id)
-            fail(issues, "video_external_id")
+            found.add(issues, "video_external_id")
         video_keys = [None if p is None or e is None else (p[1], e) for p, e in zip(platforms, exts, strict=True)]
         video_ids, new_exts, durations = self._resolve_videos(
-            video_keys, platforms, batch, default_duration_ms, before_query, fail)
+            video_keys, platforms, batch, default_duration_ms, before_query, found.add)
 
         campaign_ids, issues = _by_value(_cleaned(batch.column("campaign_id")), self._check_campaign)
-        fail(issues, "campaign_id")
+        found.add(issues, "campaign_id")
+        return exts, video_ids, new_exts, durations, campaign_ids
 
+    def _check_amounts(self, batch: EventColumns, kinds: list, durations: list,
+                       found: _Findings) -> tuple[list, list, list]:
+        """Watch times (full watches resolved to the video's duration), values and currencies."""
         watch, issues = _by_value(_cleaned(batch.column("watch_ms")), _check_watch_ms)
-        fail(issues, "watch_ms")
+        found.add(issues, "watch_ms")
         if any(w is not None for w in watch):
             bad = {i for i, _ in issues}
-            fail(((i, (ErrorCode.INVALID, "Watch time is only allowed on views.")) for i, (w, k) in
-                  enumerate(zip(watch, kinds, strict=True))
-                  if w is not None and k is not None and k != VIEW and w is not FULL_WATCH and i not in bad),
-                 "watch_ms")
+            found.add(((i, (ErrorCode.INVALID, "Watch time is only allowed on views.")) for i, (w, k) in
+                       enumerate(zip(watch, kinds, strict=True))
+                       if w is not None and k is not None and k != VIEW and w is not FULL_WATCH and i not in bad),
+                      "watch_ms")
             if any(w is FULL_WATCH for w in watch):
                 watch = [d if w is FULL_WATCH else w for w, d in zip(watch, durations, strict=True)]
 
         raw_values = _cleaned(batch.column("value"))
         values, issues = _by_value(raw_values, _check_value)
-        fail(issues, "value")
+        found.add(issues, "value")
 
         currencies, issues = _by_value(_cleaned(batch.column("currency")), _check_currency)
-        fail(issues, "currency")
+        found.add(issues, "currency")
         own = self.currency
         if any(v is not None for v in raw_values):
             bad = {i for i, _ in issues}
-            fail(((i, (ErrorCode.CURRENCY_MISMATCH,
-                       f"The value is in {c}, but this brand's currency is {own}: convert it before ingest."))
-                  for i, (v, c) in enumerate(zip(raw_values, currencies, strict=True))
-                  if v is not None and c and c != own and i not in bad), "currency")
+            found.add(((i, (ErrorCode.CURRENCY_MISMATCH,
+                            f"The value is in {c}, but this brand's currency is {own}: convert it before ingest."))
+                       for i, (v, c) in enumerate(zip(raw_values, currencies, strict=True))
+                       if v is not None and c and c != own and i not in bad), "currency")
+        return watch, values, currencies
 
+    def _check_time(self, batch: EventColumns, found: _Findings) -> list[datetime | None]:
+        """When each event occurred; events before the brand's retention horizon are refused."""
         moments, issues = _occurred_at(batch.column("occurred_at"))
-        fail(issues, "occurred_at")
+        found.add(issues, "occurred_at")
         if self.retained_from is not None:
             horizon = self.retained_from
             refused = gettext("The event is older than this brand's raw event retention allows (it occurred "
                               "before %(horizon)s); it is not stored.") % {"horizon": horizon.isoformat()}
-            fail(((i, (ErrorCode.BEFORE_RETENTION_HORIZON, refused))
-                  for i, moment in enumerate(moments) if moment is not None and moment < horizon), "occurred_at")
+            found.add(((i, (ErrorCode.BEFORE_RETENTION_HORIZON, refused))
+                       for i, moment in enumerate(moments) if moment is not None and moment < horizon),
+                      "occurred_at")
+        return moments
 
-        names = columns or {}
-        for i, message in batch.unreadable.items():
-            found[i] = [("input", ErrorCode.INVALID, message)]
-        errors = {i: [RowError(lines[i], names.get(name, name), code, message) for name, code, message in found[i]]
-                  for i in sorted(found)}
-
-        positions = list(range(n)) if not errors else [i for i in range(n) if i not in errors]
-
-        def valid(values: list) -> list:
-            return values if not errors else [values[i] for i in positions]
-
-        platforms, raw_viewers = valid(platforms), valid(raw_viewers)
-        viewer_keys = self._viewer_keys(platforms, raw_viewers)
-        event_ids, kinds, watch, values = valid(event_ids), valid(kinds), valid(watch), valid(values)
-        currencies, moments, campaign_ids = valid(currencies), valid(moments), valid(campaign_ids)
-        video_ids, new_exts = valid(video_ids), valid(new_exts)
+    def _stage(self, checked: _CheckedColumns, size: int, errors: dict[int, list[RowError]],
+               fmt: str) -> ValidatedChunk:
+        """The events without errors as staging columns: viewer ids hashed, missing event ids derived."""
+        positions = list(range(size)) if not errors else [i for i in range(size) if i not in errors]
+        c = checked if not errors else checked.take(positions)
+        viewer_keys = self._viewer_keys(c.platforms, c.raw_viewers)
+        event_ids, currencies = c.event_ids, c.currencies
         if None in event_ids:
-            exts = valid(exts)
             for i, event_id in enumerate(event_ids):
                 if event_id is None:
-                    value = values[i]
+                    value = c.values[i]
                     # the currency as given: ids derived before currencies were defaulted stay the same
                     event_ids[i] = derive_event_id(
-                        fmt, platforms[i][0], viewer_keys[i], exts[i], campaign_ids[i], kinds[i], watch[i],
-                        None if value is None else f"{value:.2f}", currencies[i],
-                        moments[i].astimezone(UTC).isoformat(),
+                        fmt, c.platforms[i][0], viewer_keys[i], c.exts[i], c.campaign_ids[i], c.kinds[i],
+                        c.watch[i], None if value is None else f"{value:.2f}", currencies[i],
+                        c.moments[i].astimezone(UTC).isoformat(),
                     )
-        if any(v is not None for v in values):  # a value without a currency is in the brand's currency
-            currencies = [own if v is not None and not c else c for v, c in zip(values, currencies, strict=True)]
+        if any(v is not None for v in c.values):  # a value without a currency is in the brand's currency
+            own = self.currency
+            currencies = [own if v is not None and not cur else cur
+                          for v, cur in zip(c.values, currencies, strict=True)]
         staged = StagedEvents(
-            event_id=event_ids, platform_id=[p[1] for p in platforms], viewer_key=viewer_keys,
-            video_id=video_ids, video_ext=new_exts, campaign_id=campaign_ids, kind=kinds, watch_ms=watch,
-            value=values, currency=currencies, occurred_at=moments,
+            event_id=event_ids, platform_id=[p[1] for p in c.platforms], viewer_key=viewer_keys,
+            video_id=c.video_ids, video_ext=c.new_exts, campaign_id=c.campaign_ids, kind=c.kinds,
+            watch_ms=c.watch, value=c.values, currency=currencies, occurred_at=c.moments,
         )
         return ValidatedChunk(staged=staged, positions=positions, errors=errors)
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
-from marketing.ingestion.validation import StagedEvents
+from marketing.ingestion.staged import StagedEvents
 from marketing.models import ModerationStatus
 from marketing.signals import interactions_stored
 
@@ -234,12 +234,23 @@ class PostgresWriter:
             pending.result()
 
     def _write_chunk(self, rows: CopyChunk, videos_to_create: dict[tuple[int, str], int]) -> None:
-        # Runs on the worker thread in background mode: touch only self._cursor, never Django's connection.
+        # Runs (with the methods it calls) on the worker thread in background mode: touch only self._cursor,
+        # never Django's connection.
         cur, now, outcome = self._cursor, timezone.now(), self.outcome
         if videos_to_create:
             outcome.videos_created += self._create_videos(videos_to_create, now)
         if not rows:
             return
+        self._copy_to_staging(rows, videos_to_create)
+        self._upsert_viewers()
+        if rows.has_repeated_events:
+            # One row per event ID, the first of the chunk (as a unique key on the interactions kept it).
+            cur.execute(f"DELETE FROM {STAGING} a USING {STAGING} b WHERE a.event_id = b.event_id AND a.ctid > b.ctid")
+        self._insert_new_events(now)
+
+    def _copy_to_staging(self, rows: CopyChunk, videos_to_create: dict[tuple[int, str], int]) -> None:
+        """The chunk into the (emptied) staging table, with the ids of the videos created by this import."""
+        cur = self._cursor
         cur.execute(f"TRUNCATE {STAGING}, {INSERTED}")
         with cur.copy(
             f"COPY {STAGING} (event_id, platform_id, viewer_key, video_id, video_ext, campaign_id, kind, "
@@ -253,15 +264,18 @@ class PostgresWriter:
                         SET LOCAL default_statistics_target TO DEFAULT""")
         if videos_to_create or rows.needs_video_ids:
             # Rows of videos created by this or an earlier chunk learn their ids (an equi-join the planner
-            # hashes; a LEFT JOIN in the INSERT below was planned as a nested loop).
+            # hashes; a LEFT JOIN in the INSERT of _insert_new_events was planned as a nested loop).
             cur.execute(
                 f"""UPDATE {STAGING} s SET video_id = nv.id FROM marketing_video nv
                     WHERE s.video_id IS NULL AND nv.brand_id = %(brand)s AND nv.platform_id = s.platform_id
                       AND nv.external_id = s.video_ext""",
                 {"brand": self.brand_id},
             )
-        # Viewers are discovered by ingest: create unknown ones, widen first/last seen of known ones (now,
-        # or at finish: see the class docstring).
+
+    def _upsert_viewers(self) -> None:
+        """Viewers are discovered by ingest: create the staged unknown ones, widen first/last seen of known
+        ones (now, or at finish: see the class docstring)."""
+        cur = self._cursor
         # ORDER BY: concurrent API batches (one chunk each) lock the viewers they share in the same order,
         # so they wait for each other instead of deadlocking.
         chunk_spans = (f"SELECT platform_id, viewer_key, min(occurred_at) AS first_seen_at, max(occurred_at) "
@@ -278,9 +292,10 @@ class PostgresWriter:
             )
         else:
             cur.execute(_VIEWER_UPSERT.format(source=chunk_spans, on_conflict=_WIDEN_SEEN), {"brand": self.brand_id})
-        if rows.has_repeated_events:
-            # One row per event ID, the first of the chunk (as a unique key on the interactions kept it).
-            cur.execute(f"DELETE FROM {STAGING} a USING {STAGING} b WHERE a.event_id = b.event_id AND a.ctid > b.ctid")
+
+    def _insert_new_events(self, now: datetime) -> None:
+        """The staged events whose event ID is new, stored and announced (``interactions_stored``)."""
+        cur, outcome = self._cursor, self.outcome
         # Idempotency: the chunk's event keys first (InteractionEventKey), in byte order like the viewers, so
         # concurrent batches sharing events wait for each other instead of deadlocking (lock order: viewers,
         # keys, interactions); only the events whose key is new are inserted. The interactions' own
@@ -356,6 +371,37 @@ class SQLiteWriter:
             return
         rows = _as_staged(rows).rows()
         adapt = self._adapt
+        viewer_ids = self._upsert_viewers(rows)
+        now_db = adapt(now)
+        params = [
+            (self.brand_id, r[0], viewer_ids[(r[1], r[2])],
+             r[3] if r[3] is not None else self._video_ids[(r[1], r[4])], r[5], r[6], r[7],
+             None if r[8] is None else str(r[8]), r[9], adapt(r[10]), now_db)
+            for r in rows
+        ]
+        # The event keys as on PostgreSQL (SQLite's interactions keep their own unique key, which decides).
+        cur.executemany(f"INSERT INTO {EVENT_KEYS} (brand_id, event_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                        [(self.brand_id, r[0]) for r in rows])
+        cur.executemany(
+            """INSERT INTO marketing_interaction (brand_id, event_id, viewer_id, video_id, campaign_id,
+                   kind, watch_ms, value, currency, occurred_at, ingested_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT (brand_id, event_id) DO NOTHING""",
+            params,
+        )
+        inserted = max(cur.rowcount, 0)
+        self.outcome.inserted += inserted
+        if inserted:
+            self._record_pending([r[0] for r in rows], now_db)
+            # SQLite cannot RETURNING from executemany: the window covers every row of the chunk (a
+            # superset of the inserted ones), which is harmless for an idempotent rollup refresh.
+            lo, hi = min(r[10] for r in rows), max(r[10] for r in rows)
+            self.outcome.start = lo if self.outcome.start is None else min(self.outcome.start, lo)
+            self.outcome.end = hi if self.outcome.end is None else max(self.outcome.end, hi)
+
+    def _upsert_viewers(self, rows: list[tuple]) -> dict[tuple[int, str], int]:
+        """Create the chunk's unknown viewers, widen the first/last seen of known ones; return every id."""
+        cur, adapt = self._cursor, self._adapt
         seen: dict[tuple[int, str], list] = {}
         for row in rows:
             key = (row[1], row[2])
@@ -386,32 +432,7 @@ class SQLiteWriter:
             )
             for platform_id, key, pk in cur.fetchall():
                 viewer_ids[(platform_id, key)] = pk
-        now_db = adapt(now)
-        params = [
-            (self.brand_id, r[0], viewer_ids[(r[1], r[2])],
-             r[3] if r[3] is not None else self._video_ids[(r[1], r[4])], r[5], r[6], r[7],
-             None if r[8] is None else str(r[8]), r[9], adapt(r[10]), now_db)
-            for r in rows
-        ]
-        # The event keys as on PostgreSQL (SQLite's interactions keep their own unique key, which decides).
-        cur.executemany(f"INSERT INTO {EVENT_KEYS} (brand_id, event_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                        [(self.brand_id, r[0]) for r in rows])
-        cur.executemany(
-            """INSERT INTO marketing_interaction (brand_id, event_id, viewer_id, video_id, campaign_id,
-                   kind, watch_ms, value, currency, occurred_at, ingested_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (brand_id, event_id) DO NOTHING""",
-            params,
-        )
-        inserted = max(cur.rowcount, 0)
-        self.outcome.inserted += inserted
-        if inserted:
-            self._record_pending([r[0] for r in rows], now_db)
-            # SQLite cannot RETURNING from executemany: the window covers every row of the chunk (a
-            # superset of the inserted ones), which is harmless for an idempotent rollup refresh.
-            lo, hi = min(r[10] for r in rows), max(r[10] for r in rows)
-            self.outcome.start = lo if self.outcome.start is None else min(self.outcome.start, lo)
-            self.outcome.end = hi if self.outcome.end is None else max(self.outcome.end, hi)
+        return viewer_ids
 
     def _record_pending(self, event_ids: list[str], ingested_at) -> None:
         """Tell the apps above about the interactions this chunk inserted (those of its event ids stamped

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from marketing.ingestion import import_file
 from marketing.ingestion.formats import FORMATS
-from marketing.ingestion.services import CHUNK_ROWS
+from marketing.ingestion.importer import CHUNK_ROWS
 from marketing.ingestion.sources import SourceError
 from marketing.models import Brand
 
