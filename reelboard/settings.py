@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "adplatforms",
     "recommendations",
     "compliance",
-    "demo",  # the demo world of `make run` (seed_demo, seed_ad_platforms, bootstrap_demo), above the domain apps
+    # the demo world of `make run` (seed_demo, seed_ad_platforms, bootstrap_demo), above the domain apps:
+    # development only, so a production deployment has neither its commands nor its tables
+    *([] if PRODUCTION else ["demo"]),
     "workspace",  # the marketer's workspace: admin dashboards and GraphiQL, above the domain apps
     "reelboard",  # the project (last): registers every app's Celery tasks once the apps are loaded
 ]

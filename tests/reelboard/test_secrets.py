@@ -60,3 +60,17 @@ def test_bootstrap_demo_refuses_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="refuses to run with REELBOARD_ENV=production"):
         call_command("bootstrap_demo", "--skip-jobs")
+
+
+@pytest.mark.parametrize("env,installed", [("development", "True True"), ("production", "False False")])
+def test_the_demo_app_and_its_commands_exist_in_development_only(tmp_path, env, installed):
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    environment.update(DJANGO_SETTINGS_MODULE="reelboard.settings", REELBOARD_ENV=env, SECRET_KEY="s" * 60,
+                       DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", VIEWER_ID_HMAC_KEY="dedicated-key",
+                       AD_CREDENTIALS_KEY="dedicated-ad-key", DEBUG="false")
+    code = ("import django; django.setup(); from django.apps import apps; "
+            "from django.core.management import get_commands; "
+            "print(apps.is_installed('demo'), 'seed_demo' in get_commands())")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
+                            timeout=120)
+    assert (result.returncode, result.stdout.strip()) == (0, installed), result.stderr
