@@ -222,18 +222,7 @@ def parse_report(*, ad_platform: str, table: list[tuple[int, list[str]]]) -> tup
             continue
         read += 1
         raw = {str(header[i]): str(cells[i]) if i < len(cells) else "" for i in range(len(header))}
-        values, problems = {}, []
-        for i, api in columns.items():
-            if api is None:
-                continue
-            cell = str(cells[i]).strip() if i < len(cells) else ""
-            if api in TEXT_FIELDS:
-                values[api] = cell
-                continue
-            try:
-                values[api] = _number(cell)
-            except ValueError:
-                problems.append(LineError(line, header[i], _("%(value)r is not a number.") % {"value": cell}))
+        values, problems = _cell_values(line, header, cells, columns)
         try:
             day = _parse_date(values.get("stat_date", ""))
         except ValueError:
@@ -258,6 +247,23 @@ def parse_report(*, ad_platform: str, table: list[tuple[int, list[str]]]) -> tup
                               parent_external_id=values.get(parent_field, "").removesuffix(".0") if parent_field else "",
                               external_video_id=values.get("photo_id", "").removesuffix(".0") if level == ReportLevel.AD else ""))
     return level, rows, errors, read
+
+
+def _cell_values(line: int, header: list[str], cells: list, columns: dict[int, str | None]) -> tuple[dict, list[LineError]]:
+    """One row's cells by API field name: text fields as written, the others as numbers (or a line error)."""
+    values, problems = {}, []
+    for i, api in columns.items():
+        if api is None:
+            continue
+        cell = str(cells[i]).strip() if i < len(cells) else ""
+        if api in TEXT_FIELDS:
+            values[api] = cell
+            continue
+        try:
+            values[api] = _number(cell)
+        except ValueError:
+            problems.append(LineError(line, header[i], _("%(value)r is not a number.") % {"value": cell}))
+    return values, problems
 
 
 def import_report(*, account_id: int, path: Path, skip_invalid: bool = False) -> ImportResult:

@@ -325,6 +325,50 @@ def _viewer_chunk(rng, brand, brand_spec, segments, platform_pk, catalogue: Cata
                   summary: WorldSummary) -> int:
     """Draw ``n`` viewers of one brand with their whole funnel, then write viewers, truth and events.
     Returns the number of impressions drawn (event ids number impressions per brand)."""
+    viewers = _draw_viewers(rng, brand_spec, n)
+    funnel = _draw_funnel(rng, viewers.segment, catalogue, per_viewer, days, now)
+    viewer_pk = _write_viewers(brand, segments, platform_pk, viewers, funnel, first_raw)
+    impression_number = np.arange(first_impression, first_impression + funnel.m)
+    for kind in KINDS:
+        rows = np.flatnonzero(funnel.acted[kind])
+        summary.by_kind[kind] += len(rows)
+        if kind == "view":
+            summary.watch_ms += int(funnel.watch_ms[rows].sum())
+        if kind == "purchase":
+            summary.revenue += Decimal(int(funnel.value_cents[rows].sum())) / 100
+        _write(brand.pk, kind, seed, brand.slug, impression_number[rows], viewer_pk[funnel.owner[rows]],
+               catalogue.video_pk[funnel.pick[rows]], funnel.campaign[rows],
+               funnel.watch_ms[rows] if kind == "view" else None,
+               funnel.value_cents[rows] if kind == "purchase" else None, funnel.at[rows] + STEP_SECONDS[kind])
+    return funnel.m
+
+
+@dataclass
+class _Viewers:
+    """Drawn viewers: segment and demographic codes (indexes into the spec's tables), one entry per viewer."""
+
+    segment: np.ndarray
+    gender: np.ndarray
+    age: np.ndarray
+    platform: np.ndarray
+    region: np.ndarray
+
+
+@dataclass
+class _Funnel:
+    """One row per impression: its viewer (``owner``), video (``pick``), time, campaign and what followed."""
+
+    m: int
+    owner: np.ndarray
+    pick: np.ndarray
+    acted: dict[str, np.ndarray]
+    watch_ms: np.ndarray
+    value_cents: np.ndarray
+    at: np.ndarray
+    campaign: np.ndarray
+
+
+def _draw_viewers(rng, brand_spec, n: int) -> _Viewers:
     mix = np.array(brand_spec.segment_mix)
     segment = rng.choice(len(SEGMENTS), size=n, p=mix / mix.sum())
     gender = _draw(rng, np.array([s.gender for s in SEGMENTS])[segment])
@@ -333,11 +377,15 @@ def _viewer_chunk(rng, brand, brand_spec, segments, platform_pk, catalogue: Cata
     region_table = np.array([[s.regions.get(p, 0.0) for p in PROVINCES] for s in SEGMENTS])
     region = np.where(rng.random(n) < REGION_NOISE, rng.integers(0, len(PROVINCES), size=n),
                       _draw(rng, region_table[segment]))
+    return _Viewers(segment=segment, gender=gender, age=age, platform=platform, region=region)
 
-    # The funnel, one row per impression.
+
+def _draw_funnel(rng, segment: np.ndarray, catalogue: Catalogue, per_viewer: float, days: int,
+                 now: datetime) -> _Funnel:
+    """The impressions of the drawn viewers (by their segment's activity and affinities) and each step after."""
     activity = np.array([s.activity for s in SEGMENTS])
     feed = np.maximum(1, rng.poisson(per_viewer * activity[segment]))
-    owner = np.repeat(np.arange(n), feed)
+    owner = np.repeat(np.arange(len(segment)), feed)
     seg = segment[owner]
     m = len(owner)
     pick = np.empty(m, dtype=np.int64)
@@ -367,13 +415,20 @@ def _viewer_chunk(rng, brand, brand_spec, segments, platform_pk, catalogue: Cata
     paid = ((catalogue.campaign_pk[pick] >= 0) & (at >= window[:, 0]) & (at < window[:, 1])
             & (rng.random(m) < CAMPAIGN_SHARE))
     campaign = np.where(paid, catalogue.campaign_pk[pick], -1)
+    return _Funnel(m=m, owner=owner, pick=pick, acted=acted, watch_ms=watch_ms, value_cents=value_cents, at=at,
+                   campaign=campaign)
 
-    # Viewers carry their first/last event time, known before any row is written.
+
+def _write_viewers(brand, segments, platform_pk, viewers: _Viewers, funnel: _Funnel, first_raw: int) -> np.ndarray:
+    """The viewers (with their first/last event time, known before any row is written) and their planted
+    segment; returns their primary keys in draw order."""
+    n = len(viewers.segment)
     first_seen = np.full(n, np.inf)
     last_seen = np.full(n, -np.inf)
-    np.minimum.at(first_seen, owner, at)
-    np.maximum.at(last_seen, owner, at + np.where(acted["view"], STEP_SECONDS["view"], 0)
-                  + np.where(acted["purchase"], STEP_SECONDS["purchase"], 0))
+    np.minimum.at(first_seen, funnel.owner, funnel.at)
+    np.maximum.at(last_seen, funnel.owner, funnel.at + np.where(funnel.acted["view"], STEP_SECONDS["view"], 0)
+                  + np.where(funnel.acted["purchase"], STEP_SECONDS["purchase"], 0))
+    platform, gender, age, region = viewers.platform, viewers.gender, viewers.age, viewers.region
     viewer_rows = [
         Viewer(brand=brand, platform_id=platform_pk[PLATFORMS[platform[i]]],
                viewer_key=pseudonymise_viewer_id(brand_id=brand.pk, platform_code=PLATFORMS[platform[i]],
@@ -385,22 +440,10 @@ def _viewer_chunk(rng, brand, brand_spec, segments, platform_pk, catalogue: Cata
     ]
     viewer_pk = np.array([v.pk for v in Viewer.objects.bulk_create(viewer_rows, batch_size=5000)], dtype=np.int64)
     DemoViewerSegment.objects.bulk_create(
-        [DemoViewerSegment(viewer_id=int(pk), segment_id=segments[s].pk) for pk, s in zip(viewer_pk, segment,
+        [DemoViewerSegment(viewer_id=int(pk), segment_id=segments[s].pk) for pk, s in zip(viewer_pk, viewers.segment,
                                                                                          strict=True)],
         batch_size=5000)
-
-    impression_number = np.arange(first_impression, first_impression + m)
-    for kind in KINDS:
-        rows = np.flatnonzero(acted[kind])
-        summary.by_kind[kind] += len(rows)
-        if kind == "view":
-            summary.watch_ms += int(watch_ms[rows].sum())
-        if kind == "purchase":
-            summary.revenue += Decimal(int(value_cents[rows].sum())) / 100
-        _write(brand.pk, kind, seed, brand.slug, impression_number[rows], viewer_pk[owner[rows]],
-               catalogue.video_pk[pick[rows]], campaign[rows], watch_ms[rows] if kind == "view" else None,
-               value_cents[rows] if kind == "purchase" else None, at[rows] + STEP_SECONDS[kind])
-    return m
+    return viewer_pk
 
 
 def _timestamps(seconds: np.ndarray) -> list[str]:

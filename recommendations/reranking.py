@@ -96,30 +96,10 @@ def rerank(scores: np.ndarray, *, n: int, policy: RerankPolicy, item_vectors: sp
     low, high = pool_scores.min(), pool_scores.max()
     rel = (pool_scores - low) / (high - low) if high > low else np.ones(len(pool))
 
-    fixed_penalty = np.zeros(len(pool))
-    total = float(exposure.sum()) if exposure is not None else 0.0
-    if total > 0:
-        fixed_penalty += _cap_penalty(exposure[pool] / total, policy.video_cap)
-    categories = None
-    if item_categories is not None:
-        categories = np.asarray(item_categories)[pool]
-        if total > 0:
-            known = np.asarray(item_categories) >= 0
-            # at least one bin: a catalogue without categories has no category share (all -1 map to 0.0)
-            by_category = np.bincount(np.asarray(item_categories)[known], weights=exposure[known],
-                                      minlength=max(int(categories.max()) + 1, 1))
-            share = np.where(categories >= 0, by_category[np.maximum(categories, 0)] / total, 0.0)
-            fixed_penalty += _cap_penalty(share, policy.category_cap)
-    fixed_penalty *= policy.exposure_weight
-
+    fixed_penalty, categories = _exposure_penalty(pool, exposure, item_categories, policy)
     similarity = None
     if item_vectors is not None and policy.diversity_weight > 0:
-        # cosine from the Gram matrix of the pool's rows (one sparse product; no per-row sparse work)
-        gram = sp.csr_matrix(item_vectors[pool])
-        gram = np.asarray((gram @ gram.T).toarray(), dtype=np.float64)
-        norms = np.sqrt(np.diag(gram))
-        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-        similarity = gram * inverse[:, None] * inverse[None, :]
+        similarity = _cosine_similarity(item_vectors, pool)
 
     # value = base - diversity * max similarity to the list - category-full penalty; chosen items -> -inf
     base = rel - policy.strength * fixed_penalty
@@ -145,6 +125,36 @@ def rerank(scores: np.ndarray, *, n: int, policy: RerankPolicy, item_vectors: sp
             if in_list[category] == per_category_limit:  # the category is full from now on
                 full_penalty[categories == category] = category_full
     return pool[np.array(chosen, dtype=np.int64)], np.array(values)
+
+
+def _exposure_penalty(pool: np.ndarray, exposure: np.ndarray | None, item_categories: np.ndarray | None,
+                      policy: RerankPolicy) -> tuple[np.ndarray, np.ndarray | None]:
+    """The pool's fixed penalty for recent over-exposure (of each video, and of its category), weighted by the
+    policy, and the pool's categories (None when the catalogue has none)."""
+    penalty = np.zeros(len(pool))
+    total = float(exposure.sum()) if exposure is not None else 0.0
+    if total > 0:
+        penalty += _cap_penalty(exposure[pool] / total, policy.video_cap)
+    categories = None
+    if item_categories is not None:
+        categories = np.asarray(item_categories)[pool]
+        if total > 0:
+            known = np.asarray(item_categories) >= 0
+            # at least one bin: a catalogue without categories has no category share (all -1 map to 0.0)
+            by_category = np.bincount(np.asarray(item_categories)[known], weights=exposure[known],
+                                      minlength=max(int(categories.max()) + 1, 1))
+            share = np.where(categories >= 0, by_category[np.maximum(categories, 0)] / total, 0.0)
+            penalty += _cap_penalty(share, policy.category_cap)
+    return penalty * policy.exposure_weight, categories
+
+
+def _cosine_similarity(item_vectors: sp.spmatrix, pool: np.ndarray) -> np.ndarray:
+    """Cosine between the pool's items, from the Gram matrix of their rows (one sparse product)."""
+    gram = sp.csr_matrix(item_vectors[pool])
+    gram = np.asarray((gram @ gram.T).toarray(), dtype=np.float64)
+    norms = np.sqrt(np.diag(gram))
+    inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return gram * inverse[:, None] * inverse[None, :]
 
 
 class ExposureWindow:

@@ -196,16 +196,7 @@ def recommend_for_viewer(
     re-ranking for this request (``recommendations.exposure``).
     """
     exposure.validate_strength(rerank_strength)
-    viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id).first()
-    if viewer is None:
-        raise ServiceValidationError.single("viewer", ErrorCode.NOT_FOUND, gettext("No such viewer."))
-    if not 1 <= n <= MAX_RESULTS:
-        raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, gettext("Ask for 1 to %(max)d videos.") % {"max": MAX_RESULTS})
-    campaign = None
-    if campaign_id is not None:
-        campaign = Campaign.objects.filter(pk=campaign_id, brand_id=viewer.brand_id).first()
-        if campaign is None:
-            raise ServiceValidationError.single("campaign", ErrorCode.NOT_FOUND, gettext("No such campaign."))
+    viewer, campaign = _checked_request(principal=principal, viewer_id=viewer_id, n=n, campaign_id=campaign_id)
     candidates = _candidates(brand_id=viewer.brand_id, campaign=campaign, platform=platform)
     loaded, experiment_id, arm = _model_for_viewer(brand_id=viewer.brand_id, viewer_id=viewer.pk)
 
@@ -222,12 +213,8 @@ def recommend_for_viewer(
     history = viewer_history(viewer_id=viewer.pk, column_of=loaded.column_of, n_items=len(loaded.video_ids))
     scores = loaded.estimator.score(history.matrix)
     persona = _persona_of_cold_viewer(principal=principal, viewer=viewer, loaded=loaded, history=history)
-    if persona is not None:  # what the persona engages with; the model's (popularity) order breaks ties
-        row = int(np.searchsorted(loaded.persona_ids, persona.pk))
-        finite = np.isfinite(scores)
-        low, high = (float(scores[finite].min()), float(scores[finite].max())) if finite.any() else (0.0, 0.0)
-        tiebreak = np.where(finite, (scores - low) / (high - low), 0.0) if high > low else np.zeros_like(scores)
-        scores = loaded.persona_scores[row][None, :] + 1e-6 * tiebreak
+    if persona is not None:
+        scores = _persona_ranking(scores, loaded=loaded, persona=persona)
     if exclude_seen:
         seen_columns = [loaded.column_of[pk] for pk in history.seen if pk in loaded.column_of]
         scores[0, seen_columns] = -np.inf
@@ -244,6 +231,31 @@ def recommend_for_viewer(
     return served([Recommendation(video=video, score=score,
                                   reasons=[_reason_text(reason, video, loaded, history)])
                    for (_, score, video), reason in zip(picked, reasons, strict=True)])
+
+def _checked_request(*, principal: Principal, viewer_id: int, n: int,
+                     campaign_id: int | None) -> tuple[Viewer, Campaign | None]:
+    """The caller's viewer and the campaign of its brand a request names, or a typed error on the field."""
+    viewer = Viewer.objects.for_principal(principal).filter(pk=viewer_id).first()
+    if viewer is None:
+        raise ServiceValidationError.single("viewer", ErrorCode.NOT_FOUND, gettext("No such viewer."))
+    if not 1 <= n <= MAX_RESULTS:
+        raise ServiceValidationError.single("first", ErrorCode.OUT_OF_RANGE, gettext("Ask for 1 to %(max)d videos.") % {"max": MAX_RESULTS})
+    campaign = None
+    if campaign_id is not None:
+        campaign = Campaign.objects.filter(pk=campaign_id, brand_id=viewer.brand_id).first()
+        if campaign is None:
+            raise ServiceValidationError.single("campaign", ErrorCode.NOT_FOUND, gettext("No such campaign."))
+    return viewer, campaign
+
+
+def _persona_ranking(scores: np.ndarray, *, loaded, persona) -> np.ndarray:
+    """What the persona engages with; the model's own (popularity) order, scaled below it, breaks ties."""
+    row = int(np.searchsorted(loaded.persona_ids, persona.pk))
+    finite = np.isfinite(scores)
+    low, high = (float(scores[finite].min()), float(scores[finite].max())) if finite.any() else (0.0, 0.0)
+    tiebreak = np.where(finite, (scores - low) / (high - low), 0.0) if high > low else np.zeros_like(scores)
+    return loaded.persona_scores[row][None, :] + 1e-6 * tiebreak
+
 
 
 @lag_tolerant
