@@ -209,6 +209,27 @@ class StaleReachBlock(models.Model):
         return f"brand={self.brand_id} level={self.level} start={self.start} (stale)"
 
 
+class SparseReachBlock(models.Model):
+    """A block (level >= 1) of a brand whose per-video rows are not stored: readers use its halves.
+
+    Written by the block rebuild when few of the block's videos appear in both halves (a backfill spread
+    over years): a row per video would then mostly copy a half's row, a write that saves reads almost
+    nothing. A block with a sparse half is sparse too, so a stored block is always the union of stored halves.
+    """
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
+    start = models.DateField(verbose_name=_("start"))
+
+    class Meta:
+        verbose_name = _("sparse reach block")
+        verbose_name_plural = _("sparse reach blocks")
+        constraints = [models.UniqueConstraint(fields=["brand", "level", "start"], name="sparsereachblock_unique")]
+
+    def __str__(self) -> str:
+        return f"brand={self.brand_id} level={self.level} start={self.start} (sparse)"
+
+
 class RollupGeneration(models.Model):
     """A counter per brand, bumped in the transaction of every write to the brand's rollups.
 

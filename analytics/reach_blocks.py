@@ -10,7 +10,9 @@ per day. Level 0 is the day itself.
 
 A block above level 0 can be *stale*: the delta path after ingest changes only the day sets (level 0)
 and marks the blocks above them stale; a later rebuild unions them again. :func:`cover` never uses a
-stale block (it descends to its halves), so a read is exact at any moment.
+stale block (it descends to its halves), so a read is exact at any moment. A *sparse* block has no rows
+(most of its videos appear in one half only, ``rollups.SPARSE_SHARE``): readers pass it to :func:`cover`
+with the stale ones.
 
 Pure functions: nothing here touches Django.
 """

@@ -38,7 +38,14 @@ from django.utils.translation import gettext
 
 from analytics import reach, reach_blocks, reach_cache, set_cache
 from analytics.kpis import BY_NAME, KPIS, ROLLUP_SUMS, KpiValue, change, compute_all, empty_sums, kpi_values
-from analytics.models import DailyReach, DailyViewerRollup, KpiReport, StaleReachBlock, VideoReachBlock
+from analytics.models import (
+    DailyReach,
+    DailyViewerRollup,
+    KpiReport,
+    SparseReachBlock,
+    StaleReachBlock,
+    VideoReachBlock,
+)
 from analytics.personas.models import Persona, PersonaModel
 from analytics.personas.profiles import localized_label
 from analytics.privacy import privacy_min_group_size
@@ -120,17 +127,44 @@ def _day_sets(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
     return _rollups(DailyReach, brand=brand, campaign_ids=campaign_ids, period=period)
 
 
-def _video_blocks(*, brand: Brand, campaign_ids, period: Period) -> QuerySet:
-    """The scope's per-video rows over the fewest non-stale blocks that cover the period."""
-    stale = set(StaleReachBlock.objects.filter(brand=brand, start__lte=period.date_to).values_list("level", "start"))
+def _video_blocks(*, brand: Brand, campaign_ids, period: Period, days_only: bool = False) -> tuple[QuerySet, set]:
+    """The scope's per-video rows over the fewest stored blocks (neither stale nor sparse) that cover the
+    period, and those blocks; ``days_only``: over its days (level 0)."""
+    if days_only:
+        covering = [(0, period.date_from + timedelta(days=offset)) for offset in range(period.days)]
+    else:
+        stale = set(StaleReachBlock.objects.filter(brand=brand, start__lte=period.date_to)
+                    .values_list("level", "start").union(_sparse_blocks(brand=brand, period=period), all=True))
+        covering = reach_blocks.cover(period.date_from, period.date_to, stale)
     starts: dict[int, list[date]] = {}
-    for level, start in reach_blocks.cover(period.date_from, period.date_to, stale):
+    for level, start in covering:
         starts.setdefault(level, []).append(start)
     blocks = Q()
     for level, days in starts.items():
         blocks |= Q(level=level, start__in=days)
     rows = VideoReachBlock.objects.filter(blocks, brand=brand)
-    return rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)
+    return (rows if campaign_ids is None else rows.filter(campaign_id__in=campaign_ids)), set(covering)
+
+
+def _sparse_blocks(*, brand: Brand, period: Period) -> QuerySet:
+    """(level, start) of the brand's sparse blocks that start in the period (the only ones a cover can use)."""
+    return SparseReachBlock.objects.filter(brand=brand, start__gte=period.date_from,
+                                           start__lte=period.date_to).values_list("level", "start")
+
+
+def _video_block_parts(*, brand: Brand, campaign_ids, period: Period, key: str) -> list[tuple]:
+    """``_block_parts`` of the blocks that cover the period, read again if one of them turned sparse meanwhile.
+
+    A rebuild that commits between listing the sparse blocks and reading the rows may have found a block
+    sparse and removed its rows: the rows read would then miss its viewers. A block turns sparse only in a
+    rebuild and stays so until the next one, so listing the sparse blocks again after the rows tells.
+    """
+    for _attempt in range(3):
+        rows, covering = _video_blocks(brand=brand, campaign_ids=campaign_ids, period=period)
+        parts = _block_parts(rows, key)
+        if all(level == 0 for level, _ in covering) or not covering & set(_sparse_blocks(brand=brand, period=period)):
+            return parts
+    return _block_parts(_video_blocks(brand=brand, campaign_ids=campaign_ids, period=period, days_only=True)[0], key)
 
 
 def _block_parts(rows: QuerySet, key: str) -> list[tuple]:
@@ -335,7 +369,7 @@ class KpiScope:
         # The sums of the few blocks of days per video that cover the period, and the union of their sets.
         sums_of: dict = {}
         sets_of: dict = {}
-        for group, sums, viewers in _block_parts(_video_blocks(**scope), key):
+        for group, sums, viewers in _video_block_parts(**scope, key=key):
             sums_of.setdefault(group, []).append(sums)
             sets_of.setdefault(group, []).append(viewers)
         # Reach per video / platform is the costly part (a union per group); a caller that does not show

@@ -270,8 +270,7 @@ def main() -> None:
     if "bench" not in database:
         sys.exit(f"refusing to run on {database!r}: the benchmark empties its database; use one named *bench*.")
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE marketing_brand CASCADE")
+    kpis.empty_brands()
     print(f"growth benchmark, {os.cpu_count()} cores, {ingest.load()} at start", flush=True)
     run = datetime.now().strftime("%Y%m%d%H%M%S")
     figures: dict = {}

@@ -181,6 +181,17 @@ VIDEO_BLOCKS = f"""
     WHERE b.brand_id = %(brand)s AND b.campaign_id IN ({{campaigns}}) AND ({{blocks}})"""
 
 
+def empty_brands() -> None:
+    """Empty every brand and every table keyed by brand. The derived rollup tables have no foreign-key
+    constraints (``analytics.models.DerivedVideoRow``), so ``TRUNCATE marketing_brand CASCADE`` alone left
+    their rows behind, run after run."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                       "AND column_name = 'brand_id'")
+        tables = sorted({"marketing_brand", *(name for (name,) in cursor.fetchall())})
+        cursor.execute(f"TRUNCATE {', '.join(connection.ops.quote_name(name) for name in tables)} CASCADE")
+
+
 def read_with_selectors(brand: Brand, campaign_ids: list[int]) -> None:
     """What a campaign KPI query asks of the selectors: one scope's totals, daily series and breakdown by video."""
     scope = selectors.KpiScope(brand=brand, campaign_ids=campaign_ids, period=PERIOD)
@@ -201,7 +212,9 @@ def read_with_raw_sql(brand: Brand, campaign_ids: list[int]) -> None:
     params = {"brand": brand.pk, "first": PERIOD.date_from, "last": PERIOD.date_to}
     in_list = ", ".join(str(int(pk)) for pk in campaign_ids)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT level, start FROM analytics_stalereachblock WHERE brand_id = %s", [brand.pk])
+        cursor.execute("SELECT level, start FROM analytics_stalereachblock WHERE brand_id = %(brand)s UNION ALL "
+                       "SELECT level, start FROM analytics_sparsereachblock WHERE brand_id = %(brand)s "
+                       "AND start BETWEEN %(first)s AND %(last)s", params)
         blocks = reach_blocks.cover(PERIOD.date_from, PERIOD.date_to, set(cursor.fetchall()))
     where = " OR ".join(f"(level = {level} AND start = '{start.isoformat()}')" for level, start in blocks)
     with psycopg.Cursor(connection.connection) as cursor:
@@ -386,8 +399,7 @@ def main() -> None:
         time_reads(brand, brand.campaigns.get(), args.repeat)
         time_dashboard(brand, brand.campaigns.get(), args.repeat)
         return
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE marketing_brand CASCADE")
+    empty_brands()
 
     t0 = time.perf_counter()
     brand, campaign = build_world(videos=args.videos, viewers=args.viewers)

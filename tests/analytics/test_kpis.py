@@ -253,10 +253,10 @@ def test_brand_overview_scoped_to_some_campaigns(world):
     # campaign days (sums and sets), rollup generation (the reach cache key), spend
     (lambda b: selectors.kpi_totals(brand=b, campaign_ids=None, period=PERIOD), 3),
     (lambda b: selectors.kpi_series(brand=b, campaign_ids=None, period=PERIOD, granularity=Granularity.WEEK), 3),
-    # stale reach blocks, the covering blocks' sums and sets (on PostgreSQL: their ids, then the sums and
-    # sets the process's set cache does not hold), rollup generation, video titles
+    # stale and sparse reach blocks, the covering blocks' sums and sets (on PostgreSQL: their ids, then the
+    # sums and sets the process's set cache does not hold), sparse blocks again, rollup generation, video titles
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.VIDEO),
-     {"sqlite": 4, "postgresql": 5}),
+     {"sqlite": 5, "postgresql": 6}),
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.REGION), 1),
     # active model, persona labels, grouped sums (whatever the number of personas)
     (lambda b: selectors.kpi_breakdown(brand=b, campaign_ids=None, period=PERIOD, by=BreakdownBy.PERSONA), 3),

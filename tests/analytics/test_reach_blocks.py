@@ -2,7 +2,7 @@
 (fresh blocks, stale blocks after a delta, after the rebuild) against the raw interactions."""
 
 import importlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -14,13 +14,21 @@ from hypothesis import strategies as st
 
 from analytics import reach, reach_blocks, rollups, selectors, set_cache, tasks
 from analytics.kpis import ROLLUP_SUMS, compute_all
-from analytics.models import DailyReach, DailyRollup, PendingRollup, StaleReachBlock, VideoReachBlock
+from analytics.models import (
+    DailyReach,
+    DailyRollup,
+    PendingRollup,
+    SparseReachBlock,
+    StaleReachBlock,
+    VideoReachBlock,
+)
 from analytics.reach_blocks import MAX_LEVEL, block_end, cover, span
 from analytics.selectors import BreakdownBy, Period
 from marketing.models import Interaction
 from tests.analytics.kpi_world import PERIOD, build, expected_sums
 from tests.analytics.test_rollups import add_pending_events
-from tests.factories import BrandFactory
+from tests.factories import BrandFactory, CampaignFactory, InteractionFactory, VideoFactory, ViewerFactory
+from tests.factories import platform as factory_platform
 
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 
@@ -229,8 +237,9 @@ def cached_world(world):
 def test_a_second_read_takes_the_sets_from_the_process_cache(cached_world, django_assert_num_queries):
     brand, _ = cached_world
     first = api_breakdown(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
-    # stale blocks, covering block ids, video titles (the reach cache is off): no query for the sets or sums
-    with django_assert_num_queries(3):
+    # stale and sparse blocks, covering block ids, sparse blocks again, video titles (the reach cache is off):
+    # no query for the sets or sums
+    with django_assert_num_queries(4):
         again = api_breakdown(brand, PERIOD.date_from, PERIOD.date_to, BreakdownBy.VIDEO)
     assert again == first == raw_breakdown(brand, PERIOD.date_from, PERIOD.date_to, "video")
 
@@ -252,3 +261,93 @@ def test_blocks_replaced_between_the_id_query_and_the_set_query_are_looked_up_ag
         brand, PERIOD.date_from, PERIOD.date_to, "video")
     # ids, their sets (none left: every row was replaced), ids again, their sets
     assert len(calls) == 4 and calls[1] == 0 and calls[2] == calls[3] > 0
+
+
+def _scattered_events(brand, videos, viewers, *, seed: int, n: int, first: date, days: int) -> list[int]:
+    """``n`` interactions on random days of ``first``..``first + days``, pending the way ingest records them."""
+    import random
+
+    rng = random.Random(seed)
+    zone = ZoneInfo(brand.reporting_timezone)
+    campaigns = list(brand.campaigns.all()) + [None]
+    ids = []
+    for _ in range(n):
+        day = first + timedelta(days=rng.randrange(days))
+        at = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(minutes=rng.randrange(1440))
+        ids.append(InteractionFactory(brand=brand, video=rng.choice(videos), viewer=rng.choice(viewers),
+                                      campaign=rng.choice(campaigns), kind="impression", occurred_at=at).pk)
+    PendingRollup.objects.create(brand=brand, interaction_ids=ids)
+    return ids
+
+
+def _assert_reach_is_exact_over_windows(brand, windows) -> None:
+    for first, last in windows:
+        for by, key in ((BreakdownBy.VIDEO, "video"), (BreakdownBy.PLATFORM, "platform")):
+            found = {group: row["reach"] for group, row in api_breakdown(brand, first, last, by).items()}
+            assert found == raw_reach_by(brand, first, last, key), (first, last, key)
+
+
+def test_sparse_histories_read_exact_reach_over_any_window(db, settings):
+    """Videos seen on scattered days over three years (a backfill: most blocks are sparse, no rows) next to
+    videos seen every day (stored blocks), through the delta path and a full recompute."""
+    import random
+
+    settings.KPI_REACH_CACHE_SECONDS = 0
+    settings.PRIVACY_MIN_GROUP_SIZE = 1
+    brand = BrandFactory(reporting_timezone="Asia/Shanghai")
+    CampaignFactory(brand=brand)
+    douyin, kuaishou = factory_platform("douyin"), factory_platform("kuaishou")
+    videos = [VideoFactory(brand=brand, platform=kuaishou if i % 2 else douyin) for i in range(6)]
+    viewers = [ViewerFactory(brand=brand) for _ in range(25)]
+    first = date(2024, 1, 1)
+    _scattered_events(brand, videos[:4], viewers, seed=1, n=160, first=first, days=3 * 365)
+    _scattered_events(brand, videos[4:], viewers, seed=2, n=240, first=first + timedelta(days=300), days=90)
+    rng = random.Random(3)
+    windows = [(first + timedelta(days=300), first + timedelta(days=389)), (first, first + timedelta(days=3 * 365))]
+    for _ in range(40):
+        start = first + timedelta(days=rng.randrange(3 * 365))
+        windows.append((start, start + timedelta(days=rng.choice([0, 1, 6, 29, 63, 64, 90, 200, 400]))))
+
+    rollups.apply_pending(brand_id=brand.pk)
+    rollups.rebuild_stale_blocks(brand_id=brand.pk)
+    assert SparseReachBlock.objects.filter(brand=brand).exists()
+    assert VideoReachBlock.objects.filter(brand=brand, level=MAX_LEVEL).exists()
+    _assert_reach_is_exact_over_windows(brand, windows)
+
+    # more days seen, some in sparse blocks that become dense: stale until the rebuild, exact throughout
+    _scattered_events(brand, videos, viewers, seed=4, n=120, first=first + timedelta(days=700), days=60)
+    _scattered_events(brand, videos[4:], viewers, seed=5, n=60, first=first + timedelta(days=330), days=300)
+    rollups.apply_pending(brand_id=brand.pk)
+    _assert_reach_is_exact_over_windows(brand, windows)
+    rollups.rebuild_stale_blocks(brand_id=brand.pk)
+    _assert_reach_is_exact_over_windows(brand, windows)
+
+    before = set(VideoReachBlock.objects.filter(brand=brand).values_list("level", "start", "video_id", "viewers"))
+    rollups.recompute_brand(brand_id=brand.pk)  # the rebuild path decides the same blocks
+    assert set(VideoReachBlock.objects.filter(brand=brand).values_list(
+        "level", "start", "video_id", "viewers")) == before
+    _assert_reach_is_exact_over_windows(brand, windows)
+
+
+def test_a_block_that_turned_sparse_between_the_two_queries_is_read_again(db, settings, monkeypatch):
+    """The sparse blocks listed before a rebuild committed, the rows read after it: the read is done again."""
+    settings.KPI_REACH_CACHE_SECONDS = 0
+    settings.PRIVACY_MIN_GROUP_SIZE = 1
+    brand = BrandFactory(reporting_timezone="Asia/Shanghai")
+    videos = [VideoFactory(brand=brand) for _ in range(4)]
+    viewers = [ViewerFactory(brand=brand) for _ in range(20)]
+    first = date(2024, 1, 1)
+    _scattered_events(brand, videos, viewers, seed=6, n=120, first=first, days=2 * 365)
+    rollups.apply_pending(brand_id=brand.pk)
+    rollups.rebuild_stale_blocks(brand_id=brand.pk)
+    assert SparseReachBlock.objects.filter(brand=brand).exists()
+    listings = []
+    real = selectors._sparse_blocks
+
+    def listed_before_the_rebuild(**kwargs):
+        listings.append(kwargs)
+        return real(**kwargs).none() if len(listings) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(selectors, "_sparse_blocks", listed_before_the_rebuild)
+    _assert_reach_is_exact_over_windows(brand, [(first, first + timedelta(days=2 * 365))])
+    assert len(listings) > 2  # listed, checked (a sparse block was read as stored), listed and checked again
