@@ -39,10 +39,8 @@ Time zone rule: ``day`` is the calendar day of ``occurred_at`` in the brand's
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, F, Max, Min, Model, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -50,7 +48,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThanOrEqual
 from pyroaring import BitMap
 
-from analytics import reach, reach_blocks, reach_cache
+from analytics import reach, reach_blocks, reach_cache, rollup_sql
 from analytics.aggregates import IntegerList
 from analytics.kpis import ROLLUP_SUMS, VIEW_2S_MS, VIEW_6S_MS
 from analytics.models import (
@@ -110,25 +108,6 @@ def interaction_sums() -> dict:
     }
 
 
-def _insert_select(model: type[Model], columns: tuple[str, ...], select: QuerySet, suffix: str = "") -> int:
-    """``INSERT INTO model (columns) <select>``: set-based, no rows travel through Python.
-
-    ``select`` is a ``values(...).annotate(...)`` queryset; Django emits the ``values()`` columns
-    first, then the annotations, in the order given, which ``columns`` must follow.
-    """
-    compiler = select.query.get_compiler(connection=connection)
-    compiler.setup_query()
-    selected = tuple(alias for _, _, alias in compiler.select)
-    if selected != columns:  # a reordered SELECT would silently write sums into the wrong columns
-        raise ValueError(f"INSERT ... SELECT column mismatch: {selected} != {columns}")
-    sql, params = select.query.sql_with_params()
-    table = connection.ops.quote_name(model._meta.db_table)
-    column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({column_list}) {sql} {suffix}", params)
-        return cursor.rowcount
-
-
 def refresh_days(*, brand_id: int, first: date, last: date) -> int:
     """Rebuild the brand's rollups for the days ``first``..``last`` (inclusive, brand zone).
 
@@ -153,7 +132,7 @@ def refresh_days(*, brand_id: int, first: date, last: date) -> int:
         # neither, and no event is counted by both paths.
         events = (Interaction.objects.filter(brand_id=brand_id, occurred_at__gte=start, occurred_at__lt=end)
                   .exclude(_is_pending(brand_id=brand_id)))
-        _insert_select(DailyViewerRollup, _VIEWER_COLUMNS, _per_viewer(events, zone))
+        rollup_sql.insert_select(DailyViewerRollup, _VIEWER_COLUMNS, _per_viewer(events, zone))
         written = _write_daily_rows(brand_id=brand_id, first=first, last=last)
         _mark_stale(brand_id=brand_id, blocks=reach_blocks.overlapping(first, last))
         _rebuild_stale(brand_id=brand_id)
@@ -203,12 +182,12 @@ def _write_daily_rows(*, brand_id: int, first: date, last: date) -> int:
                 brand_id=brand_id, campaign_id=row["campaign_id"], day=day)), row)
             rows.append(DailyRollup(brand_id=brand_id, day=day, **row))
             day_sets.append(VideoReachBlock(brand_id=brand_id, level=0, start=day, viewers=reach.dump(viewers), **row))
-        _insert(DailyRollup, rows)
-        _insert(VideoReachBlock, day_sets)
+        rollup_sql.insert_objects(DailyRollup, rows)
+        rollup_sql.insert_objects(VideoReachBlock, day_sets)
         for campaign_id, sets in campaign_viewers.items():
             viewers = BitMap.union(*sets) if len(sets) > 1 else sets[0]
             campaign_days[campaign_id].viewers, campaign_days[campaign_id].reach = reach.dump(viewers), len(viewers)
-        _insert(DailyReach, list(campaign_days.values()))
+        rollup_sql.insert_objects(DailyReach, list(campaign_days.values()))
         written += len(rows)
     return written
 
@@ -297,11 +276,11 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
     COPY on PostgreSQL.
     """
     zone = ZoneInfo(brand.reporting_timezone)
-    _upsert_sums(DailyViewerRollup, _VIEWER_COLUMNS, _per_viewer(events, zone),
+    rollup_sql.upsert_sums(DailyViewerRollup, _VIEWER_COLUMNS, _per_viewer(events, zone),
                  targets=("brand_id, campaign_id, video_id, day, viewer_id", "brand_id, video_id, day, viewer_id"))
-    _upsert_sums(DailyRollup, _DAILY_COLUMNS, _per_video_day(events, zone),
+    rollup_sql.upsert_sums(DailyRollup, _DAILY_COLUMNS, _per_video_day(events, zone),
                  targets=("campaign_id, video_id, day", "brand_id, video_id, day"))
-    per_video = _fetch_rows(
+    per_video = rollup_sql.fetch_rows(
         events.annotate(day=TruncDate("occurred_at", tzinfo=zone), platform_id=F("video__platform_id"))
         .values_list("campaign_id", "video_id", "platform_id", "day")
         .annotate(**interaction_sums(), viewer_ids=IntegerList("viewer_id"), n=Count("id"))
@@ -333,7 +312,7 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
     # cached by its row version (analytics.set_cache) can never be stale.
     for at in range(0, len(replaced), 5_000):
         VideoReachBlock.objects.filter(pk__in=replaced[at:at + 5_000]).delete()
-    _insert_rows(VideoReachBlock, _BLOCK_COLUMNS, block_rows)
+    rollup_sql.insert_rows(VideoReachBlock, _BLOCK_COLUMNS, block_rows)
     _mark_stale(brand_id=brand.pk, blocks=reach_blocks.stale_after_days(days))
     new_days, changed_days = [], []
     for key, sets in day_viewers.items():  # the campaign days: sums and the union of their videos' sets
@@ -344,42 +323,14 @@ def _add_events(brand: Brand, events: QuerySet) -> int:
             continue
         viewers |= reach.load(existing[1])
         changed_days.append((reach.dump(viewers), len(viewers), *_added(existing[2:], sums), existing[0]))
-    _update_rows(DailyReach, ("viewers", "reach", *ROLLUP_SUMS), changed_days)
-    _insert_rows(DailyReach, _REACH_COLUMNS, new_days)
+    rollup_sql.update_rows(DailyReach, ("viewers", "reach", *ROLLUP_SUMS), changed_days)
+    rollup_sql.insert_rows(DailyReach, _REACH_COLUMNS, new_days)
     return sum(row[-1] for row in per_video)
-
-
-def _fetch_rows(rows: QuerySet) -> list[tuple]:
-    """The tuples of a ``values_list`` query. On PostgreSQL straight from the cursor: psycopg already returns
-    the dates, decimals and arrays the ORM's per-value converters would produce (a third of a second for the
-    17,605 (video, day) rows of a 30,000-event backfill)."""
-    if connection.vendor != "postgresql":
-        return list(rows)
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _added(current, sums) -> list:
     """The sums ``current`` (None: nothing yet) plus ``sums``, in ``ROLLUP_SUMS`` order."""
     return list(sums) if current is None else [a + b for a, b in zip(current, sums, strict=True)]
-
-
-def _upsert_sums(model: type[Model], columns: tuple[str, ...], select: QuerySet, *, targets: tuple[str, str]) -> None:
-    """Add the rows of ``select`` to ``model``: insert new keys, add the sums to existing ones.
-
-    ``targets``: the unique keys of rows with a campaign and of rows without one (partial unique indexes).
-    """
-    table = model._meta.db_table
-    added_sums = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in ROLLUP_SUMS)
-    for campaign_null, target in ((False, targets[0]), (True, targets[1])):
-        condition = "campaign_id IS NULL" if campaign_null else "campaign_id IS NOT NULL"
-        _insert_select(model, columns, select.filter(campaign__isnull=campaign_null),
-                       suffix=f"ON CONFLICT ({target}) WHERE {condition} DO UPDATE SET {added_sums}")
 
 
 def _per_video_day(events: QuerySet, zone: ZoneInfo) -> QuerySet:
@@ -394,67 +345,6 @@ def _add_sums(target: Model, sums: dict) -> None:
     """Add the ``ROLLUP_SUMS`` of ``sums`` to the rollup row ``target``."""
     for name in ROLLUP_SUMS:
         setattr(target, name, getattr(target, name) + sums[name])
-
-
-def _insert(model: type[Model], objects: list) -> None:
-    """Insert new rollup rows: ``COPY ... FROM STDIN`` on PostgreSQL, ``bulk_create`` elsewhere.
-
-    Django's ``bulk_create`` prepares every value in Python and builds one large ``INSERT``: with the sums
-    and sets on the block rows, that was a second per 3,600 rows of the delta path (compiling 75,000
-    values), where COPY streams the rows as psycopg adapts them. Rows are derived and written inside the
-    caller's transaction; no signals or ``save()`` logic exist for them.
-    """
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=1_000)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    names = [f.attname for f in fields]
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for obj in objects:
-            copy.write_row([getattr(obj, name) for name in names])
-
-
-def _insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert rows given as tuples in ``columns`` order: COPY on PostgreSQL, one executemany elsewhere.
-
-    The tuple form of ``_insert`` for the paths that write a row per touched (video, day): building a
-    model instance per row cost more than the database's work for it.
-    """
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
-
-
-def _update_rows(model: type[Model], fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """``UPDATE ... SET fields WHERE id = %s`` per row (the values of ``fields``, then the id), sent as one
-    pipelined executemany.
-
-    (Django's ``bulk_update`` builds a CASE expression per field and row: ~10 s of Python for 1,000
-    rollup rows, against milliseconds here.)
-    """
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
-
-
-def _decimals(sums: list) -> list:
-    """Sums read with a raw cursor, with revenue as a Decimal (SQLite returns its decimals as numbers)."""
-    return [*sums[:-1], sums[-1] if isinstance(sums[-1], Decimal) else Decimal(str(sums[-1]))]
 
 
 # --- pre-unioned blocks of day sets (analytics.reach_blocks) ------------------------------------
@@ -577,9 +467,9 @@ def _rebuild_level(*, brand_id: int, level: int, starts: list[date], sparse: set
             for first, second in zip(halves_rows[::2], halves_rows[1::2], strict=True):
                 campaign_id, video_id, platform_id, parent = first[:4]
                 rows.append((brand_id, campaign_id, video_id, platform_id, level, parent,
-                             *_added(_decimals(first[5:]), _decimals(second[5:])),
+                             *_added(rollup_sql.decimals(first[5:]), rollup_sql.decimals(second[5:])),
                              reach.dump(reach.union((first[4], second[4])))))
-            _insert_rows(VideoReachBlock, _BLOCK_COLUMNS, rows)
+            rollup_sql.insert_rows(VideoReachBlock, _BLOCK_COLUMNS, rows)
     return made_sparse
 
 
