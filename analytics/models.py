@@ -189,45 +189,52 @@ class VideoReachBlock(DerivedVideoRow):
         return f"{self.start} level={self.level} campaign={self.campaign_id} video={self.video_id}"
 
 
-class StaleReachBlock(models.Model):
-    """A block (level >= 1) of a brand whose stored unions miss changes made to its days since.
+class BlockMark(models.Model):
+    """A mark on one block (level >= 1) of a brand's reach blocks (``analytics.reach_blocks``): its per-video
+    rows are not to be read, and readers union the block's halves instead."""
+
+    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
+    start = models.DateField(verbose_name=_("start"))
+
+    mark = ""  # what the mark says, in __str__
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"brand={self.brand_id} level={self.level} start={self.start} ({self.mark})"
+
+
+class StaleReachBlock(BlockMark):
+    """A block whose stored unions miss changes made to its days since.
 
     Written by the delta path with the day-set changes; cleared by ``rollups.rebuild_stale_blocks``.
     Reads never use a stale block (they union its halves instead), so they stay exact meanwhile.
     """
 
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
-    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
-    start = models.DateField(verbose_name=_("start"))
+    mark = "stale"
 
     class Meta:
         verbose_name = _("stale reach block")
         verbose_name_plural = _("stale reach blocks")
         constraints = [models.UniqueConstraint(fields=["brand", "level", "start"], name="stalereachblock_unique")]
 
-    def __str__(self) -> str:
-        return f"brand={self.brand_id} level={self.level} start={self.start} (stale)"
 
-
-class SparseReachBlock(models.Model):
-    """A block (level >= 1) of a brand whose per-video rows are not stored: readers use its halves.
+class SparseReachBlock(BlockMark):
+    """A block whose per-video rows are not stored: readers use its halves.
 
     Written by the block rebuild when few of the block's videos appear in both halves (a backfill spread
     over years): a row per video would then mostly copy a half's row, a write that saves reads almost
     nothing. A block with a sparse half is sparse too, so a stored block is always the union of stored halves.
     """
 
-    brand = models.ForeignKey("marketing.Brand", on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
-    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
-    start = models.DateField(verbose_name=_("start"))
+    mark = "sparse"
 
     class Meta:
         verbose_name = _("sparse reach block")
         verbose_name_plural = _("sparse reach blocks")
         constraints = [models.UniqueConstraint(fields=["brand", "level", "start"], name="sparsereachblock_unique")]
-
-    def __str__(self) -> str:
-        return f"brand={self.brand_id} level={self.level} start={self.start} (sparse)"
 
 
 class RollupGeneration(models.Model):
