@@ -14,7 +14,8 @@ same run:
    empty table of the same shape with its foreign keys (``ingest.raw_copy``): rows/s and their ratio;
 2. **GraphQL ingest**: ``ingestInteractions`` over HTTP (``ingest.graphql_http_rate``), events/s;
 3. **delta rollup**: ``--new-events`` events on the last two days recorded as pending work in rows of
-   1,000 ids, ``rollups.apply_pending`` then the stale-block rebuild it queues, events/s;
+   1,000 ids, ``rollups.apply_pending`` then the stale-block rebuild it queues, events/s, with the seconds
+   of its parts and the blocks each relation read from outside shared_buffers while it ran;
 4. **campaign KPI p95** through GraphQL over HTTP, cold (reach cache off) and warm (reach cache on), and
    the hand-written SQL over the rollups (``kpis.read_with_raw_sql``), interleaved; ratio cold / SQL;
 5. **recommendations p95**: ``recommendations(viewer, first: 20)`` over HTTP after training and
@@ -43,6 +44,8 @@ import signal
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -62,7 +65,7 @@ from django.db import connection  # noqa: E402
 from results import record  # noqa: E402
 from strawberry.relay import to_base64  # noqa: E402
 
-from analytics import rollups, selectors  # noqa: E402
+from analytics import rollup_sql, rollups, selectors  # noqa: E402
 from analytics.personas.services import persona_model_create, persona_model_train  # noqa: E402
 from marketing.models import Brand, Tag, Video  # noqa: E402
 
@@ -121,18 +124,66 @@ def measure_import(step: int, chunk: int, run: str) -> dict:
     return {"import": chunk / result["seconds"], "copy": chunk / copy_seconds}
 
 
-def measure_delta(brand: Brand, campaign, n: int, step: int) -> float:
-    """Events/s of the delta rollup of ``n`` new events on the last two days, with the block rebuild."""
+def measure_delta(brand: Brand, campaign, n: int, step: int) -> dict:
+    """Events/s of the delta rollup of ``n`` new events on the last two days, with the block rebuild, and
+    where its time went: seconds per part (``delta_parts``) and the blocks each relation read from outside
+    shared_buffers (``pg_statio``: index pages that no longer fit in memory show up there)."""
     start = datetime.combine(kpis.FIRST_DAY, datetime.min.time(), tzinfo=kpis.ZONE)
     new = kpis.insert_events(brand=brand, campaign=campaign, n=n, tag=f"new{step}",
                              first=start + timedelta(days=kpis.DAYS - 2), seconds=2 * 86400 - 1,
                              seed=0.5, pending_batch=1_000)
-    started = time.perf_counter()
-    added = rollups.apply_pending(brand_id=brand.pk)
-    rollups.rebuild_stale_blocks(brand_id=brand.pk)
-    seconds = time.perf_counter() - started
+    before = blocks_read()
+    with delta_parts() as parts:
+        started = time.perf_counter()
+        added = rollups.apply_pending(brand_id=brand.pk)
+        parts["apply_pending, in all"] = time.perf_counter() - started
+        rebuilt = time.perf_counter()
+        rollups.rebuild_stale_blocks(brand_id=brand.pk)
+        parts["rebuild_stale_blocks, in all"] = time.perf_counter() - rebuilt
+        seconds = time.perf_counter() - started
     assert added == new, (added, new)
-    return new / seconds
+    after = blocks_read()
+    read = {name: after[name] - before.get(name, 0) for name in after if after[name] > before.get(name, 0)}
+    return {"rate": new / seconds, "parts": dict(parts), "blocks_read": dict(sorted(read.items(), key=lambda kv: -kv[1])[:8])}
+
+
+@contextmanager
+def delta_parts():
+    """Seconds spent in the delta path's parts while the block runs (the functions are wrapped, then restored)."""
+    spent: dict[str, float] = defaultdict(float)
+    wrapped = []
+
+    def wrap(owner, name: str, label) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label(args, kwargs)] += time.perf_counter() - began
+
+        setattr(owner, name, timed)
+        wrapped.append((owner, name, original))
+
+    wrap(rollup_sql, "upsert_sums", lambda args, kwargs: f"upsert of {args[0]._meta.db_table}")
+    wrap(rollup_sql, "fetch_rows", lambda args, kwargs: "per-(video, day) viewer lists")
+    wrap(rollups, "_rebuild_level", lambda args, kwargs: f"blocks of level {kwargs['level']}")
+    try:
+        yield spent
+    finally:
+        for owner, name, original in wrapped:
+            setattr(owner, name, original)
+
+
+def blocks_read() -> dict[str, int]:
+    """Heap and index blocks each relation has read from outside shared_buffers so far (``pg_statio``)."""
+    time.sleep(1.1)  # the statistics are flushed at most once a second
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT relname, coalesce(heap_blks_read, 0) FROM pg_statio_user_tables "
+                       "UNION ALL SELECT indexrelname, coalesce(idx_blks_read, 0) FROM pg_statio_user_indexes")
+        return {name: int(count) for name, count in cursor.fetchall()}
 
 
 def measure_kpis(brand: Brand, campaign, repeat: int) -> dict:
@@ -322,9 +373,12 @@ def main() -> None:
                 point["graphql_ingest"], _ = ingest.graphql_http_rate(api_brand, api_rows, batch=1_000, clients=2,
                                                                       workers=2)
                 print(f"GraphQL ingestInteractions: {point['graphql_ingest']:,.0f} events/s", flush=True)
-                point["delta"] = measure_delta(brand, campaign, new_events, step)
-                print(f"delta rollup of {new_events:,} new events (+ block rebuild): {point['delta']:,.0f} events/s",
-                      flush=True)
+                delta = measure_delta(brand, campaign, new_events, step)
+                point |= {"delta": delta["rate"], "delta_parts": delta["parts"], "delta_blocks_read": delta["blocks_read"]}
+                print(f"delta rollup of {new_events:,} new events (+ block rebuild): {point['delta']:,.0f} events/s; "
+                      + ", ".join(f"{part} {spent:.2f} s" for part, spent in delta["parts"].items())
+                      + "; blocks read from outside shared_buffers: "
+                      + ", ".join(f"{name} {count:,}" for name, count in delta["blocks_read"].items()), flush=True)
                 kpis.vacuum_rollups()
                 point["kpi"] = measure_kpis(brand, campaign, repeat)
                 print(f"campaign KPI p95: cold {point['kpi']['cold']} ms, warm {point['kpi']['warm']} ms, raw SQL on the "
@@ -374,6 +428,11 @@ def curve_figures(curve: list[dict], *, chunk: int, new_events: int) -> dict:
             f"{tag}: raw COPY of them into an empty table": {"value": round(p["copy"]), "unit": "rows/s"},
             f"{tag}: GraphQL ingest": {"value": round(p["graphql_ingest"]), "unit": "events/s"},
             f"{tag}: delta rollup of {new_events:,} events": {"value": round(p["delta"]), "unit": "events/s"},
+            **{f"{tag}: delta rollup, {part}": {"value": round(spent, 2), "unit": "s"}
+               for part, spent in p.get("delta_parts", {}).items()},
+            **{f"{tag}: delta rollup, blocks of {name} read from outside shared_buffers": {"value": count,
+                                                                                          "unit": "blocks"}
+               for name, count in p.get("delta_blocks_read", {}).items()},
             f"{tag}: campaign KPI p95, cold": {"value": p["kpi"]["cold"], "unit": "ms"},
             f"{tag}: campaign KPI p95, warm": {"value": p["kpi"]["warm"], "unit": "ms"},
             f"{tag}: campaign KPI p95, raw SQL on the rollups": {"value": p["kpi"]["sql"], "unit": "ms"},
