@@ -134,9 +134,10 @@ def measure_delta(brand: Brand, campaign, n: int, step: int) -> dict:
                              first=start + timedelta(days=kpis.DAYS - 2), seconds=2 * 86400 - 1,
                              seed=0.5, pending_batch=1_000)
     with connection.cursor() as cursor:
-        # The import and raw COPY just measured leave shared_buffers full of their dirty pages: without this
-        # the delta's backend writes them out to make room (at 20M, 12.8 s of apply_pending instead of ~5 s
-        # cold and ~3 s warm on the same world). Their write-back is the import's cost, not the delta's.
+        # The import and raw COPY just measured leave shared_buffers full of their dirty pages, which the
+        # delta's backend would otherwise write out to make room, by however far the checkpoint cycle had
+        # got. After a CHECKPOINT every step's delta starts from the same state: clean buffers, and a
+        # full-page image in the WAL for each page it touches first (as after every checkpoint in production).
         cursor.execute("CHECKPOINT")
     before = blocks_read()
     with delta_parts() as parts:
